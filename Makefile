@@ -1,0 +1,40 @@
+# gltd — two commands: `make demo` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT := out
+DEMO_DB := sqlite:///$(OUT)/demo.db
+
+.PHONY: install demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p $(OUT)
+	$(BIN)/gltd demo --db $(DEMO_DB) --seed 2018 --reset
+	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format html --out $(OUT)/bilan.html
+	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format pdf --out $(OUT)/bilan.pdf
+	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format json --out $(OUT)/bilan.json
+	$(BIN)/gltd serve --db $(DEMO_DB) --demo-accounts
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+clean:
+	rm -rf $(OUT) build *.egg-info

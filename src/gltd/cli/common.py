@@ -1,0 +1,105 @@
+"""Shared CLI pieces: the error-handling group, options, console and progress bars."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from typer.core import TyperGroup
+
+from gltd.errors import GltdError, ValidationFailed
+
+__all__ = [
+    "GltdGroup",
+    "DbOption",
+    "console",
+    "err_console",
+    "make_progress",
+    "db_url",
+    "engine_for",
+]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class GltdGroup(TyperGroup):
+    """A Typer group that shows a :class:`GltdError` as a message, not a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            err_console.print(f"[bold red]Refusé :[/] {exc}", highlight=False)
+            for p in exc.problems[:20]:
+                err_console.print("  - " + _problem_line(p), highlight=False)
+            if len(exc.problems) > 20:
+                err_console.print(f"  … et {len(exc.problems) - 20} autres", highlight=False)
+            raise typer.Exit(2) from None
+        except GltdError as exc:
+            err_console.print(f"[bold red]Erreur :[/] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+
+
+def _problem_line(p: dict[str, object]) -> str:
+    parts = []
+    for key, label in (("row", "ligne"), ("field", "colonne"), ("value", "valeur")):
+        if p.get(key) not in (None, ""):
+            parts.append(f"{label} {p[key]!s}")
+    head = ", ".join(parts)
+    return f"{head} : {p.get('message', '')}" if head else str(p.get("message", ""))
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Adresse de la base (sqlite:///fichier.db ou postgresql://…). "
+        "Par défaut GLTD_DB_URL, sinon sqlite:///gltd.db.",
+        envvar="GLTD_DB_URL",
+    ),
+]
+
+
+def db_url(db: str | None) -> str:
+    """The database URL from the option or the settings."""
+    if db:
+        return db
+    from gltd.config import get_settings
+
+    return get_settings().db_url
+
+
+def engine_for(db: str | None, *, migrate: bool = True) -> Any:
+    """An engine on an up-to-date database (migrations applied when needed)."""
+    from gltd.store.engine import get_engine
+    from gltd.store.migrate import is_up_to_date, upgrade
+
+    url = db_url(db)
+    if migrate and not is_up_to_date(url):
+        upgrade(url)
+    return get_engine(url)
+
+
+def make_progress(*, transient: bool = False) -> Progress:
+    """A Rich progress bar on stderr."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=transient,
+    )

@@ -1,0 +1,58 @@
+"""ORM classes by subject. Importing this package registers every table."""
+
+from gltd.model.accounts import AGENCY_KINDS, ROLES, Agency, User
+from gltd.model.actions import ACTION_STATUSES, Action
+from gltd.model.audit import AuditEvent
+from gltd.model.base import Base, UTCDateTime, utcnow
+from gltd.model.cctv import (
+    LEGAL_BASES,
+    REQUISITION_STATUSES,
+    Camera,
+    CameraRequest,
+    RelevanceStudy,
+    Requisition,
+    RequisitionStatusEvent,
+    ViewingLogEntry,
+    requisition_camera,
+)
+from gltd.model.incidents import ImportBatch, Incident, SsmsiFigure
+from gltd.model.operations import (
+    INTERVENTION_KINDS,
+    OPERATION_KINDS,
+    Intervention,
+    Operation,
+    Seizure,
+)
+from gltd.model.zones import ZONE_KINDS, Zone
+
+__all__ = [
+    "ACTION_STATUSES",
+    "AGENCY_KINDS",
+    "INTERVENTION_KINDS",
+    "LEGAL_BASES",
+    "OPERATION_KINDS",
+    "REQUISITION_STATUSES",
+    "ROLES",
+    "ZONE_KINDS",
+    "Action",
+    "Agency",
+    "AuditEvent",
+    "Base",
+    "Camera",
+    "CameraRequest",
+    "ImportBatch",
+    "Incident",
+    "Intervention",
+    "Operation",
+    "RelevanceStudy",
+    "Requisition",
+    "RequisitionStatusEvent",
+    "Seizure",
+    "SsmsiFigure",
+    "UTCDateTime",
+    "User",
+    "ViewingLogEntry",
+    "Zone",
+    "requisition_camera",
+    "utcnow",
+]

@@ -1,0 +1,103 @@
+"""Dates and periods: local (Europe/Paris) days, half-open periods, parsing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from gltd.errors import InputError
+
+__all__ = ["PARIS", "Period", "local_midnight", "parse_day", "parse_period", "parse_duration"]
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open period [start, end) of aware datetimes, with its label days."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def days(self) -> float:
+        """Length in days (DST-aware)."""
+        return (self.end - self.start).total_seconds() / 86400.0
+
+    @property
+    def first_day(self) -> date:
+        """First local day included."""
+        return self.start.astimezone(PARIS).date()
+
+    @property
+    def last_day(self) -> date:
+        """Last local day included."""
+        return (self.end.astimezone(PARIS) - timedelta(seconds=1)).date()
+
+    def label(self) -> str:
+        """« du 24/03/2018 au 24/09/2018 » (both days included)."""
+        return f"du {self.first_day:%d/%m/%Y} au {self.last_day:%d/%m/%Y}"
+
+    def shifted_years(self, years: int) -> Period:
+        """The same local days ``years`` earlier (negative) or later."""
+        a, b = self.first_day, self.last_day + timedelta(days=1)
+        return Period(local_midnight(_add_years(a, years)), local_midnight(_add_years(b, years)))
+
+    def previous(self) -> Period:
+        """The period of equal length just before."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def local_midnight(d: date) -> datetime:
+    """Midnight of a local (Europe/Paris) day, aware."""
+    return datetime(d.year, d.month, d.day, tzinfo=PARIS)
+
+
+def parse_day(text: str, *, what: str = "date") -> date:
+    """Parse ``YYYY-MM-DD`` or ``dd/mm/yyyy``."""
+    s = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+    raise InputError(f"{what} illisible : « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def parse_period(text: str, *, inclusive_end: bool = True) -> Period:
+    """Parse ``FROM..TO`` (days; TO included by default)."""
+    if ".." not in text:
+        raise InputError(
+            f"période illisible : « {text} » (attendu DEBUT..FIN, ex. 2018-03-24..2018-09-24)"
+        )
+    a, b = text.split("..", 1)
+    return make_period(
+        parse_day(a, what="début"), parse_day(b, what="fin"), inclusive_end=inclusive_end
+    )
+
+
+def make_period(first: date, last: date, *, inclusive_end: bool = True) -> Period:
+    """The period from local day ``first`` to ``last`` (included unless told)."""
+    end_day = last + timedelta(days=1) if inclusive_end else last
+    if end_day <= first:
+        raise InputError(f"période vide ou inversée : du {first} au {last}")
+    return Period(local_midnight(first), local_midnight(end_day))
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``7d``, ``12h``, ``6M`` (months = 30.44 days), ``2w``, ``1y``."""
+    m = re.fullmatch(r"\s*(\d+)\s*([hdwMy])\s*", text)
+    if not m:
+        raise InputError(f"durée illisible : « {text} » (exemples : 12h, 7d, 2w, 6M, 1y)")
+    n, unit = int(m.group(1)), m.group(2)
+    days = {"h": 1 / 24, "d": 1, "w": 7, "M": 30.436875, "y": 365.2425}[unit]
+    return timedelta(days=n * days)
