@@ -23,6 +23,7 @@ from gltd.model.operations import (
     Operation,
     Seizure,
 )
+from gltd.model.results import AnalysisRun
 from gltd.model.zones import ZONE_KINDS, Zone
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ROLES",
     "ZONE_KINDS",
     "Action",
+    "AnalysisRun",
     "Agency",
     "AuditEvent",
     "Base",

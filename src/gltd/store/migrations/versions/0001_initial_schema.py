@@ -403,6 +403,24 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_viewing_log")),
     )
+    op.create_table(
+        "analysis_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("category", sa.String(length=80), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("params_json", sa.Text(), nullable=False),
+        sa.Column("result_json", sa.Text(), nullable=True),
+        sa.Column("output_path", sa.String(length=500), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_analysis_run")),
+    )
+    with op.batch_alter_table("analysis_run", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_analysis_run_kind", ["kind", "category", "created_at"], unique=False
+        )
+
     # ### end Alembic commands ###
     _append_only_up()
 
