@@ -1,0 +1,242 @@
+"""Changes between periods and trends over time, with their tests.
+
+- :func:`poisson_rate_test`: compare two counts (exact conditional binomial test,
+  exposure-adjusted) and give the rate ratio with its exact 95 % confidence interval.
+- :func:`mann_kendall`: monotonic trend of a series (Mann 1945, Kendall 1975), with the
+  tie-corrected variance and the continuity correction.
+
+References
+----------
+Przyborowski, J. & Wilenski, H. (1940). Homogeneity of results in testing samples from
+Poisson series. *Biometrika* 31, 313–323 (the conditional binomial test).
+Ulm, K. (1990). A simple method to calculate the confidence interval of a standardized
+mortality ratio. *American Journal of Epidemiology* 131, 373–375.
+Mann, H. B. (1945). Nonparametric tests against trend. *Econometrica* 13, 245–259.
+Kendall, M. G. (1975). *Rank Correlation Methods*. Griffin.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+__all__ = [
+    "RateComparison",
+    "MannKendall",
+    "poisson_rate_test",
+    "mann_kendall",
+    "SMALL_NUMBERS",
+]
+
+#: Below this count a change is flagged as « petits effectifs » (DOMAIN.md §4).
+SMALL_NUMBERS = 10
+
+
+@dataclass(frozen=True)
+class RateComparison:
+    """A count compared with a reference count.
+
+    Attributes
+    ----------
+    count, count_ref : int
+        Count of the period studied and of the reference period.
+    exposure, exposure_ref : float
+        Lengths (days, or any unit) of both periods.
+    rate_ratio : float
+        ``(count / exposure) / (count_ref / exposure_ref)``; ``inf`` when ``count_ref`` is 0,
+        ``nan`` when both are 0.
+    ci_low, ci_high : float
+        Exact 95 % (or ``confidence``) interval of the rate ratio (Clopper–Pearson on the
+        conditional binomial proportion).
+    p_value : float
+        Two-sided exact p-value (``nan`` when both counts are 0).
+    small_numbers : bool
+        True when either count is below :data:`SMALL_NUMBERS`.
+    change_pct : float
+        ``100 × (rate_ratio − 1)``.
+    """
+
+    count: int
+    count_ref: int
+    exposure: float
+    exposure_ref: float
+    rate_ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    small_numbers: bool
+    change_pct: float
+    confidence: float = 0.95
+
+    @property
+    def significant(self) -> bool:
+        """True when the p-value is below ``1 − confidence``."""
+        return bool(self.p_value < 1 - self.confidence)
+
+    @property
+    def label_fr(self) -> str:
+        """A plain French verdict on the change."""
+        if self.count == 0 and self.count_ref == 0:
+            return "aucun fait sur les deux périodes"
+        if self.small_numbers:
+            return "effectifs trop faibles pour conclure"
+        if not self.significant:
+            return "variation non significative"
+        return "hausse significative" if self.rate_ratio > 1 else "baisse significative"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON."""
+        return {
+            "count": self.count,
+            "count_ref": self.count_ref,
+            "exposure": self.exposure,
+            "exposure_ref": self.exposure_ref,
+            "rate_ratio": _finite(self.rate_ratio),
+            "ci_low": _finite(self.ci_low),
+            "ci_high": _finite(self.ci_high),
+            "p_value": _finite(self.p_value),
+            "change_pct": _finite(self.change_pct),
+            "small_numbers": self.small_numbers,
+            "significant": self.significant,
+            "label_fr": self.label_fr,
+            "test": "Poisson exact (binomial conditionnel)",
+        }
+
+
+def _finite(v: float) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def poisson_rate_test(
+    count: int,
+    count_ref: int,
+    exposure: float = 1.0,
+    exposure_ref: float = 1.0,
+    *,
+    confidence: float = 0.95,
+) -> RateComparison:
+    """Compare two Poisson counts with the exact conditional test.
+
+    Under H0 (equal rates), ``count`` given ``n = count + count_ref`` is binomial with
+    ``p0 = exposure / (exposure + exposure_ref)``. The rate ratio interval comes from the
+    Clopper–Pearson interval ``(pL, pU)`` of that proportion:
+    ``RR = p / (1 − p) × exposure_ref / exposure``. This is R's ``poisson.test`` for two
+    samples.
+
+    Parameters
+    ----------
+    count, count_ref : int
+        Non-negative counts.
+    exposure, exposure_ref : float
+        Positive lengths of the two periods (same unit).
+    confidence : float
+        Level of the interval.
+
+    Returns
+    -------
+    RateComparison
+
+    Examples
+    --------
+    >>> r = poisson_rate_test(11, 21, 800, 3011)  # R: example(poisson.test)
+    >>> round(r.rate_ratio, 6), round(r.p_value, 5)
+    (1.971488, 0.07967)
+    """
+    if count < 0 or count_ref < 0:
+        raise ValueError("counts must be non-negative")
+    if exposure <= 0 or exposure_ref <= 0:
+        raise ValueError("exposures must be positive")
+    count, count_ref = int(count), int(count_ref)
+    n = count + count_ref
+    small = min(count, count_ref) < SMALL_NUMBERS
+    scale = exposure_ref / exposure
+    if n == 0:
+        nan = float("nan")
+        return RateComparison(
+            count, count_ref, exposure, exposure_ref, nan, nan, nan, nan, True, nan, confidence
+        )
+    p0 = exposure / (exposure + exposure_ref)
+    test = stats.binomtest(count, n, p0)
+    ci = test.proportion_ci(confidence_level=confidence, method="exact")
+
+    def to_rr(p: float) -> float:
+        return float("inf") if p >= 1 else p / (1 - p) * scale
+
+    rr = (count / exposure) / (count_ref / exposure_ref) if count_ref > 0 else float("inf")
+    return RateComparison(
+        count=count,
+        count_ref=count_ref,
+        exposure=float(exposure),
+        exposure_ref=float(exposure_ref),
+        rate_ratio=float(rr),
+        ci_low=to_rr(ci.low),
+        ci_high=to_rr(ci.high),
+        p_value=float(test.pvalue),
+        small_numbers=small,
+        change_pct=100.0 * (rr - 1.0),
+        confidence=confidence,
+    )
+
+
+@dataclass(frozen=True)
+class MannKendall:
+    """Result of the Mann–Kendall trend test.
+
+    Attributes
+    ----------
+    s : int
+        ``S = Σ_{i<j} sign(x_j − x_i)``.
+    var_s : float
+        ``[n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18`` (t: sizes of tied groups).
+    z : float
+        ``(S − 1)/√Var S`` if S > 0, ``(S + 1)/√Var S`` if S < 0, else 0.
+    p_value : float
+        Two-sided normal p-value.
+    trend : str
+        ``"hausse"``, ``"baisse"`` or ``"stable"`` at level ``alpha``.
+    n : int
+        Number of non-missing values.
+    """
+
+    s: int
+    var_s: float
+    z: float
+    p_value: float
+    trend: str
+    n: int
+    alpha: float = 0.05
+
+
+def mann_kendall(series: Any, *, alpha: float = 0.05) -> MannKendall:
+    """Mann–Kendall test of a monotonic trend (missing values dropped).
+
+    Examples
+    --------
+    >>> mann_kendall([1, 2, 3, 4, 5]).s
+    10
+    """
+    x = np.asarray(series, dtype="float64")
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n < 2:
+        return MannKendall(0, 0.0, 0.0, 1.0, "stable", n, alpha)
+    diff = x[None, :] - x[:, None]
+    s = int(np.sign(diff[np.triu_indices(n, k=1)]).sum())
+    _, counts = np.unique(x, return_counts=True)
+    ties = counts[counts > 1].astype("float64")
+    var_s = (n * (n - 1) * (2 * n + 5) - float(np.sum(ties * (ties - 1) * (2 * ties + 5)))) / 18.0
+    if var_s <= 0:
+        z = 0.0
+    elif s > 0:
+        z = (s - 1) / math.sqrt(var_s)
+    elif s < 0:
+        z = (s + 1) / math.sqrt(var_s)
+    else:
+        z = 0.0
+    p = float(2 * stats.norm.sf(abs(z)))
+    trend = "stable" if p >= alpha else ("hausse" if z > 0 else "baisse")
+    return MannKendall(s, float(var_s), float(z), p, trend, n, alpha)
