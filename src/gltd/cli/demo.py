@@ -1,11 +1,54 @@
-"""Placeholder: the `demo` commands are being written (see the issue tracker)."""
+"""``gltd demo``: build the deterministic Orléans demonstration database."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from gltd.cli.common import DbOption, console, db_url, engine_for, make_progress
 
 __all__ = ["register"]
 
 
+def demo_cmd(
+    db: DbOption = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Graine du tirage : même graine, même base.")
+    ] = 2018,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Effacer la base (toutes les tables) avant de la remplir."),
+    ] = False,
+) -> None:
+    """Construire la base de démonstration d'Orléans (GLTD stupéfiants, 2011–2018).
+
+    Zones illustratives, caméras, réquisitions, opérations, faits et actions — fictifs,
+    sans aucune personne. Voir docs/demo.md.
+    """
+    from gltd.demo.reset import describe_url, reset_database
+    from gltd.demo.scenario import STEPS, build_demo
+
+    url = db_url(db)
+    if reset:
+        reset_database(url)
+    engine = engine_for(url)
+    with make_progress() as progress:
+        task = progress.add_task("Démonstration", total=STEPS)
+
+        def step(desc: str, done: int, _total: int) -> None:
+            progress.update(task, completed=done, description=desc)
+
+        summary = build_demo(engine, seed=seed, progress=step)
+    console.print(
+        f"Base de démonstration écrite (graine {summary.seed}) : {describe_url(url)}\n"
+        f"  {summary.zones} zones, {summary.cameras} caméras, "
+        f"{summary.requisitions} réquisitions, {summary.operations} opérations, "
+        f"{summary.incidents} faits, {summary.actions} actions du GLTD.",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app (none yet)."""
+    """Add the ``demo`` command."""
+    app.command("demo")(demo_cmd)
