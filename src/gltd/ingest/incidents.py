@@ -1,0 +1,241 @@
+"""Import incidents (faits constatés) from a police or city export.
+
+Fields: ``date`` (required; with an optional separate ``time``), ``category``
+(required; mapped to the taxonomy), a place (``lon``/``lat`` in WGS84, or ``x``/``y`` in
+``--crs``, Lambert-93 by default, or point geometries, and/or a ``zone`` name), and
+optionally ``id``, ``date_until``/``time_until`` (window of an unknown exact time) and
+``precision``. Incidents without an ``id`` column get a reference derived from their
+content (:func:`gltd.ingest.pipeline.content_refs`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from gltd.errors import InputError
+from gltd.ingest.bulk import bulk_insert
+from gltd.ingest.mapping import FieldSpec, map_categories
+from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids, content_refs
+from gltd.ingest.places import assign_zones, locate_rows
+from gltd.ingest.validate import ParsedTimes, blank, parse_datetimes
+from gltd.model import Incident
+
+__all__ = ["FIELDS", "LABEL", "prepare", "write", "parse_when"]
+
+LABEL = "faits"
+
+FIELDS = (
+    FieldSpec(
+        "id",
+        "identifiant du fait dans le système source",
+        (
+            "identifiant",
+            "id_fait",
+            "num_fait",
+            "numero_fait",
+            "n_fait",
+            "numero",
+            "reference",
+            "ref",
+            "source_ref",
+        ),
+    ),
+    FieldSpec(
+        "date",
+        "date (et heure) des faits",
+        (
+            "date_faits",
+            "date_fait",
+            "date_des_faits",
+            "date_heure",
+            "date_debut",
+            "occurred_at",
+            "datetime",
+            "horodatage",
+            "debut",
+        ),
+        required=True,
+    ),
+    FieldSpec(
+        "time",
+        "heure des faits (colonne séparée)",
+        ("heure", "heure_faits", "heure_fait", "heure_debut"),
+    ),
+    FieldSpec(
+        "date_until",
+        "fin de la période des faits",
+        ("date_fin", "date_fin_faits", "occurred_until", "fin"),
+    ),
+    FieldSpec("time_until", "heure de fin", ("heure_fin",)),
+    FieldSpec(
+        "category",
+        "catégorie ou nature des faits",
+        (
+            "categorie",
+            "nature",
+            "nature_faits",
+            "nature_des_faits",
+            "infraction",
+            "qualification",
+            "index",
+            "index_4001",
+            "libelle",
+            "type",
+        ),
+        required=True,
+    ),
+    FieldSpec("lon", "longitude WGS84", ("longitude", "lng", "long")),
+    FieldSpec("lat", "latitude WGS84", ("latitude",)),
+    FieldSpec(
+        "x", "abscisse (mètres, --crs)", ("coord_x", "x_l93", "xl93", "x_lambert93", "x_lambert")
+    ),
+    FieldSpec(
+        "y", "ordonnée (mètres, --crs)", ("coord_y", "y_l93", "yl93", "y_lambert93", "y_lambert")
+    ),
+    FieldSpec(
+        "zone",
+        "nom de la zone (quartier, secteur)",
+        ("quartier", "secteur", "zone_name", "nom_quartier", "iris"),
+    ),
+    FieldSpec(
+        "precision", "précision de la localisation", ("precision_geo", "geocodage", "localisation")
+    ),
+)
+
+_REF_FIELDS = (
+    "date",
+    "time",
+    "date_until",
+    "time_until",
+    "category",
+    "lon",
+    "lat",
+    "x",
+    "y",
+    "zone",
+    "precision",
+)
+
+
+def parse_when(ctx: Context, dfield: str, tfield: str, *, required: bool) -> ParsedTimes:
+    """Parse a date column (plus an optional separate time column) and record problems."""
+    raw = ctx.raw(dfield).astype("string").fillna("").str.strip()
+    if tfield in ctx.columns:
+        tm = ctx.raw(tfield).astype("string").fillna("").str.strip()
+        tm = tm.str.replace(r"^(\d{1,2})[hH:](\d{2})$", r"\1:\2", regex=True)
+        raw = raw.where(tm == "", raw + " " + tm)
+    parsed = parse_datetimes(raw)
+    col = ctx.col(dfield) + (f" + {ctx.col(tfield)}" if tfield in ctx.columns else "")
+    values = raw.to_numpy(dtype=object)
+    expected = "JJ/MM/AAAA, JJ/MM/AAAA HH:MM ou AAAA-MM-JJTHH:MM[:SS][+01:00]"
+    ctx.log.add_mask(parsed.bad, col, values, expected, "date illisible")
+    if required:
+        ctx.log.add_mask(blank(raw), col, values, expected, "date manquante")
+    ctx.log.add_mask(
+        parsed.nonexistent,
+        col,
+        values,
+        "une heure qui existe à Paris (le jour du passage à l'heure d'été, 2 h devient 3 h)",
+        "heure inexistante (changement d'heure)",
+    )
+    if parsed.ambiguous.any():
+        rows = ctx.log.row_numbers[parsed.ambiguous][:10]
+        ctx.warnings.append(
+            f"{int(parsed.ambiguous.sum())} heure(s) ambiguë(s) (passage à l'heure d'hiver, "
+            f"entre 2 h et 3 h) lues en heure d'été (UTC+2) : lignes {', '.join(map(str, rows))}"
+            + ("…" if parsed.ambiguous.sum() > 10 else "")
+        )
+    return parsed
+
+
+def prepare(ctx: Context) -> Prepared:
+    """Validate and transform an incident file (vectorised)."""
+    n = len(ctx.table)
+    log = ctx.log
+    if "id" in ctx.columns:
+        refs = ctx.raw("id").astype("string").fillna("").str.strip()
+        log.add_mask(blank(refs), ctx.col("id"), refs, "un identifiant", "identifiant vide")
+        refs = refs.astype(object)
+        check_duplicate_ids(ctx, refs)
+    else:
+        refs = content_refs(ctx, _REF_FIELDS)
+    when = parse_when(ctx, "date", "time", required=True)
+    until = parse_when(ctx, "date_until", "time_until", required=False)
+    later = np.asarray(until.utc.notna() & when.utc.notna() & (until.utc < when.utc), dtype=bool)
+    log.add_mask(
+        later,
+        ctx.col("date_until"),
+        ctx.raw("date_until"),
+        "une fin après le début",
+        "fin avant le début",
+    )
+    cats = map_categories(
+        ctx.raw("category"), ctx.taxonomy, ctx.mapping.categories, log, ctx.col("category")
+    )
+    has_geo = ctx.table.geometry is not None or any(
+        k in ctx.columns for k in ("lon", "lat", "x", "y")
+    )
+    if not has_geo and "zone" not in ctx.columns:
+        raise InputError(
+            "ni coordonnées ni zone : attendu des colonnes lon/lat (WGS84), x/y (avec --crs, "
+            "Lambert-93 par défaut) ou un nom de zone (quartier) ; indiquez-les avec --map",
+            file=ctx.table.name,
+        )
+    loc = locate_rows(ctx)
+    zone = assign_zones(ctx, loc)
+    nowhere = np.isnan(loc.x) & (zone == -1) & ~log.bad
+    if nowhere.any():
+        log.add_mask(
+            nowhere,
+            "/".join(ctx.col(f) for f in ("lon", "lat", "x", "y", "zone") if f in ctx.columns)
+            or "geometry",
+            ctx.raw("zone") if "zone" in ctx.columns else None,
+            "des coordonnées ou le nom d'une zone",
+            "fait sans localisation",
+        )
+    precision = ctx.raw("precision").astype("string").fillna("").str.strip()
+    frame = pd.DataFrame(
+        {
+            "occurred_at": when.utc.reset_index(drop=True),
+            "occurred_until": until.utc.reset_index(drop=True),
+            "date_only": when.date_only,
+            "category": cats,
+            "lon": loc.lon,
+            "lat": loc.lat,
+            "x": loc.x,
+            "y": loc.y,
+            "precision": precision.where(precision != "", None)
+            .astype(object)
+            .reset_index(drop=True),
+            "zone_id": np.asarray([None if z < 0 else int(z) for z in zone], dtype=object),
+            "source": ctx.source,
+            "source_ref": refs.reset_index(drop=True),
+        }
+    )
+    assert len(frame) == n
+    return Prepared(frame)
+
+
+def existing_refs(conn: Connection, source: str, column: Any, source_col: Any) -> set[str]:
+    """References already stored for a source."""
+    return {r for (r,) in conn.execute(select(column).where(source_col == source))}
+
+
+def write(
+    conn: Connection, prepared: Prepared, ctx: Context, batch_id: int, advance: Any
+) -> tuple[int, int]:
+    """Insert the new incidents; those already stored (same source and ref) are skipped."""
+    frame = prepared.frame
+    have = existing_refs(conn, ctx.source, Incident.source_ref, Incident.source)
+    if have:
+        old = frame["source_ref"].isin(have).to_numpy()
+        frame = frame.loc[~old]
+    else:
+        old = np.zeros(len(frame), dtype=bool)
+    frame = frame.assign(batch_id=batch_id)
+    written = bulk_insert(conn, Incident.__table__, frame, progress=advance)  # type: ignore[arg-type]
+    return written, int(old.sum())

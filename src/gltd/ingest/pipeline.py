@@ -1,0 +1,344 @@
+"""The import pipeline: read → map columns → validate → transform → one transaction.
+
+:func:`import_file` is the one entry point used by the CLI (and the web app). A file
+lands whole or not at all:
+
+* any invalid row → nothing is written, :class:`~gltd.errors.ValidationFailed` lists
+  every problem (file, row, column, value, expected) and, with ``report``, a CSV of them;
+* ``skip_invalid`` → the valid rows are written, the problems go to the report
+  (default ``<file>.rejets.csv``) and the rejected rows, as they were, to
+  ``<report>.lignes.csv`` beside it;
+* ``dry_run`` → validation only;
+* rows already stored (same ``source`` and ``source_ref``) are skipped, so importing the
+  same file twice creates no duplicates; an :class:`~gltd.model.ImportBatch` row records
+  each import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, update
+
+from gltd.config import get_settings
+from gltd.errors import InputError
+from gltd.ingest.mapping import (
+    FieldSpec,
+    MappingFile,
+    load_mapping_file,
+    parse_map_option,
+    resolve_columns,
+)
+from gltd.ingest.readers import RawTable, read_table
+from gltd.ingest.validate import ProblemLog
+from gltd.model import ImportBatch
+from gltd.taxonomy import Taxonomy, get_taxonomy, normalise_label
+
+__all__ = [
+    "KINDS",
+    "ImportOptions",
+    "ImportResult",
+    "Context",
+    "Prepared",
+    "import_file",
+    "content_refs",
+    "ProgressFn",
+]
+
+#: Import kinds and the module implementing each.
+KINDS = {
+    "zones": "gltd.ingest.zones",
+    "incidents": "gltd.ingest.incidents",
+    "operations": "gltd.ingest.operations",
+    "cameras": "gltd.ingest.cameras",
+    "requisitions": "gltd.ingest.requisitions",
+    "ssmsi": "gltd.ingest.ssmsi",
+}
+
+#: Files with more rows than this get a progress bar.
+PROGRESS_MIN_ROWS = 5_000
+
+
+class ProgressFn(Protocol):
+    """Progress callback: ``(stage, advance, total)``."""
+
+    def __call__(self, stage: str, advance: int, total: int) -> None: ...  # noqa: D102
+
+
+@dataclass
+class ImportOptions:
+    """What the user asked for (the CLI options)."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    mapping_file: Path | None = None
+    crs: str | None = None
+    source: str | None = None
+    skip_invalid: bool = False
+    dry_run: bool = False
+    report: Path | None = None
+    imported_by: str | None = None
+    sheet: str | None = None
+    #: SSMSI only: keep these commune codes (all when empty).
+    communes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_cli(cls, map_option: str | None = None, **kwargs: Any) -> ImportOptions:
+        """Options with ``--map`` given as text."""
+        return cls(columns=parse_map_option(map_option), **kwargs)
+
+
+@dataclass
+class Context:
+    """Everything a loader needs to prepare a file."""
+
+    engine: Engine
+    kind: str
+    table: RawTable
+    columns: dict[str, str]
+    log: ProblemLog
+    options: ImportOptions
+    mapping: MappingFile
+    taxonomy: Taxonomy
+    source: str
+    crs: str | None
+    analysis_crs: str
+    warnings: list[str] = field(default_factory=list)
+
+    def raw(self, fname: str) -> pd.Series:
+        """The raw column mapped to field ``fname`` (empty strings when unmapped)."""
+        col = self.columns.get(fname)
+        if col is None:
+            return pd.Series([""] * len(self.table), dtype=object)
+        return self.table.frame[col]
+
+    def col(self, fname: str) -> str:
+        """Name of the source column of a field (for messages)."""
+        return self.columns.get(fname, fname)
+
+
+@dataclass
+class Prepared:
+    """Rows ready to write, one per input row (same order); bad ones are dropped later."""
+
+    frame: pd.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    kind: str
+    file: str
+    rows_in: int
+    rows_valid: int
+    rows_rejected: int
+    rows_written: int = 0
+    rows_existing: int = 0
+    dry_run: bool = False
+    batch_id: int | None = None
+    report_path: Path | None = None
+    rejected_rows_path: Path | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Loader(Protocol):
+    """What each per-kind module provides (module-level names)."""
+
+    LABEL: str
+    FIELDS: tuple[FieldSpec, ...]
+
+    def prepare(self, ctx: Context) -> Prepared: ...  # noqa: D102
+
+    def write(  # noqa: D102
+        self, conn: Connection, prepared: Prepared, ctx: Context, batch_id: int, advance: Any
+    ) -> tuple[int, int]: ...
+
+
+def _loader(kind: str) -> ModuleType:
+    if kind not in KINDS:
+        raise InputError(f"type d'import inconnu : {kind} (attendu : {', '.join(KINDS)})")
+    return importlib.import_module(KINDS[kind])
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def content_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
+    """Source references for a file without an id column, derived from row content.
+
+    ``h:`` + the first 24 hex digits of SHA-1 over the raw values of the mapped
+    ``fields`` (in that order, joined by U+001F, spaces trimmed); the k-th repetition of
+    an identical row (k ≥ 2) gets ``#k`` appended, so two identical facts in one file
+    stay two facts, and re-importing the same file gives the same references.
+    """
+    parts = [ctx.raw(f).astype("string").fillna("").str.strip() for f in fields if f in ctx.columns]
+    if not parts:
+        joined = pd.Series([""] * len(ctx.table), dtype="string")
+    else:
+        joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
+    digests = [
+        "h:" + hashlib.sha1(v.encode("utf-8"), usedforsecurity=False).hexdigest()[:24]
+        for v in joined.to_numpy(dtype=object)
+    ]
+    refs = pd.Series(digests, dtype=object)
+    rank = refs.groupby(refs).cumcount().to_numpy()
+    if (rank > 0).any():
+        suffixed = [r if k == 0 else f"{r}#{k + 1}" for r, k in zip(digests, rank, strict=True)]
+        refs = pd.Series(suffixed, dtype=object)
+    return refs
+
+
+def check_duplicate_ids(ctx: Context, refs: pd.Series, fname: str = "id") -> None:
+    """Record rows whose id repeats an earlier row of the same file."""
+    dup = refs.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return
+    first_row: dict[Any, int] = {}
+    rows = ctx.log.row_numbers
+    vals = refs.to_numpy(dtype=object)
+    for i, v in enumerate(vals):
+        if v not in first_row:
+            first_row[v] = int(rows[i])
+    for i in np.flatnonzero(dup)[:1000]:
+        ctx.log.add_row(
+            int(i),
+            ctx.col(fname),
+            vals[i],
+            "un identifiant unique dans le fichier",
+            f"identifiant en double (déjà vu ligne {first_row[vals[i]]})",
+        )
+    ctx.log.bad[dup] = True
+
+
+def import_file(
+    engine: Engine,
+    kind: str,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportResult:
+    """Import one file of ``kind`` in one transaction (see the module docstring)."""
+    opts = options or ImportOptions()
+    loader: Any = _loader(kind)
+    p = Path(path)
+    table = read_table(p, sheet=opts.sheet)
+    mapping = load_mapping_file(opts.mapping_file) if opts.mapping_file else MappingFile()
+    if mapping.kind and mapping.kind != kind:
+        raise InputError(
+            f"le fichier de correspondance est pour un import « {mapping.kind} », pas « {kind} »",
+            file=str(opts.mapping_file),
+        )
+    explicit = {**mapping.columns, **opts.columns}
+    columns = resolve_columns(
+        list(table.frame.columns), loader.FIELDS, explicit, file=table.name, kind=kind
+    )
+    settings = get_settings()
+    source = opts.source or mapping.source or default_source(p)
+    ctx = Context(
+        engine=engine,
+        kind=kind,
+        table=table,
+        columns=columns,
+        log=ProblemLog(table.name, table.row_numbers),
+        options=opts,
+        mapping=mapping,
+        taxonomy=get_taxonomy(),
+        source=source,
+        crs=opts.crs or mapping.crs,
+        analysis_crs=settings.analysis_crs,
+    )
+    n = len(table)
+    prepared: Prepared = loader.prepare(ctx)
+    log = ctx.log
+    ignored = [c for c in table.frame.columns if c not in set(columns.values())]
+    result = ImportResult(
+        kind=kind,
+        file=str(p),
+        rows_in=n,
+        rows_valid=n - log.n_bad,
+        rows_rejected=log.n_bad,
+        dry_run=opts.dry_run,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        columns=columns,
+        ignored_columns=ignored,
+        warnings=ctx.warnings,
+    )
+    if log.n_bad and not opts.skip_invalid:
+        if opts.report:
+            log.write_report(opts.report)
+            result.report_path = opts.report
+        raise log.fail(loader.LABEL)
+    good = prepared.frame.loc[~log.bad].reset_index(drop=True)
+    prepared.frame = good
+    if not opts.dry_run:
+        total = len(good)
+        show = progress if (progress and total > PROGRESS_MIN_ROWS) else None
+
+        def advance(k: int) -> None:
+            if show:
+                show("écriture", k, total)
+
+        with engine.begin() as conn:
+            batch_id = conn.execute(
+                insert(ImportBatch)
+                .values(
+                    kind=kind,
+                    filename=p.name,
+                    sha256=file_sha256(p),
+                    rows_in=n,
+                    rows_written=0,
+                    rows_rejected=log.n_bad,
+                    imported_by=opts.imported_by,
+                )
+                .returning(ImportBatch.id)
+            ).scalar_one()
+            written, existing = loader.write(conn, prepared, ctx, batch_id, advance)
+            conn.execute(
+                update(ImportBatch).where(ImportBatch.id == batch_id).values(rows_written=written)
+            )
+        result.batch_id = batch_id
+        result.rows_written = written
+        result.rows_existing = existing
+    if log.n_bad:
+        report = opts.report or p.with_name(p.name + ".rejets.csv")
+        log.write_report(report)
+        result.report_path = report
+        rejected = report.with_name(_strip_csv(report.name) + ".lignes.csv")
+        rej = table.frame.loc[log.bad].copy()
+        rej.insert(0, "ligne", table.row_numbers[log.bad])
+        rej.to_csv(rejected, sep=";", index=False, encoding="utf-8-sig")
+        result.rejected_rows_path = rejected
+    return result
+
+
+def _strip_csv(name: str) -> str:
+    return name[:-4] if name.lower().endswith(".csv") else name
+
+
+def default_source(path: Path) -> str:
+    """Default source name: the file name without extension(s), normalised."""
+    stem = path.name
+    for suf in reversed(path.suffixes):
+        stem = stem[: -len(suf)] if stem.endswith(suf) else stem
+    return normalise_label(stem).replace(" ", "_")[:100] or "import"

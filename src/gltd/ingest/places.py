@@ -1,0 +1,168 @@
+"""Where rows are: coordinates from columns or geometries, zones by name or by polygon.
+
+Shared by the incident, operation and camera importers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from gltd.errors import InputError
+from gltd.ingest.crs import DEFAULT_XY_CRS, WGS84, Located, check_crs, locate
+from gltd.ingest.pipeline import Context
+from gltd.ingest.validate import parse_numbers
+from gltd.model import Zone
+from gltd.taxonomy import normalise_label
+
+__all__ = ["locate_rows", "zone_ids_by_name", "zone_ids_by_point", "assign_zones"]
+
+
+def locate_rows(ctx: Context, *, required: bool = False) -> Located:
+    """Coordinates of each row, from lon/lat, x/y (``--crs``) or point geometries."""
+    t = ctx.table
+    n = len(t)
+    if t.geometry is not None and not any(k in ctx.columns for k in ("lon", "lat", "x", "y")):
+        import shapely
+
+        geoms = np.asarray(t.geometry, dtype=object)
+        kinds = shapely.get_type_id(geoms)
+        nonpoint = (kinds != 0) & (kinds != -1) & ~shapely.is_empty(geoms)
+        ctx.log.add_mask(
+            nonpoint,
+            "geometry",
+            shapely.get_type_id(geoms).astype(str),
+            "des points",
+            "géométrie qui n'est pas un point",
+        )
+        pts = np.where(nonpoint, None, geoms)
+        a = np.asarray(shapely.get_x(pts), dtype="float64")
+        b = np.asarray(shapely.get_y(pts), dtype="float64")
+        crs = t.crs or ctx.crs
+        if crs is None:
+            raise InputError(
+                "la couche n'indique pas son système de coordonnées : précisez --crs",
+                file=t.name,
+            )
+        check_crs(crs)
+        return locate(a, b, crs, ctx.analysis_crs, ctx.log, ("geometry_x", "geometry_y"), (a, b))
+    has_ll = "lon" in ctx.columns or "lat" in ctx.columns
+    has_xy = "x" in ctx.columns or "y" in ctx.columns
+    if has_ll and has_xy:
+        raise InputError(
+            "le fichier a à la fois des colonnes lon/lat et x/y : choisissez-en une paire "
+            "avec --map",
+            file=t.name,
+        )
+    if has_ll or has_xy:
+        fa, fb = ("lon", "lat") if has_ll else ("x", "y")
+        for f in (fa, fb):
+            if f not in ctx.columns:
+                raise InputError(
+                    f"colonne « {f} » absente alors que « {fb if f == fa else fa} » est là "
+                    f"(indiquez-la avec --map {f}=COLONNE)",
+                    file=t.name,
+                )
+        ra, rb = ctx.raw(fa), ctx.raw(fb)
+        a, bad_a = parse_numbers(ra)
+        b, bad_b = parse_numbers(rb)
+        ctx.log.add_mask(
+            bad_a, ctx.col(fa), ra, "un nombre (virgule ou point décimal)", "coordonnée illisible"
+        )
+        ctx.log.add_mask(
+            bad_b, ctx.col(fb), rb, "un nombre (virgule ou point décimal)", "coordonnée illisible"
+        )
+        if has_ll:
+            crs = WGS84
+            if ctx.crs and not check_crs(ctx.crs).is_geographic:
+                raise InputError(
+                    f"--crs {ctx.crs} est projeté (en mètres) mais les colonnes sont lon/lat : "
+                    "nommez-les x/y (--map x=…,y=…) ou retirez --crs",
+                    file=t.name,
+                )
+        else:
+            crs = ctx.crs or DEFAULT_XY_CRS
+            check_crs(crs)
+        return locate(a, b, crs, ctx.analysis_crs, ctx.log, (ctx.col(fa), ctx.col(fb)), (ra, rb))
+    if required:
+        raise InputError(
+            "aucune colonne de coordonnées : attendu lon/lat (WGS84) ou x/y (avec --crs, "
+            "Lambert-93 par défaut)",
+            file=t.name,
+        )
+    nan = np.full(n, np.nan)
+    return Located(nan, nan.copy(), nan.copy(), nan.copy())
+
+
+def _zones(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Zone.id, Zone.name, Zone.geometry_wkt)).all()
+    return pd.DataFrame(rows, columns=["id", "name", "wkt"])
+
+
+def zone_ids_by_name(ctx: Context, fname: str = "zone") -> np.ndarray:
+    """Zone id per row from a zone-name column (-1 when blank); unknown names are problems."""
+    raw = ctx.raw(fname).astype("string").fillna("").str.strip()
+    n = len(raw)
+    out = np.full(n, -1, dtype="int64")
+    if fname not in ctx.columns:
+        return out
+    zones = _zones(ctx.engine)
+    lookup = {normalise_label(nm): int(i) for i, nm in zip(zones["id"], zones["name"], strict=True)}
+    uniques = pd.unique(raw.to_numpy(dtype=object))
+    table = {u: lookup.get(normalise_label(u), -2) if u else -1 for u in uniques}
+    out = raw.map(table).to_numpy(dtype="int64")
+    known = (
+        ", ".join(sorted(zones["name"])) or "aucune zone enregistrée : importez d'abord les zones"
+    )
+    ctx.log.add_mask(
+        out == -2,
+        ctx.col(fname),
+        raw.to_numpy(dtype=object),
+        f"le nom d'une zone enregistrée ({known})",
+        "zone inconnue",
+    )
+    return np.where(out == -2, -1, out)
+
+
+def zone_ids_by_point(
+    engine: Engine, x: np.ndarray, y: np.ndarray, analysis_crs: str
+) -> np.ndarray:
+    """Zone id containing each point (analysis CRS); the smallest zone when they overlap."""
+    import shapely
+    from pyproj import Transformer
+    from shapely.ops import transform
+
+    n = len(x)
+    out = np.full(n, -1, dtype="int64")
+    zones = _zones(engine)
+    located = ~np.isnan(x) & ~np.isnan(y)
+    if zones.empty or not located.any():
+        return out
+    tr = Transformer.from_crs(WGS84, analysis_crs, always_xy=True)
+    geoms = [transform(tr.transform, shapely.from_wkt(w)) for w in zones["wkt"]]
+    areas = np.asarray([g.area for g in geoms])
+    ids = zones["id"].to_numpy(dtype="int64")
+    tree = shapely.STRtree(geoms)
+    idx = np.flatnonzero(located)
+    pts = shapely.points(x[idx], y[idx])
+    pi, zi = tree.query(pts, predicate="intersects")
+    if len(pi) == 0:
+        return out
+    order = np.lexsort((areas[zi], pi))  # by point, then smallest zone first
+    pi, zi = pi[order], zi[order]
+    first = np.ones(len(pi), dtype=bool)
+    first[1:] = pi[1:] != pi[:-1]
+    out[idx[pi[first]]] = ids[zi[first]]
+    return out
+
+
+def assign_zones(ctx: Context, loc: Located, fname: str = "zone") -> np.ndarray:
+    """Zone per row: the source's zone name when given, else the polygon containing the point."""
+    by_name = zone_ids_by_name(ctx, fname)
+    need = (by_name == -1) & ~np.isnan(loc.x)
+    if need.any():
+        by_point = zone_ids_by_point(ctx.engine, loc.x, loc.y, ctx.analysis_crs)
+        by_name = np.where(need, by_point, by_name)
+    return by_name
