@@ -1,0 +1,395 @@
+"""Interventions as records: what was done, where (a polygon), and when.
+
+Geometries are stored in WGS84 WKT (like zones) and used in Lambert-93 (metres). A place
+can be given as a WKT or GeoJSON file, a zone name, a camera's field of view (a sector
+built from its heading, field angle and range) or a point and a radius.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from gltd.errors import GltdError, InputError
+from gltd.model import INTERVENTION_KINDS, Camera, Intervention, Zone
+from gltd.store.engine import session_scope
+
+__all__ = [
+    "InterventionInfo",
+    "add_intervention",
+    "list_interventions",
+    "get_intervention",
+    "camera_sector",
+    "circle",
+    "to_l93",
+    "to_wgs84",
+    "read_geometry_file",
+    "parse_geometry_text",
+    "zone_geometry",
+    "camera_geometry",
+    "INTERVENTION_KINDS",
+    "KIND_LABELS",
+    "parse_around",
+    "parse_distances",
+    "resolve_place",
+    "add_from_options",
+]
+
+#: French labels of the intervention kinds.
+KIND_LABELS = {
+    "camera": "caméra installée",
+    "fermeture": "fermeture (débit de boissons, commerce)",
+    "operations": "série d'opérations",
+    "amenagement": "aménagement urbain",
+    "autre": "autre",
+}
+
+
+@dataclass(frozen=True)
+class InterventionInfo:
+    """An intervention read from the store, geometry in Lambert-93."""
+
+    id: int
+    name: str
+    kind: str
+    geometry: Any
+    started_on: datetime
+    ended_on: datetime | None
+    zone_id: int | None
+    camera_id: int | None
+    description: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON (geometry as WGS84 WKT)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "kind_label": KIND_LABELS.get(self.kind, self.kind),
+            "started_on": self.started_on.isoformat(),
+            "ended_on": self.ended_on.isoformat() if self.ended_on else None,
+            "zone_id": self.zone_id,
+            "camera_id": self.camera_id,
+            "description": self.description,
+            "area_m2": round(float(self.geometry.area), 1),
+            "geometry_wkt": to_wgs84(self.geometry).wkt,
+        }
+
+
+def _transformer(src: str, dst: str) -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def to_l93(geom: Any) -> Any:
+    """A WGS84 (lon/lat) shapely geometry in Lambert-93."""
+    from shapely.ops import transform
+
+    return transform(_transformer("EPSG:4326", "EPSG:2154").transform, geom)
+
+
+def to_wgs84(geom: Any) -> Any:
+    """A Lambert-93 shapely geometry in WGS84 (lon/lat)."""
+    from shapely.ops import transform
+
+    return transform(_transformer("EPSG:2154", "EPSG:4326").transform, geom)
+
+
+def circle(lat: float, lon: float, radius_m: float) -> Any:
+    """A disc of ``radius_m`` metres around a WGS84 point, in Lambert-93."""
+    from shapely.geometry import Point
+
+    _check_latlon(lat, lon)
+    if not radius_m > 0:
+        raise InputError(f"rayon invalide : {radius_m} (un nombre de mètres > 0 est attendu)")
+    x, y = _transformer("EPSG:4326", "EPSG:2154").transform(lon, lat)
+    return Point(x, y).buffer(radius_m, quad_segs=32)
+
+
+def camera_sector(
+    x: float, y: float, heading_deg: float | None, field_angle_deg: float, range_m: float
+) -> Any:
+    """The field of view of a camera as a polygon in Lambert-93.
+
+    Parameters
+    ----------
+    x, y : float
+        Camera position in metres (Lambert-93).
+    heading_deg : float or None
+        Direction of view, degrees clockwise from north; None for a 360° dome.
+    field_angle_deg : float
+        Opening angle; 360 (or more) gives a disc.
+    range_m : float
+        Useful range in metres.
+    """
+    from shapely.geometry import Point, Polygon
+
+    if not range_m > 0:
+        raise InputError(f"portée de caméra invalide : {range_m} m")
+    if heading_deg is None or field_angle_deg >= 360:
+        return Point(x, y).buffer(range_m, quad_segs=32)
+    if not field_angle_deg > 0:
+        raise InputError(f"angle de champ invalide : {field_angle_deg}°")
+    steps = max(8, int(math.ceil(field_angle_deg / 3)))
+    a0 = heading_deg - field_angle_deg / 2
+    pts = [(x, y)]
+    for i in range(steps + 1):
+        a = math.radians(a0 + field_angle_deg * i / steps)
+        pts.append((x + range_m * math.sin(a), y + range_m * math.cos(a)))
+    return Polygon(pts)
+
+
+def camera_geometry(engine: Engine, code: str) -> tuple[Any, int]:
+    """The field-of-view polygon (Lambert-93) and id of the camera with this code."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(
+                Camera.id, Camera.x, Camera.y, Camera.heading_deg,
+                Camera.field_angle_deg, Camera.range_m,
+            ).where(Camera.code == code)
+        ).first()  # fmt: skip
+    if row is None:
+        raise InputError(f"caméra inconnue : « {code} » (code de caméra attendu)")
+    cid, x, y, heading, angle, rng = row
+    return camera_sector(x, y, heading, angle, rng), int(cid)
+
+
+def zone_geometry(engine: Engine, name: str) -> tuple[Any, int]:
+    """The polygon (Lambert-93) and id of a zone given by name or id."""
+    from shapely import wkt
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(Zone.id, Zone.name, Zone.geometry_wkt)).all()
+    for zid, zname, zwkt in rows:
+        if zname.lower() == name.strip().lower() or (name.strip().isdigit() and zid == int(name)):
+            return to_l93(wkt.loads(zwkt)), int(zid)
+    known = ", ".join(sorted(n for _, n, _ in rows)) or "aucune zone"
+    raise InputError(f"zone inconnue : « {name} » (zones connues : {known})")
+
+
+def parse_geometry_text(text: str, *, source: str | None = None) -> Any:
+    """A polygon from WKT or GeoJSON text, returned in Lambert-93.
+
+    Coordinates that all lie within longitude/latitude ranges are read as WGS84 (GeoJSON
+    is WGS84 by RFC 7946); otherwise as Lambert-93 metres.
+    """
+    from shapely import wkt
+    from shapely.geometry import shape
+
+    s = text.strip()
+    try:
+        if s.startswith("{"):
+            data = json.loads(s)
+            if data.get("type") == "FeatureCollection":
+                feats = data.get("features") or []
+                if not feats:
+                    raise InputError("aucune entité dans le GeoJSON", file=source)
+                from shapely.ops import unary_union
+
+                geom = unary_union([shape(f["geometry"]) for f in feats])
+            elif data.get("type") == "Feature":
+                geom = shape(data["geometry"])
+            else:
+                geom = shape(data)
+        else:
+            geom = wkt.loads(s)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a user error
+        raise InputError(
+            f"géométrie illisible ({exc.__class__.__name__}) : WKT ou GeoJSON attendu",
+            file=source,
+        ) from exc
+    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise InputError(
+            f"un polygone est attendu, pas « {geom.geom_type} » "
+            "(pour un point, utilisez --around LAT,LON --radius M)",
+            file=source,
+        )
+    minx, miny, maxx, maxy = geom.bounds
+    if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+        geom = to_l93(geom)
+    if not geom.is_valid:
+        geom = geom.buffer(0)
+    return geom
+
+
+def read_geometry_file(path: str | Path) -> Any:
+    """A polygon read from a WKT or GeoJSON file, in Lambert-93."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("fichier introuvable", file=str(p))
+    return parse_geometry_text(p.read_text(encoding="utf-8"), source=str(p))
+
+
+def add_intervention(
+    engine: Engine,
+    *,
+    name: str,
+    kind: str,
+    geometry: Any,
+    started_on: datetime,
+    ended_on: datetime | None = None,
+    zone_id: int | None = None,
+    camera_id: int | None = None,
+    description: str | None = None,
+) -> int:
+    """Store an intervention (geometry in Lambert-93) and return its id."""
+    if kind not in INTERVENTION_KINDS:
+        raise InputError(
+            f"type d'intervention inconnu : « {kind} » (attendu : {', '.join(INTERVENTION_KINDS)})"
+        )
+    if not name.strip():
+        raise InputError("le nom de l'intervention est vide")
+    if started_on.tzinfo is None:
+        raise GltdError("date de début sans fuseau horaire")
+    if ended_on is not None and ended_on <= started_on:
+        raise InputError("la date de fin doit suivre la date de début")
+    if geometry.is_empty or geometry.area <= 0:
+        raise InputError("la géométrie de l'intervention est vide")
+    with session_scope(engine) as s:
+        row = Intervention(
+            name=name.strip(),
+            kind=kind,
+            geometry_wkt=to_wgs84(geometry).wkt,
+            started_on=started_on,
+            ended_on=ended_on,
+            zone_id=zone_id,
+            camera_id=camera_id,
+            description=description,
+        )
+        s.add(row)
+        s.flush()
+        return int(row.id)
+
+
+def _info(row: Any) -> InterventionInfo:
+    from shapely import wkt
+
+    return InterventionInfo(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        geometry=to_l93(wkt.loads(row.geometry_wkt)),
+        started_on=row.started_on,
+        ended_on=row.ended_on,
+        zone_id=row.zone_id,
+        camera_id=row.camera_id,
+        description=row.description,
+    )
+
+
+def list_interventions(engine: Engine) -> list[InterventionInfo]:
+    """All interventions, oldest first."""
+    with session_scope(engine) as s:
+        rows = s.scalars(select(Intervention).order_by(Intervention.started_on)).all()
+        return [_info(r) for r in rows]
+
+
+def get_intervention(engine: Engine, intervention_id: int) -> InterventionInfo:
+    """One intervention; an unknown id is a user error."""
+    with session_scope(engine) as s:
+        row = s.get(Intervention, intervention_id)
+        if row is None:
+            raise InputError(
+                f"intervention inconnue : {intervention_id} (voir « gltd interventions list »)"
+            )
+        return _info(row)
+
+
+def _check_latlon(lat: float, lon: float) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InputError(f"coordonnées invalides : {lat},{lon} (attendu LAT,LON en degrés)")
+
+
+def parse_around(text: str) -> tuple[float, float]:
+    """``"LAT,LON"`` in degrees."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError as exc:
+        raise InputError(
+            f"--around illisible : « {text} » (attendu LAT,LON, ex. 47.902,1.901)"
+        ) from exc
+    _check_latlon(lat, lon)
+    return lat, lon
+
+
+def parse_distances(text: str) -> list[float]:
+    """``"100,200,300"`` as a list of metres."""
+    try:
+        return [float(p) for p in text.split(",") if p.strip()]
+    except ValueError as exc:
+        raise InputError(
+            f"--rings illisible : « {text} » (attendu des mètres séparés par des virgules, "
+            "ex. 100,200,300)"
+        ) from exc
+
+
+def resolve_place(engine: Engine, text: str) -> Any:
+    """A polygon (Lambert-93) from a WKT/GeoJSON file path or a zone name."""
+    p = Path(text)
+    if p.suffix.lower() in (".wkt", ".geojson", ".json", ".txt") or p.is_file():
+        return read_geometry_file(p)
+    geom, _ = zone_geometry(engine, text)
+    return geom
+
+
+def add_from_options(
+    engine: Engine,
+    *,
+    name: str,
+    kind: str,
+    start: str,
+    end: str | None = None,
+    wkt: str | None = None,
+    geometry_file: str | None = None,
+    zone: str | None = None,
+    camera: str | None = None,
+    around: str | None = None,
+    radius: float | None = None,
+    description: str | None = None,
+) -> int:
+    """Add an intervention from command-line style options (exactly one place)."""
+    from gltd.timeutil import local_midnight, parse_day
+
+    given = [v for v in (wkt, geometry_file, zone, camera, around) if v is not None]
+    if len(given) != 1:
+        raise InputError(
+            "indiquez un seul lieu : --wkt, --file, --zone, --camera ou --around LAT,LON --radius M"
+        )
+    zone_id = camera_id = None
+    if wkt is not None:
+        geom = parse_geometry_text(wkt, source="--wkt")
+    elif geometry_file is not None:
+        geom = read_geometry_file(geometry_file)
+    elif zone is not None:
+        geom, zone_id = zone_geometry(engine, zone)
+    elif camera is not None:
+        geom, camera_id = camera_geometry(engine, camera)
+    else:
+        assert around is not None
+        if radius is None:
+            raise InputError("--around demande aussi --radius (en mètres)")
+        lat, lon = parse_around(around)
+        geom = circle(lat, lon, radius)
+    started = local_midnight(parse_day(start, what="date de début (--start)"))
+    ended = local_midnight(parse_day(end, what="date de fin (--end)")) if end else None
+    return add_intervention(
+        engine,
+        name=name,
+        kind=kind,
+        geometry=geom,
+        started_on=started,
+        ended_on=ended,
+        zone_id=zone_id,
+        camera_id=camera_id,
+        description=description,
+    )
