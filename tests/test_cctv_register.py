@@ -140,16 +140,16 @@ def test_import_cameras_all_or_nothing(db_url: str, tmp_path: Path) -> None:
 
 
 def _data(**kw: object) -> req.RequisitionData:
-    base: dict[str, object] = dict(
-        received_at=datetime(2018, 9, 20, 9, 0, tzinfo=PARIS),
-        requesting_unit="Sûreté départementale",
-        legal_basis="77-1-1",
-        procedure_number="2018/004567",
-        camera_codes=["C01", "C02"],
-        period_start=datetime(2018, 9, 15, 22, 0, tzinfo=PARIS),
-        period_end=datetime(2018, 9, 16, 2, 0, tzinfo=PARIS),
-        officer_capacity="OPJ",
-    )
+    base: dict[str, object] = {
+        "received_at": datetime(2018, 9, 20, 9, 0, tzinfo=PARIS),
+        "requesting_unit": "Sûreté départementale",
+        "legal_basis": "77-1-1",
+        "procedure_number": "2018/004567",
+        "camera_codes": ["C01", "C02"],
+        "period_start": datetime(2018, 9, 15, 22, 0, tzinfo=PARIS),
+        "period_end": datetime(2018, 9, 16, 2, 0, tzinfo=PARIS),
+        "officer_capacity": "OPJ",
+    }
     base.update(kw)
     return req.RequisitionData(**base)  # type: ignore[arg-type]
 
