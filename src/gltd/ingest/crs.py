@@ -167,7 +167,10 @@ def locate(
     good = has & ~out & ~one_missing
     lon = np.where(good, lon, np.nan)
     lat = np.where(good, lat, np.nan)
-    x, y = _transformer(WGS84, analysis_crs).transform(lon, lat, errcheck=False)
+    if CRS.from_user_input(crs).equals(CRS.from_user_input(analysis_crs)):
+        x, y = a, b  # already in the analysis CRS: keep the source values exactly
+    else:
+        x, y = _transformer(WGS84, analysis_crs).transform(lon, lat, errcheck=False)
     x = np.where(good, np.asarray(x, dtype="float64"), np.nan)
     y = np.where(good, np.asarray(y, dtype="float64"), np.nan)
     return Located(lon, lat, x, y)

@@ -49,10 +49,14 @@ def locate_rows(ctx: Context, *, required: bool = False) -> Located:
         return locate(a, b, crs, ctx.analysis_crs, ctx.log, ("geometry_x", "geometry_y"), (a, b))
     has_ll = "lon" in ctx.columns or "lat" in ctx.columns
     has_xy = "x" in ctx.columns or "y" in ctx.columns
-    if has_ll and has_xy:
+    if has_ll and has_xy and all(k in ctx.columns for k in ("lon", "lat")):
+        # Both pairs (e.g. a gltd export): lon/lat (WGS84) are used, x/y ignored.
+        ctx.warnings.append("colonnes lon/lat et x/y présentes : lon/lat (WGS84) utilisées")
+        has_xy = False
+    elif has_ll and has_xy:
         raise InputError(
-            "le fichier a à la fois des colonnes lon/lat et x/y : choisissez-en une paire "
-            "avec --map",
+            "le fichier a à la fois des colonnes lon/lat et x/y incomplètes : choisissez une "
+            "paire avec --map",
             file=t.name,
         )
     if has_ll or has_xy:
