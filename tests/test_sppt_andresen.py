@@ -132,5 +132,7 @@ def test_as_dict_is_plain() -> None:
     d = sppt_counts([0, 3], [0, 3], sample=1.0).as_dict()
     assert d["s_index"] == 1.0 and d["n_robust"] == 1
     assert d["areas"][1]["similar"] is True
+    d = sppt_counts([0, 3, 0], [0, 3, 1], sample=1.0).as_dict(nonempty_only=True)
+    assert [a["area"] for a in d["areas"]] == [1, 2]
     empty = sppt_counts([1, 0], [1, 0], sample=1.0)
     assert not math.isnan(empty.robust_s_index)

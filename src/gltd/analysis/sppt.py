@@ -112,8 +112,9 @@ class SpptResult:
             return "répartition spatiale en partie modifiée"
         return "répartition spatiale fortement modifiée"
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain values for JSON."""
+    def as_dict(self, *, nonempty_only: bool = False) -> dict[str, Any]:
+        """Plain values for JSON (``nonempty_only``: list only areas with events)."""
+        keep = (self.base_counts + self.test_counts) > 0 if nonempty_only else None
         return {
             "test": "SPPT (Andresen)",
             "n_areas": self.n_areas,
@@ -137,6 +138,7 @@ class SpptResult:
                     "local_s": int(self.local_s[i]),
                 }
                 for i in range(self.n_areas)
+                if keep is None or keep[i]
             ],
         }
 

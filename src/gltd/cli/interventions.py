@@ -67,13 +67,21 @@ def add_cmd(
 
 
 @interventions_app.command("list")
-def list_cmd(db: DbOption = None) -> None:
+def list_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    db: DbOption = None,
+) -> None:
     """Lister les interventions."""
+    import json
+
     from rich.table import Table
 
     from gltd.services.interventions import KIND_LABELS, list_interventions
 
     rows = list_interventions(engine_for(db))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
     if not rows:
         console.print("Aucune intervention enregistrée.")
         return
@@ -101,7 +109,7 @@ def show_cmd(
     from gltd.services.interventions import get_intervention
 
     info = get_intervention(engine_for(db), intervention_id)
-    console.print_json(json.dumps(info.as_dict(), ensure_ascii=False))
+    typer.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=2))
 
 
 def register(app: typer.Typer) -> None:

@@ -135,7 +135,7 @@ class DisplacementReport:
             "wdd": None if self.wdd is None else self.wdd.as_dict(),
             "sppt": None
             if self.sppt is None
-            else {"areas": self.sppt_areas, **self.sppt.as_dict()},
+            else {"units": self.sppt_areas, **self.sppt.as_dict(nonempty_only=True)},
             "warnings": list(self.warnings),
             "caveats": list(self.caveats),
             "params": dict(self.params),
@@ -459,6 +459,10 @@ def _caveats(
         "le test WDD suppose des effectifs de Poisson indépendants ; avec des faits groupés "
         "(surdispersion) son erreur-type est sous-estimée"
         + ("" if wdd is None else " ; la zone témoin y est ramenée au niveau avant de la cible")
+    )
+    out.append(
+        "le test SPPT d'origine ne rééchantillonne que la période après : avec beaucoup de "
+        "faits il signale des écarts faibles ; lisez l'indice S avec les effectifs par maille"
     )
     drug = set(get_taxonomy().drug_codes)
     if not cats or drug.intersection(cats):

@@ -119,15 +119,11 @@ def render_html(report: DisplacementReport, *, with_map: bool = True) -> str:
 def render_pdf(report: DisplacementReport) -> bytes:
     """The HTML report printed to PDF with WeasyPrint (no network access)."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-        if url.startswith("data:"):
-            from weasyprint.urls import default_url_fetcher
-
-            return default_url_fetcher(url, *args, **kwargs)
-        raise ValueError(f"ressource externe refusée : {url}")
-
-    out = HTML(string=render_html(report), url_fetcher=no_fetch).write_pdf()
+    # only the embedded map (data: URI) may be loaded: no network, no local files
+    fetcher = URLFetcher(allowed_protocols=["data"])
+    out = HTML(string=render_html(report), url_fetcher=fetcher).write_pdf()
     assert out is not None
     return bytes(out)
 
