@@ -70,7 +70,7 @@ def prepare(ctx: Context) -> Prepared:
     diff = ctx.raw("est_diffuse").astype("string").fillna("").str.strip().str.lower()
     bad_diff = ~np.asarray(diff.isin(["diff", "ndiff"]), dtype=bool)
     log.add_mask(bad_diff, ctx.col("est_diffuse"), diff, "diff ou ndiff", "valeur inconnue")
-    keep = np.asarray(diff == "diff", dtype=bool)
+    keep = np.array(diff == "diff", dtype=bool)
     ndiff = int(np.asarray(diff == "ndiff").sum())
     if ndiff:
         ctx.warnings.append(
@@ -80,7 +80,7 @@ def prepare(ctx: Context) -> Prepared:
     if ctx.options.communes:
         wanted = {c.strip() for c in ctx.options.communes}
         other = ~np.asarray(codgeo.isin(list(wanted)), dtype=bool)
-        keep &= ~other
+        keep = keep & ~other
         ctx.warnings.append(f"{int((other).sum())} ligne(s) d'autres communes laissées de côté")
     annee, bad_a = parse_ints(ctx.raw("annee"))
     log.add_mask(
