@@ -1,0 +1,332 @@
+"""Charts and the static map of the bilan (matplotlib, Agg backend), as PNG data URIs."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import date
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from gltd.report.fmt import fr_int  # noqa: E402
+
+__all__ = ["requisitions_chart", "cameras_chart", "calendar_chart", "hotspot_map", "STATUS_COLOURS"]
+
+INK = "#1d2b3a"
+ACCENT = "#1f4e79"
+LIGHT = "#9db7d3"
+STATUS_COLOURS = {"persistant": "#b2182b", "apparu": "#f28e2b", "disparu": "#2c7fb8"}
+KIND_MARKERS = {
+    "occupation": ("s", "#1f4e79"),
+    "interpellations": ("o", "#b2182b"),
+    "perquisition": ("D", "#6a3d9a"),
+    "controle": ("^", "#4d9221"),
+    "fermeture_administrative": ("X", "#000000"),
+    "detection_cynophile": ("P", "#8c510a"),
+    "autre": ("v", "#666666"),
+}
+MONTHS_FR = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+plt.rcParams.update(
+    {
+        "font.family": ["Liberation Sans", "DejaVu Sans"],
+        "font.size": 9,
+        "axes.edgecolor": "#888888",
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+def _uri(fig: Figure, dpi: int = 170) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def requisitions_chart(per_year: list[dict[str, Any]]) -> str | None:
+    """Bars of requisitions per year; a partial last year is hatched and labelled."""
+    if not per_year:
+        return None
+    fig, ax = plt.subplots(figsize=(6.6, 2.6))
+    years = [r["year"] for r in per_year]
+    counts = [r["count"] for r in per_year]
+    colours = [LIGHT if r["partial"] else ACCENT for r in per_year]
+    bars = ax.bar(years, counts, color=colours, width=0.7)
+    for b, r in zip(bars, per_year, strict=True):
+        if r["partial"]:
+            b.set_hatch("///")
+            b.set_edgecolor(ACCENT)
+        label = fr_int(r["count"]) + ("*" if r["partial"] else "")
+        ax.annotate(
+            label,
+            (b.get_x() + b.get_width() / 2, b.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    ax.set_xticks(years)
+    ax.set_ylabel("réquisitions reçues")
+    ax.set_ylim(0, max(counts) * 1.18 + 1)
+    if per_year[-1]["partial"]:
+        d = date.fromisoformat(per_year[-1]["until"])
+        ax.text(
+            0.0,
+            -0.22,
+            f"* année en cours, au {d.day} {MONTHS_FR[d.month - 1]} {d.year}",
+            transform=ax.transAxes,
+            fontsize=7.5,
+            color="#555555",
+        )
+    return _uri(fig)
+
+
+def cameras_chart(by_year: list[dict[str, Any]]) -> str | None:
+    """Cameras in service at the end of each year, HD and standard definition stacked."""
+    if not by_year:
+        return None
+    fig, ax = plt.subplots(figsize=(6.6, 2.4))
+    years = [r["year"] for r in by_year]
+    hd = np.array([r["hd"] for r in by_year])
+    sd = np.array([r["count"] - r["hd"] for r in by_year])
+    ax.bar(years, sd, color="#c9c9c9", width=0.7, label="définition standard")
+    ax.bar(years, hd, bottom=sd, color=ACCENT, width=0.7, label="haute définition")
+    for y, total in zip(years, hd + sd, strict=True):
+        ax.annotate(
+            fr_int(total),
+            (y, total),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    ax.set_xticks(years)
+    ax.set_ylabel("caméras en service")
+    ax.set_ylim(0, max(hd + sd) * 1.18 + 1)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return _uri(fig)
+
+
+def calendar_chart(calendar: list[dict[str, Any]], first: str, last: str) -> str | None:
+    """Operations on a time line, one row per zone, one marker per kind."""
+    if not calendar:
+        return None
+    zones = list(dict.fromkeys(r["zone"] for r in calendar))
+    fig, ax = plt.subplots(figsize=(6.8, 0.45 * len(zones) + 1.1))
+    seen: set[str] = set()
+    for r in calendar:
+        marker, colour = KIND_MARKERS.get(r["kind"], KIND_MARKERS["autre"])
+        y = len(zones) - 1 - zones.index(r["zone"])
+        d = mdates.date2num(date.fromisoformat(r["date"]))
+        size = 28 + 10 * (r["arrests_trafficker"] + r["arrests_consumer"])
+        ax.scatter(
+            [d],
+            [y],
+            marker=marker,
+            s=min(size, 160),
+            color=colour,
+            alpha=0.8,
+            edgecolors="white",
+            linewidths=0.5,
+            label=None if r["kind_label"] in seen else r["kind_label"],
+            zorder=3,
+        )
+        seen.add(r["kind_label"])
+        if r["dog_detection"]:
+            ax.scatter([d], [y + 0.28], marker="|", s=18, color="#8c510a", zorder=3)
+    ax.set_yticks(range(len(zones)))
+    ax.set_yticklabels(list(reversed(zones)))
+    ax.set_ylim(-0.7, len(zones) - 0.3)
+    ax.set_xlim(
+        mdates.date2num(date.fromisoformat(first)) - 3,
+        mdates.date2num(date.fromisoformat(last)) + 3,
+    )
+    ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(
+        plt.FuncFormatter(lambda v, _p: MONTHS_FR[mdates.num2date(v).month - 1])
+    )
+    ax.grid(axis="x", color="#e5e5e5", zorder=0)
+    ax.legend(
+        frameon=False,
+        fontsize=7.5,
+        ncol=5,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        markerscale=0.8,
+    )
+    return _uri(fig)
+
+
+def _panel(
+    ax: Any, layers: dict[str, Any], bbox: tuple[float, float, float, float] | None, title: str
+) -> None:
+    x0, y0, cell = layers["x0"], layers["y0"], layers["cell"]
+    counts = layers["counts"]
+    ny, nx = counts.shape
+    extent = (x0, x0 + nx * cell, y0, y0 + ny * cell)
+    shown = np.where(counts > 0, counts, np.nan)
+    if np.nanmax(np.nan_to_num(shown, nan=0)) > 0:
+        ax.imshow(
+            shown,
+            origin="lower",
+            extent=extent,
+            cmap="Greys",
+            norm=LogNorm(vmin=1, vmax=max(2.0, float(np.nanmax(shown)))),
+            alpha=0.55,
+            interpolation="nearest",
+            zorder=1,
+        )
+    zones = layers["zones"]
+    for _, z in zones.iterrows():
+        geoms = getattr(z.geometry, "geoms", [z.geometry])
+        for g in geoms:
+            xs, ys = g.exterior.xy
+            ax.plot(xs, ys, color=INK, lw=0.8, zorder=4)
+        if z["name"] != "Reste de la ville":
+            c = z.geometry.representative_point()
+            if bbox is None or (bbox[0] < c.x < bbox[2] and bbox[1] < c.y < bbox[3]):
+                ax.annotate(
+                    z["name"],
+                    (c.x, c.y),
+                    fontsize=7,
+                    ha="center",
+                    va="center",
+                    color=INK,
+                    zorder=6,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+                )
+    status = layers["status"]
+    rows, cols = np.nonzero(status != "")
+    for r, c in zip(rows, cols, strict=True):
+        s = str(status[r, c])
+        colour = STATUS_COLOURS[s]
+        ax.add_patch(
+            Rectangle(
+                (x0 + c * cell, y0 + r * cell),
+                cell,
+                cell,
+                facecolor="none" if s == "disparu" else colour,
+                edgecolor=colour,
+                lw=1.0,
+                alpha=0.85 if s != "disparu" else 1.0,
+                hatch="////" if s == "disparu" else None,
+                zorder=3,
+            )
+        )
+    cams = layers["cameras"]
+    if len(cams):
+        ax.scatter(cams["x"], cams["y"], s=3, color="#000000", marker=".", zorder=5, label="caméra")
+    if bbox is not None:
+        ax.set_xlim(bbox[0], bbox[2])
+        ax.set_ylim(bbox[1], bbox[3])
+    elif len(zones):
+        b = zones.total_bounds
+        ax.set_xlim(b[0] - 200, b[2] + 200)
+        ax.set_ylim(b[1] - 200, b[3] + 200)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for sp in ax.spines.values():
+        sp.set_visible(True)
+        sp.set_color("#bbbbbb")
+    ax.set_title(title, fontsize=9, color=INK, loc="left")
+    # Scale bar: 1 km.
+    xl, yl = ax.get_xlim(), ax.get_ylim()
+    sx, sy = xl[0] + 0.05 * (xl[1] - xl[0]), yl[0] + 0.04 * (yl[1] - yl[0])
+    ax.plot([sx, sx + 1000], [sy, sy], color=INK, lw=2, zorder=7)
+    ax.text(
+        sx + 500,
+        sy + 0.012 * (yl[1] - yl[0]),
+        "1 km",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        zorder=7,
+    )
+
+
+def hotspot_map(
+    layers: dict[str, Any],
+    zoom_zones: tuple[str, ...] = ("Les Carmes", "Carmes Nord", "L'Argonne", "Secteur Est"),
+) -> str:
+    """Two panels: the whole territory and a zoom on the northern zones (if they exist)."""
+    zones = layers["zones"]
+    sel = zones[zones["name"].isin(zoom_zones)] if len(zones) else zones
+    zoom = None
+    if len(sel) >= 2:
+        b = sel.total_bounds
+        pad = 500.0
+        zoom = (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad)
+    fig = plt.figure(figsize=(7.0, 5.6))
+    if zoom is not None:
+        ax1 = fig.add_axes((0.0, 0.08, 0.36, 0.88))
+        ax2 = fig.add_axes((0.38, 0.08, 0.62, 0.88))
+        _panel(ax1, layers, None, "Commune")
+        _panel(ax2, layers, zoom, "Centre et nord")
+        ax1.add_patch(
+            Rectangle(
+                (zoom[0], zoom[1]),
+                zoom[2] - zoom[0],
+                zoom[3] - zoom[1],
+                fill=False,
+                ec="#555555",
+                ls="--",
+                lw=0.8,
+                zorder=8,
+            )
+        )
+    else:
+        ax = fig.add_axes((0.0, 0.08, 1.0, 0.88))
+        _panel(ax, layers, None, "Territoire")
+    handles = [
+        Patch(
+            facecolor=STATUS_COLOURS["persistant"],
+            edgecolor=STATUS_COLOURS["persistant"],
+            label="point chaud persistant",
+        ),
+        Patch(
+            facecolor=STATUS_COLOURS["apparu"], edgecolor=STATUS_COLOURS["apparu"], label="apparu"
+        ),
+        Patch(facecolor="none", edgecolor=STATUS_COLOURS["disparu"], hatch="////", label="disparu"),
+        Patch(facecolor="#9a9a9a", alpha=0.6, label="densité des faits (période)"),
+        plt.Line2D([], [], marker=".", color="black", lw=0, label="caméra en service"),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=5,
+        frameon=False,
+        fontsize=7.2,
+        bbox_to_anchor=(0.5, 0.0),
+    )
+    return _uri(fig, dpi=190)

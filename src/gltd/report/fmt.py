@@ -1,0 +1,132 @@
+"""French formats for the bilan (Babel, locale fr_FR): numbers, percentages, dates, tests."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+__all__ = [
+    "LOCALE",
+    "fr_int",
+    "fr_num",
+    "fr_pct",
+    "fr_change",
+    "fr_p",
+    "fr_date",
+    "fr_date_short",
+    "fr_eur",
+    "fr_rr",
+    "fr_ci",
+    "parse_fr_number",
+]
+
+LOCALE = "fr_FR"
+NBSP = "\u00a0"
+
+
+def fr_int(n: Any) -> str:
+    """``150 000`` (narrow no-break space between thousands)."""
+    if n is None:
+        return "—"
+    return format_decimal(int(round(float(n))), locale=LOCALE)
+
+
+def fr_num(x: Any, digits: int = 1) -> str:
+    """A decimal with ``digits`` decimals and a decimal comma: ``2,25``."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(float(x), format=fmt, locale=LOCALE)
+
+
+def fr_pct(share: Any, digits: int = 0) -> str:
+    """A share (0–1) as a percentage: ``70 %``."""
+    if share is None or (isinstance(share, float) and not math.isfinite(share)):
+        return "—"
+    fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "") + " %"
+    return format_percent(float(share), format=fmt, locale=LOCALE)
+
+
+def fr_change(change_pct: Any) -> str:
+    """A signed change in percent: ``+125 %``, ``−40 %``, ``—`` when undefined."""
+    if change_pct is None or (isinstance(change_pct, float) and not math.isfinite(change_pct)):
+        return "—"
+    v = round(float(change_pct))
+    sign = "+" if v > 0 else ("−" if v < 0 else "")
+    return f"{sign}{format_decimal(abs(v), locale=LOCALE)}{NBSP}%"
+
+
+def fr_p(p: Any) -> str:
+    """``p = 0,003``, ``p < 0,001``, ``p = 0,41``."""
+    if p is None or (isinstance(p, float) and not math.isfinite(p)):
+        return "p non calculable"
+    p = float(p)
+    if p < 0.001:
+        return f"p{NBSP}<{NBSP}0,001"
+    if p < 0.01:
+        return f"p{NBSP}={NBSP}{fr_num(p, 3)}"
+    return f"p{NBSP}={NBSP}{fr_num(p, 2)}"
+
+
+def fr_rr(rr: Any) -> str:
+    """A rate ratio with two decimals (``—`` when infinite or undefined)."""
+    return fr_num(rr, 2)
+
+
+def fr_ci(low: Any, high: Any) -> str:
+    """``[1,33 ; 3,93]`` (``+∞`` for an open upper bound)."""
+    lo = fr_num(low, 2)
+    hi = "+∞" if high is None else fr_num(high, 2)
+    return f"[{lo}{NBSP};{NBSP}{hi}]"
+
+
+def fr_eur(x: Any) -> str:
+    """Euros without decimals: ``150 000 €``."""
+    if x is None:
+        return "—"
+    return f"{fr_int(x)}{NBSP}€"
+
+
+def _as_date(d: Any) -> date:
+    if isinstance(d, datetime):
+        return d.date()
+    if isinstance(d, str):
+        return date.fromisoformat(d[:10])
+    return d  # type: ignore[no-any-return]
+
+
+def fr_date(d: Any) -> str:
+    """``24 mars 2018`` (``1er mars 2018`` on the first of the month)."""
+    if d is None:
+        return "—"
+    day = _as_date(d)
+    text = format_date(day, "d MMMM y", locale=LOCALE)
+    return "1er" + text[1:] if day.day == 1 else text
+
+
+def fr_date_short(d: Any) -> str:
+    """``24/03/2018``."""
+    if d is None:
+        return "—"
+    return format_date(_as_date(d), "dd/MM/y", locale=LOCALE)
+
+
+def parse_fr_number(text: str) -> float:
+    """Read back a number written by these functions (``150 000`` → 150000, ``2,25``).
+
+    Used by tests to compare the HTML with the JSON.
+    """
+    t = (
+        text.replace("\u202f", "")
+        .replace(NBSP, "")
+        .replace(" ", "")
+        .replace("−", "-")
+        .replace("€", "")
+        .replace("%", "")
+        .replace(",", ".")
+    )
+    return float(t)

@@ -1,0 +1,215 @@
+"""Reads of the store for the bilan: counts by zone, operations, requisitions, cameras.
+
+Every function takes an engine and returns plain frames or dicts; counting happens in the
+database (GROUP BY) so that the bilan stays fast on millions of incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from gltd.model import Action, Agency, Camera, Incident, Operation, Requisition, Seizure, Zone
+from gltd.timeutil import Period
+
+__all__ = [
+    "incident_counts",
+    "operations_frame",
+    "seizures_frame",
+    "requisitions_frame",
+    "cameras_frame",
+    "actions_frame",
+    "zones_frame",
+    "agencies",
+    "is_demo",
+]
+
+
+def zones_frame(engine: Engine) -> pd.DataFrame:
+    """Zones (id, name, kind, illustrative), in id order."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Zone.id, Zone.name, Zone.kind, Zone.illustrative).order_by(Zone.id)
+        ).all()
+    return pd.DataFrame(rows, columns=["id", "name", "kind", "illustrative"])
+
+
+def incident_counts(
+    engine: Engine, period: Period, zone_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Incidents of ``period`` counted by zone and category (``zone_id`` −1 = no zone)."""
+    t = Incident.__table__.c
+    stmt = (
+        select(t.zone_id, t.category, func.count().label("n"))
+        .where(t.occurred_at >= period.start, t.occurred_at < period.end)
+        .group_by(t.zone_id, t.category)
+    )
+    if zone_ids is not None:
+        stmt = stmt.where(t.zone_id.in_(list(zone_ids)))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=["zone_id", "category", "n"])
+    frame["zone_id"] = frame["zone_id"].fillna(-1).astype("int64")
+    frame["n"] = frame["n"].astype("int64")
+    return frame
+
+
+def operations_frame(
+    engine: Engine, period: Period, zone_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Operations started in ``period`` (one row each, time order)."""
+    o = Operation.__table__.c
+    stmt = (
+        select(
+            o.id,
+            o.started_at,
+            o.ended_at,
+            o.zone_id,
+            o.kind,
+            o.agencies,
+            o.dog_detection,
+            o.arrests_trafficker,
+            o.arrests_consumer,
+            o.arrests_other,
+            o.cash_eur,
+            o.notes,
+        )
+        .where(o.started_at >= period.start, o.started_at < period.end)
+        .order_by(o.started_at, o.id)
+    )
+    if zone_ids is not None:
+        stmt = stmt.where(o.zone_id.in_(list(zone_ids)))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    cols = [
+        "id",
+        "started_at",
+        "ended_at",
+        "zone_id",
+        "kind",
+        "agencies",
+        "dog_detection",
+        "arrests_trafficker",
+        "arrests_consumer",
+        "arrests_other",
+        "cash_eur",
+        "notes",
+    ]
+    frame = pd.DataFrame(rows, columns=cols)
+    frame["zone_id"] = frame["zone_id"].fillna(-1).astype("int64")
+    for c in ("arrests_trafficker", "arrests_consumer", "arrests_other"):
+        frame[c] = frame[c].fillna(0).astype("int64")
+    frame["cash_eur"] = frame["cash_eur"].fillna(0.0).astype("float64")
+    frame["dog_detection"] = frame["dog_detection"].fillna(False).astype(bool)
+    return frame
+
+
+def seizures_frame(engine: Engine, operation_ids: Sequence[int]) -> pd.DataFrame:
+    """Seizures of the given operations summed by substance and unit."""
+    cols = ["substance", "unit", "quantity", "n"]
+    if not operation_ids:
+        return pd.DataFrame(columns=cols)
+    s = Seizure.__table__.c
+    stmt = (
+        select(s.substance, s.unit, func.sum(s.quantity), func.count())
+        .where(s.operation_id.in_(list(operation_ids)))
+        .group_by(s.substance, s.unit)
+        .order_by(s.substance, s.unit)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(rows, columns=cols)
+
+
+def requisitions_frame(engine: Engine, until: Any) -> pd.DataFrame:
+    """Requisitions received before ``until`` (aware datetime)."""
+    r = Requisition.__table__.c
+    stmt = select(r.received_at, r.deadline, r.status, r.delivered_at, r.outcome).where(
+        r.received_at < until
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(
+        rows, columns=["received_at", "deadline", "status", "delivered_at", "outcome"]
+    )
+
+
+def cameras_frame(engine: Engine) -> pd.DataFrame:
+    """Every camera with dates, HD flag, cost, authorisation and position."""
+    c = Camera.__table__.c
+    stmt = select(
+        c.id,
+        c.code,
+        c.x,
+        c.y,
+        c.hd,
+        c.installed_on,
+        c.removed_on,
+        c.annual_cost_eur,
+        c.authorisation_number,
+        c.authorisation_expiry,
+        c.retention_days,
+        c.zone_id,
+    ).order_by(c.id)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "code",
+            "x",
+            "y",
+            "hd",
+            "installed_on",
+            "removed_on",
+            "annual_cost_eur",
+            "authorisation_number",
+            "authorisation_expiry",
+            "retention_days",
+            "zone_id",
+        ],
+    )
+
+
+def actions_frame(engine: Engine) -> pd.DataFrame:
+    """GLTD actions with the owner agency's name and the zone's name."""
+    a = Action.__table__.c
+    stmt = (
+        select(
+            a.id,
+            a.title,
+            Agency.name,
+            a.decided_on,
+            a.due_on,
+            a.done_on,
+            a.status,
+            Zone.name,
+        )
+        .select_from(Action.__table__)
+        .outerjoin(Agency, Agency.id == a.owner_agency_id)
+        .outerjoin(Zone, Zone.id == a.zone_id)
+        .order_by(a.due_on, a.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(
+        rows, columns=["id", "title", "owner", "decided_on", "due_on", "done_on", "status", "zone"]
+    )
+
+
+def agencies(engine: Engine) -> list[dict[str, str]]:
+    """Member agencies (name, kind)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Agency.name, Agency.kind).order_by(Agency.id)).all()
+    return [{"name": n, "kind": k} for n, k in rows]
+
+
+def is_demo(engine: Engine) -> bool:
+    """True when the database holds the demo scenario (incidents of source ``demo``)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Incident.id).where(Incident.source == "demo").limit(1)).first()
+    return row is not None

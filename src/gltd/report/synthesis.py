@@ -1,0 +1,211 @@
+"""The synthesis of the bilan in plain French: short sentences, both counts, the test.
+
+Wording rules (DESIGN.md, « honest numbers »): every change shows the two counts and
+its p-value; a change on small numbers is said to be too small to conclude; a rise in
+arrests is said to measure police activity first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gltd.report.fmt import (
+    fr_ci,
+    fr_date,
+    fr_eur,
+    fr_int,
+    fr_num,
+    fr_pct,
+    fr_rr,
+)
+
+__all__ = ["synthesis", "compare_phrase"]
+
+
+def compare_phrase(compare: dict[str, Any]) -> str:
+    """« la même période de 2017 », « les six mois précédents »…"""
+    kind = compare.get("kind")
+    if kind == "previous-year":
+        return f"la même période un an plus tôt ({compare['label']})"
+    if kind == "previous-period":
+        return f"la période précédente de même durée ({compare['label']})"
+    return f"la période de comparaison ({compare['label']})"
+
+
+def _verdict(t: dict[str, Any]) -> str:
+    if t["small_numbers"]:
+        return "effectifs trop faibles pour conclure"
+    if not t["significant"]:
+        return "variation non significative"
+    return "hausse significative" if (t["rate_ratio"] or 0) > 1 else "baisse significative"
+
+
+def _change(t: dict[str, Any]) -> str:
+    rr = (
+        f", rapport des taux {fr_rr(t['rate_ratio'])} (IC 95 % {fr_ci(t['ci_low'], t['ci_high'])})"
+        if t["rate_ratio"] is not None
+        else ""
+    )
+    return f"{t['text']}{rr} : {_verdict(t)}"
+
+
+def _of(noun: str) -> str:
+    """« de résine », « d'herbe », « d'héroïne »."""
+    return f"d'{noun}" if noun[:1].lower() in "aeiouyhéèêàâîôû" else f"de {noun}"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{fr_int(n)} {one if n == 1 else many}"
+
+
+def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
+    """Sentences of the one-page synthesis, each with a ``kind`` (for styling)."""
+    out: list[dict[str, str]] = []
+    ops = b["operations"]
+    period = b["period"]["label"]
+    ref_short = (
+        "même période un an plus tôt"
+        if b["compare"]["kind"] == "previous-year"
+        else ("période précédente" if b["compare"]["kind"] == "previous-period" else "comparaison")
+    )
+    zones = ", ".join(f"{z['zone']} : {fr_int(z['count'])}" for z in ops["by_zone"] if z["count"])
+    out.append(
+        {
+            "kind": "operations",
+            "text": f"{period[0].upper()}{period[1:]}, "
+            f"{_plural(ops['total'], 'opération a été menée', 'opérations ont été menées')}"
+            + (f" ({zones})" if zones else "")
+            + f", dont {_plural(ops['occupation'], 'opération', 'opérations')} d'occupation "
+            f"et {_plural(ops['dog_detection'], 'détection', 'détections')} cynophile"
+            f"{'s' if ops['dog_detection'] > 1 else ''}. "
+            f"Période de comparaison : {_plural(ops['total_ref'], 'opération', 'opérations')}.",
+        }
+    )
+    a, ar = ops["arrests"], ops["arrests_ref"]
+    out.append(
+        {
+            "kind": "arrests",
+            "text": f"Interpellations : {fr_int(a['trafficker'])} trafiquants, "
+            f"{fr_int(a['consumer'])} consommateurs et {fr_int(a['other'])} autres "
+            f"({ref_short} : {fr_int(ar['trafficker'])}, {fr_int(ar['consumer'])} et "
+            f"{fr_int(ar['other'])}).",
+        }
+    )
+    if ops["seizures"] or ops["cash_eur"]:
+        parts = [
+            f"{fr_num(s['quantity'] / 1000, 2)} kg {_of(s['substance'])}"
+            if s["unit"] == "g" and s["quantity"] >= 1000
+            else f"{fr_num(s['quantity'], 0)} {s['unit']} {_of(s['substance'])}"
+            for s in ops["seizures"]
+        ]
+        if ops["cash_eur"]:
+            parts.append(f"{fr_eur(ops['cash_eur'])} en numéraire")
+        out.append({"kind": "seizures", "text": "Saisies : " + ", ".join(parts) + "."})
+    # Arrests by zone: significant changes first.
+    rows = [r for r in b["arrests_by_zone"] if r["zone_id"] is not None]
+    signif = sorted(
+        (r for r in rows if r["test"]["significant"] and not r["test"]["small_numbers"]),
+        key=lambda r: r["test"]["p_value"],
+    )
+    for r in signif[:4]:
+        out.append(
+            {
+                "kind": "change",
+                "text": f"{r['zone']} — interpellations de {r['role_label'].lower()} : "
+                f"{_change(r['test'])}.",
+            }
+        )
+    # Incidents: the main significant changes, and how many rows are too small.
+    inc = b["incidents"]["by_zone"]
+    sig_inc = sorted(
+        (r for r in inc if r["test"]["significant"] and not r["test"]["small_numbers"]),
+        key=lambda r: r["test"]["p_value"],
+    )
+    for r in sig_inc[:4]:
+        out.append(
+            {
+                "kind": "change",
+                "text": f"{r['zone']} — {r['category_label'].lower()} (faits enregistrés) : "
+                f"{_change(r['test'])}.",
+            }
+        )
+    small = sum(1 for r in inc if r["test"]["small_numbers"])
+    if inc:
+        out.append(
+            {
+                "kind": "note",
+                "text": f"Sur {_plural(len(inc), 'comparaison', 'comparaisons')} par zone et "
+                f"catégorie, {fr_int(len(sig_inc))} "
+                f"{'est significative' if len(sig_inc) == 1 else 'sont significatives'} "
+                f"et {fr_int(small)} "
+                f"{'porte' if small == 1 else 'portent'} sur des effectifs trop faibles "
+                "pour conclure.",
+            }
+        )
+    h = b["hotspots"]
+    if h["persistant"] or h["apparu"] or h["disparu"]:
+        appeared = sorted((z for z in h["by_zone"] if z["apparu"]), key=lambda z: -z["apparu"])
+        vanished = sorted((z for z in h["by_zone"] if z["disparu"]), key=lambda z: -z["disparu"])
+        where_new = ", ".join(f"{z['zone']} ({z['apparu']})" for z in appeared[:3])
+        where_gone = ", ".join(f"{z['zone']} ({z['disparu']})" for z in vanished[:3])
+        out.append(
+            {
+                "kind": "map",
+                "text": f"Carte des points chauds (cellules de {fr_int(h['cell_m'])} m) : "
+                f"{_plural(h['persistant'], 'cellule persistante', 'cellules persistantes')}, "
+                f"{_plural(h['apparu'], 'apparue', 'apparues')}"
+                + (f" — {where_new}" if where_new else "")
+                + f", {_plural(h['disparu'], 'disparue', 'disparues')}"
+                + (f" — {where_gone}" if where_gone else "")
+                + ". La géographie bouge : un déplacement possible est à suivre.",
+            }
+        )
+    c = b["cameras"]
+    if c["count"]:
+        out.append(
+            {
+                "kind": "cameras",
+                "text": f"Vidéoprotection : {fr_int(c['count'])} caméras en service au "
+                f"{fr_date(c['as_of'])}, dont {fr_pct(c['hd_share'])} en haute définition, "
+                f"pour un coût annuel de {fr_eur(c['annual_cost_eur'])} ; "
+                f"{_plural(c['expiring_count'], 'autorisation préfectorale expire', 'autorisations préfectorales expirent')} "
+                "dans les six mois.",
+            }
+        )
+    per_year = b["requisitions"]["per_year"]
+    if per_year:
+        first, last = per_year[0], per_year[-1]
+        until = f" (au {fr_date(last['until'])})" if last["partial"] else ""
+        rate = (
+            f" ; {fr_pct(last['on_time_rate'])} traitées dans le délai de conservation"
+            if last["on_time_rate"] is not None
+            else ""
+        )
+        med = (
+            f", délai médian {fr_num(last['median_turnaround_days'], 1)} jour"
+            if last["median_turnaround_days"] is not None
+            else ""
+        )
+        out.append(
+            {
+                "kind": "requisitions",
+                "text": f"Réquisitions judiciaires d'images : {fr_int(last['count'])} en "
+                f"{last['year']}{until}, contre {fr_int(first['count'])} en {first['year']}"
+                f"{rate}{med}.",
+            }
+        )
+    act = b["actions"]
+    if act["count"]:
+        st = act["by_status"]
+        out.append(
+            {
+                "kind": "actions",
+                "text": f"Actions du GLTD : {_plural(act['count'], 'action décidée', 'actions décidées')}"
+                f" — {fr_int(st['fait'])} faite{'s' if st['fait'] > 1 else ''}, "
+                f"{fr_int(st['en_cours'])} en cours, {fr_int(st['a_faire'])} à faire"
+                + (f", dont {fr_int(act['late'])} en retard" if act["late"] else "")
+                + ".",
+            }
+        )
+    out.append({"kind": "caveat", "text": b["caveat"]})
+    return out
