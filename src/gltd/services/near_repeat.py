@@ -180,8 +180,12 @@ def read_events_csv(path: str | Path) -> EventSet:
             file=name,
         )
     fa, fb = cols[a_idx], cols[b_idx]
-    if not body:
-        raise InputError("aucun événement dans le fichier", file=name)
+    if len(body) < 2:
+        raise InputError(
+            f"il faut au moins deux événements pour une analyse de répétition "
+            f"({len(body)} ligne(s) de données)",
+            file=name,
+        )
     a = np.empty(len(body))
     b = np.empty(len(body))
     dates: list[str] = []
