@@ -1,0 +1,288 @@
+"""Analyses that can be launched from the web app, each adapting one service.
+
+Every entry names the service module it needs; while that module is not installed the
+analysis is listed as unavailable. The service does the work (the same code as the CLI
+and the bilan); this module only turns form values into its arguments and its result
+into a stored run and, when there is one, a downloadable file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from gltd.errors import GltdError
+from gltd.model import CameraRequest, Intervention
+from gltd.taxonomy import get_taxonomy
+from gltd.timeutil import make_period
+from gltd.web.forms import Field
+from gltd.web.jobs import JobOutput, Progress
+
+__all__ = ["AnalysisSpec", "ANALYSES", "available"]
+
+FieldsFn = Callable[[Engine], list[Field]]
+RunFn = Callable[[Engine, dict[str, Any], Progress, Path], JobOutput]
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """One analysis offered in the web app."""
+
+    kind: str
+    label: str
+    resource: str
+    module: str
+    description: str
+    fields: FieldsFn
+    run: RunFn
+
+
+def available(spec: AnalysisSpec) -> bool:
+    """True when the service module of the analysis is installed."""
+    try:
+        return importlib.util.find_spec(spec.module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _cat_field(required: bool = False) -> Field:
+    tax = get_taxonomy()
+    return Field(
+        "categories",
+        "Catégories",
+        "multiselect",
+        required,
+        [(c.code, c.label_fr) for c in tax.categories],
+        help="aucune : toutes les catégories",
+    )
+
+
+def _file(results: Path, kind: str, suffix: str) -> Path:
+    return results / f"{kind}-{uuid.uuid4().hex[:12]}{suffix}"
+
+
+# --- bilan --------------------------------------------------------------------------------
+
+
+def _bilan_fields(engine: Engine) -> list[Field]:
+    return [
+        Field("first", "Du", "date", True),
+        Field("last", "Au (inclus)", "date", True),
+        Field(
+            "compare",
+            "Comparer à",
+            "select",
+            True,
+            [
+                ("previous-year", "même période de l'année précédente"),
+                ("previous", "période précédente de même durée"),
+            ],
+        ),
+        Field("format", "Format", "select", True, [("pdf", "PDF"), ("html", "HTML")]),
+    ]
+
+
+def _bilan_run(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
+    from gltd.web import integrations
+
+    return integrations.run_bilan(engine, v, progress, results)
+
+
+# --- displacement -------------------------------------------------------------------------
+
+
+def _interventions(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Intervention.id, Intervention.name, Intervention.started_on).order_by(
+                Intervention.started_on
+            )
+        ).all()
+    return [(str(r.id), f"{r.name} ({r.started_on:%d/%m/%Y})") for r in rows]
+
+
+def _displacement_fields(engine: Engine) -> list[Field]:
+    return [
+        Field("intervention_id", "Intervention", "select", True, _interventions(engine)),
+        Field(
+            "before",
+            "Durée avant / après",
+            "select",
+            True,
+            [("3M", "3 mois"), ("6M", "6 mois"), ("1y", "1 an")],
+        ),
+        Field("buffer", "Largeur de la zone tampon (m)", "float", True, min=50, max=2000),
+        _cat_field(),
+    ]
+
+
+def _displacement_run(
+    engine: Engine, v: dict[str, Any], progress: Progress, results: Path
+) -> JobOutput:
+    from gltd.services.displacement import run_displacement
+    from gltd.services.displacement_render import write_report
+
+    progress(0, 3, "comptages avant / après")
+    rep = run_displacement(
+        engine,
+        intervention_id=int(v["intervention_id"]),
+        before=v["before"],
+        buffer=float(v["buffer"]),
+        categories=v.get("categories") or None,
+        seed=0,
+        store=False,
+    )
+    progress(2, 3, "rapport")
+    out = _file(results, "deplacement", ".html")
+    write_report(rep, "html", out)
+    return JobOutput(rep.as_dict(), out.name)
+
+
+# --- relevance study ----------------------------------------------------------------------
+
+
+def _requests(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(CameraRequest.id, CameraRequest.origin, CameraRequest.received_on).order_by(
+                CameraRequest.id
+            )
+        ).all()
+    return [
+        ("", "— un point saisi ci-dessous —"),
+        *((str(r.id), f"demande n° {r.id} ({r.origin}, {r.received_on:%d/%m/%Y})") for r in rows),
+    ]
+
+
+def _relevance_fields(engine: Engine) -> list[Field]:
+    return [
+        Field("request_id", "Demande de caméra", "select", options=_requests(engine)),
+        Field("lat", "ou latitude", "float", min=-90, max=90),
+        Field("lon", "et longitude", "float", min=-180, max=180),
+        Field("radius", "Rayon (m)", "float", True, min=10, max=1000),
+        _cat_field(),
+    ]
+
+
+def _relevance_run(
+    engine: Engine, v: dict[str, Any], progress: Progress, results: Path
+) -> JobOutput:
+    from gltd.cctv.study import relevance_study
+
+    progress(0, 2, "étude de pertinence")
+    rid = int(v["request_id"]) if v.get("request_id") else None
+    if rid is None and (v.get("lat") is None or v.get("lon") is None):
+        raise GltdError("choisissez une demande de caméra ou saisissez latitude et longitude")
+    res = relevance_study(
+        engine,
+        request_id=rid,
+        lat=None if rid else v["lat"],
+        lon=None if rid else v["lon"],
+        radius=float(v["radius"]),
+        categories=v.get("categories") or None,
+        store=True,
+        by=v.get("_by"),
+    )
+    out = _file(results, "pertinence", ".json")
+    out.write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return JobOutput(res, out.name)
+
+
+# --- near-repeat and siting (services written by other modules) ---------------------------
+
+
+def _near_repeat_fields(engine: Engine) -> list[Field]:
+    return [
+        Field("first", "Du", "date", True),
+        Field("last", "Au (inclus)", "date", True),
+        _cat_field(required=True),
+        Field("permutations", "Permutations", "select", True, [("99", "99"), ("999", "999")]),
+    ]
+
+
+def _near_repeat_run(
+    engine: Engine, v: dict[str, Any], progress: Progress, results: Path
+) -> JobOutput:
+    from gltd.web import integrations
+
+    return integrations.run_near_repeat(engine, v, progress, results)
+
+
+def _siting_fields(engine: Engine) -> list[Field]:
+    return [
+        Field("first", "Faits du", "date", True),
+        Field("last", "au (inclus)", "date", True),
+        Field("n_sites", "Nombre de caméras à placer", "int", True, min=1, max=50),
+        Field("radius", "Rayon couvert (m)", "float", True, min=10, max=500),
+        _cat_field(),
+    ]
+
+
+def _siting_run(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
+    from gltd.web import integrations
+
+    return integrations.run_siting(engine, v, progress, results)
+
+
+ANALYSES: dict[str, AnalysisSpec] = {
+    s.kind: s
+    for s in (
+        AnalysisSpec(
+            "bilan",
+            "Bilan du GLTD",
+            "bilan",
+            "gltd.report.render",
+            "Le bilan périodique (PDF ou HTML) avec comparaisons et tests.",
+            _bilan_fields,
+            _bilan_run,
+        ),
+        AnalysisSpec(
+            "near_repeat",
+            "Répétitions proches (Knox)",
+            "analyses",
+            "gltd.services.near_repeat",
+            "Test de Knox par bandes de distance et de temps (Ratcliffe).",
+            _near_repeat_fields,
+            _near_repeat_run,
+        ),
+        AnalysisSpec(
+            "displacement",
+            "Déplacement / diffusion",
+            "analyses",
+            "gltd.services.displacement",
+            "Mesures de Bowers et Johnson, test WDD, SPPT autour d'une intervention.",
+            _displacement_fields,
+            _displacement_run,
+        ),
+        AnalysisSpec(
+            "relevance",
+            "Étude de pertinence d'une caméra",
+            "analyses",
+            "gltd.cctv.study",
+            "Faits autour du site sur trois ans, couverture existante, conclusion.",
+            _relevance_fields,
+            _relevance_run,
+        ),
+        AnalysisSpec(
+            "siting",
+            "Implantation de caméras",
+            "analyses",
+            "gltd.analysis.siting",
+            "Choix de sites maximisant les faits couverts (MCLP, Church et ReVelle 1974).",
+            _siting_fields,
+            _siting_run,
+        ),
+    )
+}
+
+
+def period_of(v: dict[str, Any]) -> Any:
+    """The period of form fields ``first`` and ``last``."""
+    return make_period(v["first"], v["last"])

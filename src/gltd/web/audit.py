@@ -1,0 +1,138 @@
+"""The audit trail: every change, every read or export of sensitive data, every refusal.
+
+Rows go to the append-only ``audit_event`` table (database triggers forbid UPDATE and
+DELETE). Nothing in the application edits them; administrators view and export them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from gltd.model import AuditEvent
+from gltd.model.base import utcnow
+from gltd.web.auth import CurrentUser
+
+__all__ = ["add_event", "record", "query_events", "count_events", "events_csv", "CSV_COLUMNS"]
+
+CSV_COLUMNS = (
+    "id",
+    "at",
+    "username",
+    "agency",
+    "action",
+    "object_type",
+    "object_id",
+    "detail",
+    "ip",
+)
+
+
+def _event(
+    user: CurrentUser | None,
+    action: str,
+    object_type: str | None,
+    object_id: Any,
+    detail: str | None,
+    ip: str | None,
+    username: str | None,
+) -> AuditEvent:
+    return AuditEvent(
+        at=utcnow(),
+        username=(user.username if user else username),
+        agency=(user.agency_name if user else None),
+        action=action[:40],
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id)[:60],
+        detail=None if detail is None else detail[:2000],
+        ip=(ip or "")[:60] or None,
+    )
+
+
+def add_event(
+    session: Session,
+    user: CurrentUser | None,
+    action: str,
+    object_type: str | None = None,
+    object_id: Any = None,
+    detail: str | None = None,
+    ip: str | None = None,
+    *,
+    username: str | None = None,
+) -> None:
+    """Append an event inside the caller's transaction (lands with the change or not at all)."""
+    session.add(_event(user, action, object_type, object_id, detail, ip, username))
+
+
+def record(
+    engine: Engine,
+    user: CurrentUser | None,
+    action: str,
+    object_type: str | None = None,
+    object_id: Any = None,
+    detail: str | None = None,
+    ip: str | None = None,
+    *,
+    username: str | None = None,
+) -> None:
+    """Append an event in its own transaction (reads, refusals, logins)."""
+    with Session(engine) as s, s.begin():
+        s.add(_event(user, action, object_type, object_id, detail, ip, username))
+
+
+def _filtered(stmt: Any, filters: dict[str, Any]) -> Any:
+    if filters.get("username"):
+        stmt = stmt.where(AuditEvent.username == filters["username"])
+    if filters.get("action"):
+        stmt = stmt.where(AuditEvent.action == filters["action"])
+    if filters.get("object_type"):
+        stmt = stmt.where(AuditEvent.object_type == filters["object_type"])
+    if filters.get("start") is not None:
+        stmt = stmt.where(AuditEvent.at >= filters["start"])
+    if filters.get("end") is not None:
+        stmt = stmt.where(AuditEvent.at < filters["end"])
+    return stmt
+
+
+def count_events(engine: Engine, **filters: Any) -> int:
+    """Number of events matching the filters."""
+    with engine.connect() as conn:
+        return int(conn.execute(_filtered(select(func.count(AuditEvent.id)), filters)).scalar_one())
+
+
+def query_events(
+    engine: Engine, *, limit: int = 200, offset: int = 0, **filters: Any
+) -> Sequence[Any]:
+    """Events, newest first, as rows."""
+    t = AuditEvent.__table__.c
+    stmt = _filtered(select(*(t[c] for c in CSV_COLUMNS)), filters)
+    stmt = stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    with engine.connect() as conn:
+        return conn.execute(stmt).all()
+
+
+def events_csv(engine: Engine, **filters: Any) -> Iterator[str]:
+    """The matching events as CSV text (UTF-8, ``;`` separated, oldest first)."""
+    t = AuditEvent.__table__.c
+    stmt = _filtered(select(*(t[c] for c in CSV_COLUMNS)), filters).order_by(AuditEvent.id)
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";")
+    w.writerow(CSV_COLUMNS)
+    yield "\ufeff" + buf.getvalue()
+    with engine.connect() as conn:
+        for row in conn.execute(stmt):
+            buf.seek(0)
+            buf.truncate()
+            w.writerow(
+                [
+                    v.isoformat() if isinstance(v, datetime) else ("" if v is None else v)
+                    for v in row
+                ]
+            )
+            yield buf.getvalue()

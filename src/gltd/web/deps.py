@@ -1,0 +1,175 @@
+"""FastAPI dependencies: the app state, the current user, permissions, CSRF, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from gltd.config import Settings
+from gltd.web import audit
+from gltd.web.auth import SESSION_COOKIE, CurrentUser, LoginThrottle, SessionCodec
+from gltd.web.csrf import CSRF_FIELD, CSRF_HEADER, check_csrf
+from gltd.web.permissions import SENSITIVE, Action, allowed
+from gltd.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from gltd.web.cache import DataCache
+    from gltd.web.jobs import JobRunner
+
+__all__ = [
+    "AppState",
+    "Forbidden",
+    "NotAuthenticated",
+    "CsrfFailed",
+    "app_state",
+    "client_ip",
+    "current_user",
+    "require",
+    "UserDep",
+    "StateDep",
+]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class AppState:
+    """Everything a request needs, built once by :func:`gltd.web.app.create_app`."""
+
+    settings: Settings
+    web: WebSettings
+    engine: Engine
+    codec: SessionCodec
+    throttle: LoginThrottle
+    templates: Any
+    jobs: JobRunner
+    cache: DataCache
+    revoked: set[str] = field(default_factory=set)
+
+
+class NotAuthenticated(Exception):  # noqa: N818
+    """No valid session: pages redirect to the login form, the API answers 401."""
+
+
+class Forbidden(Exception):  # noqa: N818
+    """The account may not do this: 403 with a French message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfFailed(Exception):  # noqa: N818
+    """Missing or forged CSRF token: 403."""
+
+
+def app_state(request: Request) -> AppState:
+    """The application state."""
+    st: AppState = request.app.state.gltd
+    return st
+
+
+StateDep = Annotated[AppState, Depends(app_state)]
+
+
+def client_ip(request: Request) -> str:
+    """The client address (``X-Forwarded-For`` only when GLTD_TRUST_PROXY is set)."""
+    st = app_state(request)
+    if st.web.trust_proxy:
+        fwd = request.headers.get("x-forwarded-for")
+        if fwd:
+            return fwd.split(",")[0].strip()[:60]
+    return request.client.host if request.client else "inconnu"
+
+
+async def _check_csrf(request: Request, st: AppState, sid: str) -> None:
+    token = request.headers.get(CSRF_HEADER)
+    if token is None:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+    if not check_csrf(st.settings.secret_key, sid, token):
+        raise CsrfFailed
+
+
+async def current_user(request: Request) -> CurrentUser:
+    """The logged-in account; for unsafe methods the CSRF token is checked too."""
+    st = app_state(request)
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from gltd.web.auth import load_session_user
+
+    user = await run_in_threadpool(
+        load_session_user, st.engine, st.codec, request.cookies.get(SESSION_COOKIE), st.revoked
+    )
+    if user is None:
+        raise NotAuthenticated
+    if request.method not in SAFE_METHODS:
+        try:
+            await _check_csrf(request, st, user.sid)
+        except CsrfFailed:
+            await run_in_threadpool(
+                audit.record,
+                st.engine,
+                user,
+                "refus_csrf",
+                "requete",
+                None,
+                f"{request.method} {request.url.path}: jeton CSRF absent ou invalide",
+                client_ip(request),
+            )
+            raise
+    request.state.user = user
+    return user
+
+
+UserDep = Annotated[CurrentUser, Depends(current_user)]
+
+
+def require(resource: str, action: Action = "read") -> Callable[..., Awaitable[CurrentUser]]:
+    """A dependency that lets the request through only if the matrix allows it.
+
+    Refusals are written to the audit log; every read of a sensitive resource too.
+    """
+
+    async def dependency(request: Request, user: UserDep) -> CurrentUser:
+        st = app_state(request)
+        if not allowed(user.agency_kind, user.role, resource, action):
+            await run_in_threadpool(
+                audit.record,
+                st.engine,
+                user,
+                "refus",
+                resource,
+                None,
+                f"{request.method} {request.url.path} ({action})",
+                client_ip(request),
+            )
+            raise Forbidden(
+                "Accès refusé : votre rôle ou votre agence ne permet pas "
+                f"{'de consulter' if action == 'read' else 'de modifier'} cette rubrique."
+            )
+        if action == "read" and resource in SENSITIVE and request.method in SAFE_METHODS:
+            query = f"?{request.url.query}" if request.url.query else ""
+            await run_in_threadpool(
+                audit.record,
+                st.engine,
+                user,
+                "lecture",
+                resource,
+                request.path_params.get("item_id"),
+                f"{request.url.path}{query}",
+                client_ip(request),
+            )
+        return user
+
+    dependency.__name__ = f"require_{resource}_{action}"
+    return dependency

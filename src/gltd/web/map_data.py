@@ -1,0 +1,366 @@
+"""GeoJSON layers of the map: zones, incident density, Gi* hotspots, cameras, interventions.
+
+Grids are computed in Lambert-93 (EPSG:2154) on the in-memory incident cube and sent to
+the browser as WGS84 polygons (the four corners of each cell reprojected).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from shapely import wkt
+from shapely.geometry import mapping
+from sqlalchemy import Engine, select
+
+from gltd.errors import InputError
+from gltd.model import Camera, Intervention, Zone
+from gltd.web.cache import DataCache, IncidentCube
+from gltd.web.periods import PeriodChoice
+
+__all__ = [
+    "zones_geojson",
+    "density_geojson",
+    "hotspots_geojson",
+    "cameras_geojson",
+    "interventions_geojson",
+    "emerging_geojson",
+    "check_cell",
+    "MIN_CELL",
+    "MAX_CELL",
+    "MAX_CELLS",
+]
+
+MIN_CELL, MAX_CELL = 50.0, 5000.0
+#: Largest grid drawn on the map (cells).
+MAX_CELLS = 250_000
+
+HOT_LABELS = {
+    3: "point chaud (99 %)",
+    2: "point chaud (95 %)",
+    1: "point chaud (90 %)",
+    -1: "point froid (90 %)",
+    -2: "point froid (95 %)",
+    -3: "point froid (99 %)",
+}
+
+
+@lru_cache(maxsize=2)
+def _to_wgs84(crs: str = "EPSG:2154") -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+
+def check_cell(cell: float) -> float:
+    """A cell size within the allowed range, else an error saying the range."""
+    if not (math.isfinite(cell) and MIN_CELL <= cell <= MAX_CELL):
+        raise InputError(
+            f"taille de cellule hors limites : {cell:g} m (attendu entre {MIN_CELL:g} et {MAX_CELL:g} m)"
+        )
+    return float(cell)
+
+
+def zones_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
+    """The zones (already WGS84)."""
+
+    def load() -> dict[str, Any]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Zone.id, Zone.name, Zone.kind, Zone.illustrative, Zone.geometry_wkt)
+            ).all()
+        feats = [
+            {
+                "type": "Feature",
+                "geometry": mapping(wkt.loads(r.geometry_wkt)),
+                "properties": {
+                    "id": r.id,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "illustrative": bool(r.illustrative),
+                },
+            }
+            for r in rows
+        ]
+        return {"type": "FeatureCollection", "features": feats}
+
+    result: dict[str, Any] = cache.memo(("zones_geojson",), load)
+    return result
+
+
+def _grid(cube: IncidentCube, cell: float) -> Any:
+    from gltd.analysis.grid import make_grid
+
+    ext = cube.extent()
+    if ext is None:
+        return None
+    grid = make_grid(ext, cell)
+    if grid.n_cells > MAX_CELLS:
+        raise InputError(
+            f"grille trop fine pour la carte : {grid.n_cells:,} cellules de {cell:g} m "
+            f"(au plus {MAX_CELLS:,}) : augmentez la taille de cellule".replace(",", " ")
+        )
+    return grid
+
+
+def _cell_features(grid: Any, ids: np.ndarray, props: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(ids) == 0:
+        return []
+    b = grid.cell_bounds(ids)
+    xs = np.column_stack([b[:, 0], b[:, 2], b[:, 2], b[:, 0]]).ravel()
+    ys = np.column_stack([b[:, 1], b[:, 1], b[:, 3], b[:, 3]]).ravel()
+    lon, lat = _to_wgs84(grid.crs).transform(xs, ys)
+    lon = np.round(np.asarray(lon).reshape(-1, 4), 6)
+    lat = np.round(np.asarray(lat).reshape(-1, 4), 6)
+    feats = []
+    for i, p in enumerate(props):
+        ring = [[float(lon[i, k]), float(lat[i, k])] for k in range(4)]
+        ring.append(ring[0])
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": p,
+            }
+        )
+    return feats
+
+
+def _counts(
+    cube: IncidentCube, grid: Any, choice: PeriodChoice, categories: list[str]
+) -> np.ndarray:
+    x, y = cube.points(choice.period.start, choice.period.end, categories)
+    ids = grid.locate(x, y)
+    ids = ids[ids >= 0]
+    return np.bincount(ids, minlength=grid.n_cells).reshape(grid.shape)
+
+
+def density_geojson(
+    cache: DataCache, choice: PeriodChoice, categories: list[str], cell: float
+) -> dict[str, Any]:
+    """Incidents per grid cell (non-empty cells only) for the period."""
+    cell = check_cell(cell)
+    key = ("density", choice.period, tuple(categories), cell)
+
+    def compute() -> dict[str, Any]:
+        cube = cache.cube()
+        grid = _grid(cube, cell)
+        if grid is None:
+            return {"type": "FeatureCollection", "features": [], "max": 0, "n": 0}
+        counts = _counts(cube, grid, choice, categories).ravel()
+        ids = np.flatnonzero(counts)
+        feats = _cell_features(grid, ids, [{"n": int(counts[i])} for i in ids])
+        return {
+            "type": "FeatureCollection",
+            "features": feats,
+            "max": int(counts.max()) if counts.size else 0,
+            "n": int(counts.sum()),
+            "period": choice.period.label(),
+            "method": {"grid": grid.describe(), "what": "faits localisés par cellule"},
+        }
+
+    result: dict[str, Any] = cache.memo(key, compute)
+    return result
+
+
+def hotspots_geojson(
+    cache: DataCache,
+    choice: PeriodChoice,
+    categories: list[str],
+    cell: float,
+    distance: float | None = None,
+) -> dict[str, Any]:
+    """Getis-Ord Gi* on the grid (FDR-corrected classes); cells with a class ≠ 0."""
+    cell = check_cell(cell)
+    distance = float(distance or 2 * cell)
+    if not (cell <= distance <= 20 * cell):
+        raise InputError(
+            f"distance de voisinage hors limites : {distance:g} m (entre {cell:g} et {20 * cell:g} m)"
+        )
+    if importlib.util.find_spec("gltd.analysis.gistar") is None:
+        return {
+            "type": "FeatureCollection",
+            "features": [],
+            "available": False,
+            "message": "module Gi* non installé",
+        }
+    key = ("gistar", choice.period, tuple(categories), cell, distance)
+
+    def compute() -> dict[str, Any]:
+        from gltd.analysis.gistar import gi_star_grid
+
+        cube = cache.cube()
+        grid = _grid(cube, cell)
+        if grid is None:
+            return {"type": "FeatureCollection", "features": [], "available": True}
+        counts = _counts(cube, grid, choice, categories)
+        if counts.sum() == 0 or counts.size < 3:
+            return {
+                "type": "FeatureCollection",
+                "features": [],
+                "available": True,
+                "message": "aucun fait sur la période",
+            }
+        res = gi_star_grid(counts, cell, distance=distance)
+        cls = res.hot_cold_class.ravel()
+        ids = np.flatnonzero(cls)
+        z = res.z.ravel()
+        pf = res.p_fdr.ravel()
+        props = [
+            {
+                "class": int(cls[i]),
+                "label": HOT_LABELS[int(cls[i])],
+                "z": round(float(z[i]), 2),
+                "p_fdr": float(pf[i]),
+                "n": int(counts.ravel()[i]),
+            }
+            for i in ids
+        ]
+        return {
+            "type": "FeatureCollection",
+            "features": _cell_features(grid, ids, props),
+            "available": True,
+            "period": choice.period.label(),
+            "method": {
+                **res.method,
+                "grid": grid.describe(),
+                "reference": "Getis & Ord 1992; Ord & Getis 1995; FDR Benjamini-Hochberg",
+            },
+        }
+
+    result: dict[str, Any] = cache.memo(key, compute)
+    return result
+
+
+def emerging_geojson(
+    engine: Engine, cache: DataCache, choice: PeriodChoice, categories: list[str], cell: float
+) -> dict[str, Any]:
+    """Emerging hot-spot categories, when the hotspots service provides them."""
+    cell = check_cell(cell)
+    spec = importlib.util.find_spec("gltd.services.hotspots")
+    if spec is None:
+        return {
+            "type": "FeatureCollection",
+            "features": [],
+            "available": False,
+            "message": "analyse des points chauds émergents non installée",
+        }
+    key = ("emerging", choice.period, tuple(categories), cell)
+
+    def compute() -> dict[str, Any]:
+        from gltd.web import integrations
+
+        return integrations.emerging_layer(engine, choice, categories, cell)
+
+    result: dict[str, Any] = cache.memo(key, compute)
+    return result
+
+
+def _wedge(x: float, y: float, heading: float | None, angle: float, rng: float) -> Any:
+    from shapely.geometry import Point, Polygon
+
+    if heading is None or angle >= 360:
+        return Point(x, y).buffer(rng, 32)
+    n = max(4, int(angle / 6))
+    a0 = math.radians(heading - angle / 2)
+    a1 = math.radians(heading + angle / 2)
+    pts = [(x, y)]
+    for k in range(n + 1):
+        a = a0 + (a1 - a0) * k / n
+        pts.append((x + rng * math.sin(a), y + rng * math.cos(a)))
+    return Polygon(pts)
+
+
+def cameras_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
+    """Cameras (points) and their fields of view (polygons) in force."""
+
+    def load() -> dict[str, Any]:
+        from shapely.ops import transform
+
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    Camera.id,
+                    Camera.code,
+                    Camera.lon,
+                    Camera.lat,
+                    Camera.x,
+                    Camera.y,
+                    Camera.heading_deg,
+                    Camera.field_angle_deg,
+                    Camera.range_m,
+                    Camera.hd,
+                    Camera.installed_on,
+                    Camera.removed_on,
+                ).order_by(Camera.code)
+            ).all()
+        tr = _to_wgs84().transform
+        feats = []
+        for r in rows:
+            props = {
+                "id": r.id,
+                "code": r.code,
+                "hd": bool(r.hd),
+                "heading_deg": r.heading_deg,
+                "field_angle_deg": r.field_angle_deg,
+                "range_m": r.range_m,
+                "installed_on": r.installed_on.isoformat() if r.installed_on else None,
+                "removed_on": r.removed_on.isoformat() if r.removed_on else None,
+            }
+            fov = transform(tr, _wedge(r.x, r.y, r.heading_deg, r.field_angle_deg, r.range_m))
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": mapping(fov),
+                    "properties": {**props, "part": "champ"},
+                }
+            )
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+                    "properties": {**props, "part": "camera"},
+                }
+            )
+        return {"type": "FeatureCollection", "features": feats}
+
+    result: dict[str, Any] = cache.memo(("cameras_geojson",), load)
+    return result
+
+
+def interventions_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
+    """Interventions (target polygons, WGS84)."""
+
+    def load() -> dict[str, Any]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    Intervention.id,
+                    Intervention.name,
+                    Intervention.kind,
+                    Intervention.geometry_wkt,
+                    Intervention.started_on,
+                    Intervention.ended_on,
+                )
+            ).all()
+        feats = [
+            {
+                "type": "Feature",
+                "geometry": mapping(wkt.loads(r.geometry_wkt)),
+                "properties": {
+                    "id": r.id,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "started_on": r.started_on.date().isoformat(),
+                    "ended_on": r.ended_on.date().isoformat() if r.ended_on else None,
+                },
+            }
+            for r in rows
+        ]
+        return {"type": "FeatureCollection", "features": feats}
+
+    result: dict[str, Any] = cache.memo(("interventions_geojson",), load)
+    return result

@@ -1,0 +1,74 @@
+"""What a register is for the web app: its fields, its rows, how to create and edit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from gltd.web.auth import CurrentUser
+from gltd.web.forms import Field
+
+__all__ = ["Register", "Column", "jsonable"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the list page: key in the row dict, French header."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text, date, datetime, number, level
+
+
+def jsonable(value: Any) -> Any:
+    """Dates to ISO strings, recursively."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+class Register:
+    """Base class: subclasses fill the attributes and the methods they support."""
+
+    slug: str = ""
+    resource: str = ""
+    title: str = ""
+    item_label: str = "élément"
+    editable: bool = True
+    creatable: bool = True
+    columns: Sequence[Column] = ()
+    help_fr: str = ""
+
+    def fields(self, engine: Engine, *, editing: bool = False) -> list[Field]:
+        """Inputs of the add/edit form."""
+        raise NotImplementedError
+
+    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
+        """The rows of the list (dicts with at least ``id`` and the column keys)."""
+        raise NotImplementedError
+
+    def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
+        """Current values of one item for the edit form (strings)."""
+        raise NotImplementedError
+
+    def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
+        """Store a new item (and its audit event); returns its id."""
+        raise NotImplementedError
+
+    def update(
+        self, engine: Engine, item_id: int, values: dict[str, Any], user: CurrentUser, ip: str
+    ) -> None:
+        """Change an item (and record the audit event)."""
+        raise NotImplementedError
+
+    def defaults(self, engine: Engine) -> dict[str, Any]:
+        """Initial values of the add form."""
+        return {}

@@ -1,0 +1,500 @@
+"""Video-protection registers: cameras, requisitions, viewing log, residents' requests.
+
+The business rules (legal deadlines, retention limits, status workflow, pseudonymised
+procedure numbers) live in :mod:`gltd.cctv`; these classes only adapt them to forms.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from gltd.config import get_settings
+from gltd.errors import InputError
+from gltd.model import LEGAL_BASES, Camera, CameraRequest, Requisition
+from gltd.web import audit
+from gltd.web.auth import CurrentUser
+from gltd.web.dashboard_data import deadline_level
+from gltd.web.forms import Field
+from gltd.web.registers.base import Column, Register
+
+__all__ = [
+    "CamerasRegister",
+    "RequisitionsRegister",
+    "ViewingLogRegister",
+    "CameraRequestsRegister",
+]
+
+
+def _camera_options(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Camera.code, Camera.retention_days)
+            .where(Camera.removed_on.is_(None))
+            .order_by(Camera.code)
+        ).all()
+    return [(r.code, f"{r.code} (conservation {r.retention_days} j)") for r in rows]
+
+
+class CamerasRegister(Register):
+    """The camera inventory."""
+
+    slug = "cameras"
+    resource = "cameras"
+    title = "Caméras"
+    item_label = "caméra"
+    help_fr = (
+        "Autorisation préfectorale valable 5 ans (CSI L252-4) ; conservation des images "
+        "au plus 30 jours (CSI L252-5)."
+    )
+    columns = (
+        Column("code", "Code"),
+        Column("hd", "HD"),
+        Column("optics", "Champ"),
+        Column("retention_days", "Conservation (j)", "number"),
+        Column("installed_on", "Installée le", "date"),
+        Column("authorisation_expiry", "Autorisation jusqu'au", "date"),
+        Column("annual_cost_eur", "Coût annuel (€)", "number"),
+    )
+
+    def fields(self, engine: Engine, *, editing: bool = False) -> list[Field]:
+        """Inputs of the camera form."""
+        s = get_settings()
+        return [
+            Field("code", "Code", required=True, max_length=60),
+            Field("lat", "Latitude (WGS84)", "float", True, min=-90, max=90),
+            Field("lon", "Longitude (WGS84)", "float", True, min=-180, max=180),
+            Field(
+                "heading_deg",
+                "Orientation (degrés depuis le nord)",
+                "float",
+                min=0,
+                max=359.999,
+                help="vide pour un dôme 360°",
+            ),
+            Field("field_angle_deg", "Angle de champ (degrés)", "float", True, min=1, max=360),
+            Field("range_m", "Portée (m)", "float", True, min=1, max=1000),
+            Field("hd", "Haute définition", "bool"),
+            Field("installed_on", "Installée le", "date"),
+            Field("removed_on", "Retirée le", "date"),
+            Field("annual_cost_eur", "Coût annuel (€)", "float", min=0, max=1e7),
+            Field("authorisation_number", "N° d'autorisation préfectorale", max_length=60),
+            Field("authorisation_date", "Date de l'autorisation", "date"),
+            Field(
+                "authorisation_expiry",
+                "Fin de l'autorisation",
+                "date",
+                help=f"vide : date de l'autorisation + {s.authorisation_years} ans",
+            ),
+            Field(
+                "retention_days",
+                "Durée de conservation (jours)",
+                "int",
+                True,
+                min=1,
+                max=s.max_retention_days,
+            ),
+            Field("notes", "Notes", "textarea", max_length=2000),
+        ]
+
+    def defaults(self, engine: Engine) -> dict[str, Any]:
+        """A dome kept 15 days by default."""
+        return {"field_angle_deg": 360, "range_m": 50, "retention_days": 15}
+
+    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Cameras by code."""
+        from gltd.cctv.inventory import list_cameras
+
+        out = []
+        for c in list_cameras(engine):
+            d = c.as_dict()
+            d["hd"] = "oui" if c.hd else "non"
+            d["optics"] = (
+                f"dôme, {c.range_m:g} m"
+                if c.heading_deg is None or c.field_angle_deg >= 360
+                else f"{c.heading_deg:g}° ± {c.field_angle_deg / 2:g}°, {c.range_m:g} m"
+            )
+            d["installed_on"], d["authorisation_expiry"] = c.installed_on, c.authorisation_expiry
+            out.append(d)
+        return out
+
+    def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
+        """Current values of a camera."""
+        with Session(engine) as s:
+            cam = s.get(Camera, item_id)
+            if cam is None:
+                raise InputError(f"caméra n° {item_id} introuvable")
+            return {f.name: getattr(cam, f.name) for f in self.fields(engine)}
+
+    def _data(self, values: dict[str, Any]) -> Any:
+        from gltd.cctv.inventory import CameraData
+
+        v = dict(values)
+        v["hd"] = bool(v.get("hd"))
+        if v.get("annual_cost_eur") is None:
+            v["annual_cost_eur"] = 0.0
+        return CameraData(**v)
+
+    def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
+        """Add a camera (validated by :func:`gltd.cctv.inventory.add_camera`)."""
+        from gltd.cctv.inventory import add_camera
+
+        rec = add_camera(engine, self._data(values), by=user.username)
+        audit.record(engine, user, "creation", "camera", rec.id, rec.code, ip)
+        return rec.id
+
+    def update(
+        self, engine: Engine, item_id: int, values: dict[str, Any], user: CurrentUser, ip: str
+    ) -> None:
+        """Edit a camera (validated again as a whole)."""
+        from gltd.cctv.inventory import edit_camera
+
+        with Session(engine) as s:
+            cam = s.get(Camera, item_id)
+            if cam is None:
+                raise InputError(f"caméra n° {item_id} introuvable")
+            code = cam.code
+        v = dict(values)
+        v["hd"] = bool(v.get("hd"))
+        if v.get("annual_cost_eur") is None:
+            v["annual_cost_eur"] = 0.0
+        edit_camera(engine, code, v, by=user.username)
+        audit.record(engine, user, "modification", "camera", item_id, code, ip)
+
+
+class RequisitionsRegister(Register):
+    """Judicial requisitions of footage with their legal deadlines."""
+
+    slug = "requisitions"
+    resource = "requisitions"
+    title = "Réquisitions judiciaires d'images"
+    item_label = "réquisition"
+    help_fr = (
+        "Échéance : début de la période demandée + durée de conservation de la caméra "
+        "(la plus courte des caméras demandées). Le numéro de procédure n'est jamais "
+        "conservé : seule une empreinte (HMAC) l'est."
+    )
+    columns = (
+        Column("id", "N°"),
+        Column("received_at", "Reçue le", "datetime"),
+        Column("requesting_unit", "Service requérant"),
+        Column("legal_basis", "Fondement"),
+        Column("camera_codes", "Caméras"),
+        Column("deadline", "Échéance", "level"),
+        Column("status_label", "Statut"),
+    )
+
+    def fields(self, engine: Engine, *, editing: bool = False) -> list[Field]:
+        """Reception form, or the status form when editing."""
+        from gltd.cctv.requisitions import CAPACITIES, OUTCOMES, REQUISITION_STATUSES, STATUS_LABELS
+
+        if editing:
+            return [
+                Field(
+                    "status",
+                    "Nouveau statut",
+                    "select",
+                    True,
+                    [(s, STATUS_LABELS[s]) for s in REQUISITION_STATUSES],
+                ),
+                Field("medium", "Support remis", max_length=60, help="pour « remise »"),
+                Field(
+                    "outcome",
+                    "Résultat",
+                    "select",
+                    options=[("", "—"), *((o, o.replace("_", " ")) for o in OUTCOMES)],
+                ),
+                Field("expected", "Statut actuel", "text", max_length=20),
+            ]
+        return [
+            Field("received_at", "Reçue le", "datetime", True),
+            Field("requesting_unit", "Service requérant", required=True, max_length=200),
+            Field(
+                "officer_capacity",
+                "Qualité du requérant",
+                "select",
+                options=[("", "—"), *((c, c.replace("_", " ")) for c in CAPACITIES)],
+            ),
+            Field(
+                "legal_basis",
+                "Fondement (CPP)",
+                "select",
+                True,
+                [(b, f"art. {b}") for b in LEGAL_BASES],
+            ),
+            Field(
+                "procedure_number",
+                "N° de procédure",
+                required=True,
+                max_length=100,
+                help="non conservé : seule son empreinte l'est",
+            ),
+            Field("cameras", "Caméras demandées", "multiselect", True, _camera_options(engine)),
+            Field("period_start", "Début de la période demandée", "datetime", True),
+            Field("period_end", "Fin de la période demandée", "datetime", True),
+        ]
+
+    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Requisitions, newest first, with the colour of their deadline."""
+        from gltd.cctv.requisitions import list_requisitions
+
+        now = datetime.now(UTC)
+        out = []
+        for v in list_requisitions(engine):
+            d = v.as_dict()
+            d["received_at"], d["deadline"] = v.received_at, v.deadline
+            d["camera_codes"] = ", ".join(c.code for c in v.cameras)
+            d["level"] = deadline_level(v.deadline, v.status, now)
+            out.append(d)
+        return out
+
+    def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
+        """The status form starts from the current status."""
+        with Session(engine) as s:
+            r = s.get(Requisition, item_id)
+            if r is None:
+                raise InputError(f"réquisition n° {item_id} introuvable")
+            return {
+                "status": r.status,
+                "medium": r.medium or "",
+                "outcome": r.outcome or "",
+                "expected": r.status,
+            }
+
+    def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
+        """Register a requisition (deadline computed by :mod:`gltd.cctv.requisitions`)."""
+        from gltd.cctv.requisitions import RequisitionData, register_requisition
+
+        view = register_requisition(
+            engine,
+            RequisitionData(
+                received_at=values["received_at"],
+                requesting_unit=values["requesting_unit"],
+                legal_basis=values["legal_basis"],
+                procedure_number=values["procedure_number"],
+                camera_codes=values["cameras"],
+                period_start=values["period_start"],
+                period_end=values["period_end"],
+                officer_capacity=values.get("officer_capacity"),
+            ),
+            by=user.username,
+            key=get_settings().secret_key,
+        )
+        audit.record(engine, user, "creation", "requisition", view.id, view.status, ip)
+        return view.id
+
+    def update(
+        self, engine: Engine, item_id: int, values: dict[str, Any], user: CurrentUser, ip: str
+    ) -> None:
+        """Move the requisition along its status workflow."""
+        from gltd.cctv.requisitions import change_status
+
+        change_status(
+            engine,
+            item_id,
+            values["status"],
+            by=user.username,
+            expected=values.get("expected") or None,
+            medium=values.get("medium"),
+            outcome=values.get("outcome") or None,
+        )
+        audit.record(
+            engine, user, "modification", "requisition", item_id, f"statut {values['status']}", ip
+        )
+
+
+def requisition_deadline(
+    engine: Engine, codes: list[str], period_start: datetime
+) -> dict[str, Any]:
+    """The binding deadline for cameras and a period start (for the add form)."""
+    from gltd.cctv.requisitions import camera_deadline
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Camera.code, Camera.retention_days).where(Camera.code.in_(codes))
+        ).all()
+    missing = sorted(set(codes) - {r.code for r in rows})
+    if missing:
+        raise InputError(f"caméra(s) inconnue(s) : {', '.join(missing)}")
+    if not rows:
+        raise InputError("choisissez au moins une caméra")
+    per = sorted((camera_deadline(period_start, int(r.retention_days)), r.code) for r in rows)
+    deadline = per[0][0]
+    now = datetime.now(UTC)
+    from gltd.web.render import fr_datetime
+
+    return {
+        "deadline": deadline.isoformat(),
+        "deadline_local": fr_datetime(deadline),
+        "hours_left": round((deadline - now) / timedelta(hours=1), 1),
+        "level": deadline_level(deadline, "recue", now),
+        "cameras": [{"code": c, "deadline": d.isoformat()} for d, c in per],
+    }
+
+
+class ViewingLogRegister(Register):
+    """Every viewing and extraction of footage (append-only)."""
+
+    slug = "visionnages"
+    resource = "viewing_log"
+    title = "Registre des visionnages et extractions"
+    item_label = "consultation"
+    editable = False
+    help_fr = "Registre en ajout seul, conservé au moins 3 ans ; l'agent est le compte connecté."
+    columns = (
+        Column("at", "Le", "datetime"),
+        Column("agent", "Compte"),
+        Column("action", "Action"),
+        Column("camera", "Caméra"),
+        Column("reason", "Motif"),
+        Column("recipient", "Destinataire"),
+        Column("requisition_id", "Réquisition"),
+    )
+
+    def fields(self, engine: Engine, *, editing: bool = False) -> list[Field]:
+        """The viewing form (the agent is the logged-in account)."""
+        from gltd.cctv.viewlog import ACTIONS
+
+        return [
+            Field("action", "Action", "select", True, [(a, a) for a in ACTIONS]),
+            Field("camera", "Caméra", "select", True, _camera_options(engine)),
+            Field("reason", "Motif", required=True, max_length=300),
+            Field("recipient", "Destinataire (extraction)", max_length=200),
+            Field("clip_start", "Début de l'extrait", "datetime", True),
+            Field("clip_end", "Fin de l'extrait", "datetime", True),
+            Field("requisition_id", "Réquisition n°", "int", min=1),
+        ]
+
+    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Newest first."""
+        from gltd.cctv.viewlog import list_viewings
+
+        out = []
+        for e in reversed(list_viewings(engine)):
+            d = e.as_dict()
+            d["at"] = e.at
+            out.append(d)
+        return out
+
+    def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
+        """Append one viewing."""
+        from gltd.cctv.viewlog import log_viewing
+
+        e = log_viewing(
+            engine,
+            agent=user.username,
+            action=values["action"],
+            reason=values["reason"],
+            camera=values["camera"],
+            clip_start=values["clip_start"],
+            clip_end=values["clip_end"],
+            recipient=values.get("recipient"),
+            requisition_id=values.get("requisition_id"),
+        )
+        audit.record(engine, user, "creation", "viewing_log", e.id, values["action"], ip)
+        return e.id
+
+
+REQUEST_ORIGINS = ("habitants", "elu", "police", "bailleur", "commercants", "autre")
+REQUEST_STATUSES = ("attente", "etude", "acceptee", "refusee")
+
+
+class CameraRequestsRegister(Register):
+    """Requests for a new camera (residents, elected officials, police...)."""
+
+    slug = "demandes"
+    resource = "camera_requests"
+    title = "Demandes de caméras"
+    item_label = "demande"
+    help_fr = (
+        "Aucune identité n'est enregistrée : l'origine (habitants, élu…) et le lieu seulement."
+    )
+    columns = (
+        Column("id", "N°"),
+        Column("received_on", "Reçue le", "date"),
+        Column("origin", "Origine"),
+        Column("place", "Lieu"),
+        Column("radius_m", "Rayon (m)", "number"),
+        Column("status", "Statut"),
+        Column("description", "Description"),
+    )
+
+    def fields(self, engine: Engine, *, editing: bool = False) -> list[Field]:
+        """The request form."""
+        return [
+            Field("received_on", "Reçue le", "date", True),
+            Field("origin", "Origine", "select", True, [(o, o) for o in REQUEST_ORIGINS]),
+            Field("lat", "Latitude (WGS84)", "float", True, min=-90, max=90),
+            Field("lon", "Longitude (WGS84)", "float", True, min=-180, max=180),
+            Field("radius_m", "Rayon d'étude (m)", "float", True, min=10, max=2000),
+            Field("description", "Description du lieu et du motif", "textarea", max_length=2000),
+            Field("status", "Statut", "select", True, [(s, s) for s in REQUEST_STATUSES]),
+        ]
+
+    def defaults(self, engine: Engine) -> dict[str, Any]:
+        """Pending, 100 m."""
+        return {"radius_m": 100, "status": "attente"}
+
+    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Newest first."""
+        with Session(engine) as s:
+            reqs = (
+                s.execute(select(CameraRequest).order_by(CameraRequest.received_on.desc()))
+                .scalars()
+                .all()
+            )
+            return [
+                {
+                    "id": r.id,
+                    "received_on": r.received_on,
+                    "origin": r.origin,
+                    "place": f"{r.lat:.5f}, {r.lon:.5f}",
+                    "lat": r.lat,
+                    "lon": r.lon,
+                    "radius_m": r.radius_m,
+                    "status": r.status,
+                    "description": r.description or "",
+                }
+                for r in reqs
+            ]
+
+    def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
+        """Current values."""
+        with Session(engine) as s:
+            r = s.get(CameraRequest, item_id)
+            if r is None:
+                raise InputError(f"demande n° {item_id} introuvable")
+            return {f.name: getattr(r, f.name) for f in self.fields(engine)}
+
+    def _apply(self, r: CameraRequest, values: dict[str, Any]) -> None:
+        from gltd.cctv._common import to_metric
+
+        for k, v in values.items():
+            setattr(r, k, v)
+        r.x, r.y = to_metric(values["lon"], values["lat"])
+
+    def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
+        """Store a request."""
+        with Session(engine) as s, s.begin():
+            r = CameraRequest()
+            self._apply(r, values)
+            s.add(r)
+            s.flush()
+            audit.add_event(s, user, "creation", "camera_request", r.id, values["origin"], ip)
+            return r.id
+
+    def update(
+        self, engine: Engine, item_id: int, values: dict[str, Any], user: CurrentUser, ip: str
+    ) -> None:
+        """Change a request."""
+        with Session(engine) as s, s.begin():
+            r = s.get(CameraRequest, item_id)
+            if r is None:
+                raise InputError(f"demande n° {item_id} introuvable")
+            self._apply(r, values)
+            audit.add_event(
+                s, user, "modification", "camera_request", item_id, values["status"], ip
+            )

@@ -1,0 +1,20 @@
+"""Routes by domain; :data:`ROUTERS` is what the app factory mounts."""
+
+from gltd.web.routes import admin, analyses, auth, dashboard, imports, map, registers
+
+__all__ = ["ROUTERS"]
+
+ROUTERS = (
+    auth.router,
+    dashboard.router,
+    dashboard.api,
+    map.router,
+    map.api,
+    registers.router,
+    registers.api,
+    analyses.router,
+    analyses.api,
+    imports.router,
+    admin.router,
+    admin.api,
+)

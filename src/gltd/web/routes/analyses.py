@@ -1,0 +1,276 @@
+"""Analyses launched from forms, run in the background, viewed and downloaded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import Engine, select
+from starlette.concurrency import run_in_threadpool
+
+from gltd.errors import GltdError, InputError
+from gltd.model import AnalysisRun
+from gltd.web import audit
+from gltd.web.analyses import ANALYSES, AnalysisSpec, available
+from gltd.web.auth import CurrentUser
+from gltd.web.deps import Forbidden, app_state, client_ip, require
+from gltd.web.forms import FormErrors, form_data, parse
+from gltd.web.permissions import allowed
+from gltd.web.render import render
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["analyses"])
+
+Reader = Annotated[CurrentUser, Depends(require("analyses", "read"))]
+
+
+def _resource_of(kind: str) -> str:
+    return "bilan" if kind == "bilan" else "analyses"
+
+
+async def _check(request: Request, user: CurrentUser, resource: str, action: str) -> None:
+    if not allowed(user.agency_kind, user.role, resource, action):  # type: ignore[arg-type]
+        st = app_state(request)
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            user,
+            "refus",
+            resource,
+            None,
+            f"{request.method} {request.url.path} ({action})",
+            client_ip(request),
+        )
+        raise Forbidden("Accès refusé : votre rôle ne permet pas de lancer cette analyse.")
+
+
+def _spec(kind: str) -> AnalysisSpec:
+    spec = ANALYSES.get(kind)
+    if spec is None:
+        raise InputError(f"analyse inconnue : « {kind[:40]} » (connues : {', '.join(ANALYSES)})")
+    return spec
+
+
+def _runs(engine: Engine, limit: int = 50) -> list[Any]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(
+                    AnalysisRun.id,
+                    AnalysisRun.kind,
+                    AnalysisRun.created_at,
+                    AnalysisRun.created_by,
+                    AnalysisRun.status,
+                    AnalysisRun.output_path,
+                )
+                .order_by(AnalysisRun.id.desc())
+                .limit(limit)
+            ).all()
+        )
+
+
+def _forms(engine: Engine, user: CurrentUser) -> list[dict[str, Any]]:
+    out = []
+    for spec in ANALYSES.values():
+        ok = available(spec)
+        can = allowed(user.agency_kind, user.role, spec.resource, "write")
+        out.append(
+            {
+                "spec": spec,
+                "available": ok,
+                "can": can,
+                "fields": spec.fields(engine) if ok and can else [],
+            }
+        )
+    return out
+
+
+@router.get("/analyses", response_class=HTMLResponse)
+async def analyses_page(request: Request, user: Reader) -> HTMLResponse:
+    """Forms of the analyses and the latest runs."""
+    st = app_state(request)
+    forms = await run_in_threadpool(_forms, st.engine, user)
+    runs = await run_in_threadpool(_runs, st.engine)
+    labels = {k: s.label for k, s in ANALYSES.items()}
+    return render(request, "analyses.html", {"forms": forms, "runs": runs, "labels": labels})
+
+
+async def _start(request: Request, user: CurrentUser, kind: str, data: dict[str, Any]) -> int:
+    st = app_state(request)
+    spec = _spec(kind)
+    await _check(request, user, spec.resource, "write")
+    if not available(spec):
+        raise GltdError(f"« {spec.label} » n'est pas disponible dans cette installation")
+    fields = await run_in_threadpool(spec.fields, st.engine)
+    values = parse(fields, data)
+    params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
+    values["_by"] = user.username
+    run_id = st.jobs.submit(
+        kind, params, user.username, lambda e, _p, prog, res: spec.run(e, values, prog, res)
+    )
+    await run_in_threadpool(
+        audit.record,
+        st.engine,
+        user,
+        "analyse",
+        kind,
+        run_id,
+        json.dumps(params, ensure_ascii=False)[:500],
+        client_ip(request),
+    )
+    return run_id
+
+
+@router.post("/analyses/{kind}")
+async def start_form(request: Request, user: Reader, kind: str) -> Response:
+    """Start an analysis from its form."""
+    st = app_state(request)
+    spec = _spec(kind)
+    await _check(request, user, spec.resource, "write")
+    fields = await run_in_threadpool(spec.fields, st.engine) if available(spec) else []
+    data = form_data(await request.form(), fields)
+    try:
+        run_id = await _start(request, user, kind, data)
+    except FormErrors as exc:
+        forms = await run_in_threadpool(_forms, st.engine, user)
+        runs = await run_in_threadpool(_runs, st.engine)
+        return render(
+            request,
+            "analyses.html",
+            {
+                "forms": forms,
+                "runs": runs,
+                "error": str(exc),
+                "labels": {k: s.label for k, s in ANALYSES.items()},
+            },
+            status_code=400,
+        )
+    return RedirectResponse(f"/analyses/runs/{run_id}", status_code=303)
+
+
+@api.post("/analyses/{kind}")
+async def start_api(
+    request: Request,
+    user: Reader,
+    kind: str,
+    body: Annotated[dict[str, Any], Body(description="Champs du formulaire")],
+) -> dict[str, Any]:
+    """Start an analysis; poll ``/api/jobs/{id}``."""
+    return {"id": await _start(request, user, kind, body)}
+
+
+def _run(engine: Engine, run_id: int) -> Any:
+    with engine.connect() as conn:
+        row = conn.execute(select(AnalysisRun).where(AnalysisRun.id == run_id)).first()
+    if row is None:
+        raise InputError(f"analyse n° {run_id} introuvable")
+    return row
+
+
+def _job_state(request: Request, row: Any) -> dict[str, Any]:
+    prog = app_state(request).jobs.progress(row.id)
+    result = json.loads(row.result_json) if row.result_json else None
+    done = row.status in ("done", "failed")
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "status": row.status,
+        "done": prog.done if prog else (1 if done else 0),
+        "total": prog.total if prog else 1,
+        "message": prog.message if prog else row.status,
+        "error": result.get("error")
+        if isinstance(result, dict) and row.status == "failed"
+        else None,
+        "has_file": bool(row.output_path),
+    }
+
+
+@router.get("/analyses/runs/{run_id}", response_class=HTMLResponse)
+async def run_page(request: Request, user: Reader, run_id: int) -> HTMLResponse:
+    """A run: progress while it works, then its result and downloads."""
+    st = app_state(request)
+    row = await run_in_threadpool(_run, st.engine, run_id)
+    await _check(request, user, _resource_of(row.kind), "read")
+    result = json.loads(row.result_json) if row.result_json else None
+    pretty = json.dumps(result, ensure_ascii=False, indent=2)[:20000] if result else ""
+    label = ANALYSES[row.kind].label if row.kind in ANALYSES else row.kind
+    return render(
+        request,
+        "run.html",
+        {
+            "run": row,
+            "label": label,
+            "state": _job_state(request, row),
+            "result": result,
+            "pretty": pretty,
+            "params": json.loads(row.params_json or "{}"),
+        },
+    )
+
+
+@api.get("/jobs/{run_id}")
+async def job_api(request: Request, user: Reader, run_id: int) -> dict[str, Any]:
+    """Progress of a run (polled by the page)."""
+    row = await run_in_threadpool(_run, app_state(request).engine, run_id)
+    await _check(request, user, _resource_of(row.kind), "read")
+    return _job_state(request, row)
+
+
+@router.get("/analyses/runs/{run_id}/resultat.json")
+@api.get("/jobs/{run_id}/result")
+async def run_json(request: Request, user: Reader, run_id: int) -> Response:
+    """The stored result as JSON (download)."""
+    st = app_state(request)
+    row = await run_in_threadpool(_run, st.engine, run_id)
+    await _check(request, user, _resource_of(row.kind), "read")
+    await run_in_threadpool(
+        audit.record, st.engine, user, "export", "analysis_run", run_id, "JSON", client_ip(request)
+    )
+    return JSONResponse(
+        json.loads(row.result_json or "null"),
+        headers={"content-disposition": f'attachment; filename="analyse-{run_id}.json"'},
+    )
+
+
+MEDIA = {
+    ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".gpkg": "application/geopackage+sqlite3",
+    ".png": "image/png",
+}
+
+
+@router.get("/analyses/runs/{run_id}/fichier")
+async def run_file(request: Request, user: Reader, run_id: int) -> Response:
+    """The file produced by a run (PDF, HTML...), from the results folder only."""
+    st = app_state(request)
+    row = await run_in_threadpool(_run, st.engine, run_id)
+    await _check(request, user, _resource_of(row.kind), "read")
+    if not row.output_path:
+        raise InputError("cette analyse n'a pas produit de fichier")
+    base = st.web.results_dir.resolve()
+    path = (base / row.output_path).resolve()
+    if base not in path.parents or not path.is_file():
+        raise InputError("fichier de résultat introuvable (dossier des résultats déplacé ?)")
+    await run_in_threadpool(
+        audit.record,
+        st.engine,
+        user,
+        "export",
+        "analysis_run",
+        run_id,
+        path.name,
+        client_ip(request),
+    )
+    suffix = Path(path).suffix.lower()
+    return FileResponse(
+        path,
+        media_type=MEDIA.get(suffix, "application/octet-stream"),
+        filename=path.name,
+        content_disposition_type="attachment" if suffix != ".pdf" else "inline",
+    )

@@ -1,0 +1,154 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from gltd.web import audit
+from gltd.web.auth import SESSION_COOKIE, CurrentUser, authenticate
+from gltd.web.csrf import CSRF_FIELD, PRE_SESSION_COOKIE, check_csrf, csrf_token
+from gltd.web.deps import UserDep, app_state, client_ip
+from gltd.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _login_page(
+    request: Request, error: str = "", status: int = 200, username: str = ""
+) -> Response:
+    st = app_state(request)
+    pre = request.cookies.get(PRE_SESSION_COOKIE) or secrets.token_urlsafe(18)
+    resp = render(
+        request,
+        "login.html",
+        {
+            "login_token": csrf_token(st.settings.secret_key, pre, "login"),
+            "error": error,
+            "next": _safe_next(request.query_params.get("next")),
+            "username": username,
+        },
+        status_code=status,
+    )
+    resp.set_cookie(
+        PRE_SESSION_COOKIE,
+        pre,
+        httponly=True,
+        samesite="strict",
+        secure=st.web.https,
+        max_age=3600,
+    )
+    return resp
+
+
+@router.get("/login")
+async def login_form(request: Request) -> Response:
+    """The login page."""
+    return _login_page(request)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    """Check the credentials (throttled), then set the session cookie."""
+    st = app_state(request)
+    form = await request.form()
+    username = str(form.get("username", ""))[:100].strip()
+    password = str(form.get("password", ""))[:200]
+    ip = client_ip(request)
+    token = form.get(CSRF_FIELD)
+    if not check_csrf(
+        st.settings.secret_key,
+        request.cookies.get(PRE_SESSION_COOKIE),
+        token if isinstance(token, str) else None,
+        "login",
+    ):
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            None,
+            "refus_csrf",
+            "connexion",
+            None,
+            "formulaire de connexion sans jeton valide",
+            ip,
+            username=username or None,
+        )
+        return _login_page(
+            request, "Formulaire expiré : rechargez la page et recommencez.", 403, username
+        )
+    if st.throttle.blocked(username, ip):
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            None,
+            "connexion_bloquee",
+            "connexion",
+            None,
+            "trop d'échecs récents",
+            ip,
+            username=username or None,
+        )
+        return _login_page(
+            request,
+            "Trop de tentatives échouées : réessayez dans quelques minutes.",
+            429,
+            username,
+        )
+    found = await run_in_threadpool(authenticate, st.engine, username, password)
+    if found is None:
+        st.throttle.failure(username, ip)
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            None,
+            "connexion_refusee",
+            "connexion",
+            None,
+            "identifiant ou mot de passe incorrect",
+            ip,
+            username=username or None,
+        )
+        return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, username)
+    row, fingerprint = found
+    st.throttle.success(username)
+    cookie, sid = st.codec.dumps(row.id, fingerprint)
+    user = CurrentUser(row.id, row.username, row.role, row.agency_id, row.name, row.kind, sid)
+    await run_in_threadpool(audit.record, st.engine, user, "connexion", "session", None, None, ip)
+    resp = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
+    resp.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        httponly=True,
+        samesite="lax",
+        secure=st.web.https,
+        max_age=int(st.web.session_hours * 3600),
+    )
+    resp.delete_cookie(PRE_SESSION_COOKIE)
+    return resp
+
+
+@router.post("/logout")
+async def logout(request: Request, user: UserDep) -> Response:
+    """End the session (the cookie is also refused server-side from now on)."""
+    st = app_state(request)
+    st.revoked.add(user.sid)
+    await run_in_threadpool(
+        audit.record, st.engine, user, "deconnexion", "session", None, None, client_ip(request)
+    )
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp

@@ -1,0 +1,269 @@
+"""Imports by upload: the validation report is shown before anything is written."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from gltd.errors import GltdError, InputError, ValidationFailed
+from gltd.web import audit
+from gltd.web.auth import CurrentUser
+from gltd.web.deps import Forbidden, app_state, client_ip, require
+from gltd.web.permissions import allowed
+from gltd.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+Importer = Annotated[CurrentUser, Depends(require("imports", "write"))]
+
+#: Import kinds offered, their French label and the register they also need to write.
+KINDS: dict[str, tuple[str, str | None]] = {
+    "incidents": ("Faits (CSV, Excel, GeoJSON, GeoPackage, Parquet)", None),
+    "zones": ("Zones (GeoJSON, GeoPackage, Shapefile zippé)", None),
+    "ssmsi": ("Données SSMSI communales (CSV)", None),
+    "operations": ("Opérations", "operations"),
+    "cameras": ("Caméras", "cameras"),
+    "requisitions": ("Réquisitions", "requisitions"),
+}
+#: Accepted extensions and the first bytes each must start with (None: text, no NUL byte).
+SIGNATURES: dict[str, bytes | None] = {
+    ".csv": None,
+    ".txt": None,
+    ".tsv": None,
+    ".geojson": None,
+    ".json": None,
+    ".xlsx": b"PK\x03\x04",
+    ".zip": b"PK\x03\x04",
+    ".gpkg": b"SQLite format 3\x00",
+    ".parquet": b"PAR1",
+    ".gz": b"\x1f\x8b",
+}
+
+
+def _upload_dir(request: Request) -> Path:
+    return app_state(request).web.results_dir / "uploads"
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name).name
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "fichier"
+    return base[-120:]
+
+
+def _check_type(name: str, head: bytes) -> None:
+    lower = name.lower()
+    suffix = ".gz" if lower.endswith(".gz") else Path(lower).suffix
+    if suffix not in SIGNATURES:
+        raise InputError(
+            f"type de fichier refusé : « {Path(name).suffix or 'sans extension'} » "
+            f"(acceptés : {', '.join(sorted(SIGNATURES))})",
+            file=name,
+        )
+    sig = SIGNATURES[suffix]
+    if sig is None:
+        if b"\x00" in head:
+            raise InputError(
+                "le contenu n'est pas du texte alors que l'extension l'annonce", file=name
+            )
+    elif not head.startswith(sig):
+        raise InputError(f"le contenu ne correspond pas à l'extension {suffix}", file=name)
+
+
+def _kind_allowed(user: CurrentUser, kind: str) -> bool:
+    if kind not in KINDS:
+        return False
+    extra = KINDS[kind][1]
+    return extra is None or allowed(user.agency_kind, user.role, extra, "write")
+
+
+def _result_dict(res: Any) -> dict[str, Any]:
+    return {
+        "rows_in": res.rows_in,
+        "rows_valid": res.rows_valid,
+        "rows_rejected": res.rows_rejected,
+        "rows_written": res.rows_written,
+        "rows_existing": res.rows_existing,
+        "encoding": res.encoding,
+        "delimiter": res.delimiter,
+        "columns": res.columns,
+        "ignored_columns": res.ignored_columns,
+        "warnings": res.warnings,
+    }
+
+
+def _page(request: Request, **ctx: Any) -> HTMLResponse:
+    user = request.state.user
+    kinds = {k: v[0] for k, v in KINDS.items() if _kind_allowed(user, k)}
+    status = ctx.pop("status", 200)
+    return render(request, "imports.html", {"kinds": kinds, **ctx}, status_code=status)
+
+
+@router.get("/imports", response_class=HTMLResponse)
+async def imports_page(request: Request, user: Importer) -> HTMLResponse:
+    """The upload form."""
+    return _page(request)
+
+
+async def _refuse(request: Request, user: CurrentUser, msg: str, status: int = 400) -> HTMLResponse:
+    st = app_state(request)
+    await run_in_threadpool(
+        audit.record, st.engine, user, "refus_import", "import", None, msg[:500], client_ip(request)
+    )
+    return _page(request, error=msg, status=status)
+
+
+@router.post("/imports/verifier", response_class=HTMLResponse)
+async def check_upload(request: Request, user: Importer) -> HTMLResponse:
+    """Store the upload aside and validate it (dry run): nothing is written to the base."""
+    st = app_state(request)
+    form = await request.form()
+    kind = str(form.get("kind", ""))
+    upload = form.get("file")
+    if kind not in KINDS:
+        return await _refuse(request, user, f"type d'import inconnu : « {kind[:40]} »")
+    if not _kind_allowed(user, kind):
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            user,
+            "refus",
+            "imports",
+            None,
+            f"import {kind}",
+            client_ip(request),
+        )
+        raise Forbidden("Accès refusé : votre agence ou votre rôle ne permet pas cet import.")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _refuse(request, user, "aucun fichier reçu")
+    name = _safe_name(upload.filename)
+    head = await upload.read(8192)
+    try:
+        _check_type(name, head)
+    except InputError as exc:
+        return await _refuse(request, user, str(exc), 415)
+    token = secrets.token_urlsafe(16)
+    folder = _upload_dir(request) / token
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    size = len(head)
+    with path.open("wb") as fh:
+        fh.write(head)
+        while chunk := await upload.read(1 << 20):
+            size += len(chunk)
+            if size > st.web.max_upload_bytes:
+                break
+            fh.write(chunk)
+    if size > st.web.max_upload_bytes:
+        shutil.rmtree(folder, ignore_errors=True)
+        return await _refuse(
+            request,
+            user,
+            f"fichier trop volumineux (au plus {st.web.max_upload_bytes // 1048576} Mo)",
+            413,
+        )
+    (folder / "owner.json").write_text(
+        json.dumps({"user": user.username, "kind": kind, "name": name})
+    )
+
+    def dry() -> Any:
+        from gltd.ingest.pipeline import ImportOptions, import_file
+
+        return import_file(
+            st.engine, kind, path, ImportOptions(dry_run=True, imported_by=user.username)
+        )
+
+    try:
+        res = await run_in_threadpool(dry)
+    except ValidationFailed as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            user,
+            "import_refuse",
+            kind,
+            None,
+            f"{name}: {len(exc.problems)} problème(s)",
+            client_ip(request),
+        )
+        return _page(
+            request,
+            error=str(exc),
+            problems=exc.problems[:200],
+            n_problems=len(exc.problems),
+            status=400,
+        )
+    except GltdError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        return await _refuse(request, user, str(exc))
+    await run_in_threadpool(
+        audit.record,
+        st.engine,
+        user,
+        "import_verification",
+        kind,
+        None,
+        f"{name}: {res.rows_in} lignes valides",
+        client_ip(request),
+    )
+    return _page(
+        request,
+        report=_result_dict(res),
+        token=token,
+        kind=kind,
+        kind_label=KINDS[kind][0],
+        filename=name,
+    )
+
+
+@router.post("/imports/confirmer", response_class=HTMLResponse)
+async def confirm_upload(request: Request, user: Importer) -> Response:
+    """Write the file checked before, in one transaction."""
+    st = app_state(request)
+    form = await request.form()
+    token = str(form.get("token", ""))
+    if not re.fullmatch(r"[A-Za-z0-9_-]{10,40}", token):
+        return await _refuse(request, user, "import inconnu ou expiré : recommencez l'envoi")
+    folder = _upload_dir(request) / token
+    meta_path = folder / "owner.json"
+    if not meta_path.is_file():
+        return await _refuse(request, user, "import inconnu ou expiré : recommencez l'envoi")
+    meta = json.loads(meta_path.read_text())
+    if meta.get("user") != user.username:
+        return await _refuse(request, user, "cet import a été préparé par un autre compte", 403)
+    kind, path = meta["kind"], folder / meta["name"]
+    if not _kind_allowed(user, kind):
+        raise Forbidden("Accès refusé : votre agence ou votre rôle ne permet pas cet import.")
+
+    def write() -> Any:
+        from gltd.ingest.pipeline import ImportOptions, import_file
+
+        return import_file(st.engine, kind, path, ImportOptions(imported_by=user.username))
+
+    try:
+        res = await run_in_threadpool(write)
+    except GltdError as exc:
+        return await _refuse(request, user, str(exc))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    st.cache.invalidate()
+    await run_in_threadpool(
+        audit.record,
+        st.engine,
+        user,
+        "import",
+        kind,
+        res.batch_id,
+        f"{meta['name']}: {res.rows_written} écrites, {res.rows_existing} déjà présentes",
+        client_ip(request),
+    )
+    return _page(request, done=_result_dict(res), kind_label=KINDS[kind][0], filename=meta["name"])

@@ -1,0 +1,135 @@
+"""The map page and its JSON layers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from gltd.web.auth import CurrentUser
+from gltd.web.dashboard_data import category_choices
+from gltd.web.deps import app_state, require
+from gltd.web.map_data import (
+    MAX_CELL,
+    MIN_CELL,
+    cameras_geojson,
+    density_geojson,
+    emerging_geojson,
+    hotspots_geojson,
+    interventions_geojson,
+    zones_geojson,
+)
+from gltd.web.periods import PeriodChoice, check_categories, choose_period
+from gltd.web.render import render
+
+router = APIRouter()
+api = APIRouter(prefix="/api/map", tags=["carte"])
+
+Reader = Annotated[CurrentUser, Depends(require("map"))]
+Du = Annotated[str | None, Query(description="Premier jour (AAAA-MM-JJ)")]
+Au = Annotated[str | None, Query(description="Dernier jour inclus (AAAA-MM-JJ)")]
+Cats = Annotated[list[str] | None, Query(description="Codes de catégories (toutes si absent)")]
+Cell = Annotated[
+    float, Query(description=f"Côté des cellules en mètres ({MIN_CELL:g} à {MAX_CELL:g})")
+]
+
+
+def _choice(request: Request, du: str | None, au: str | None) -> PeriodChoice:
+    cube = app_state(request).cache.cube()
+    tr = cube.time_range()
+    return choose_period(du, au, None, last_event_ns=tr[1] if tr else None)
+
+
+@router.get("/carte", response_class=HTMLResponse)
+async def map_page(request: Request, user: Reader, du: Du = None, au: Au = None) -> HTMLResponse:
+    """The map page (layers are fetched by static/js/map.js)."""
+    st = app_state(request)
+    choice = await run_in_threadpool(_choice, request, du, au)
+    cats = await run_in_threadpool(category_choices, st.cache)
+    return render(request, "map.html", {"choice": choice, "categories": cats})
+
+
+@api.get("/zones")
+async def zones(request: Request, user: Reader) -> dict[str, Any]:
+    """Zones as GeoJSON (WGS84)."""
+    st = app_state(request)
+    return await run_in_threadpool(zones_geojson, st.engine, st.cache)
+
+
+@api.get("/density")
+async def density(
+    request: Request,
+    user: Reader,
+    du: Du = None,
+    au: Au = None,
+    categorie: Cats = None,
+    cell: Cell = 250.0,
+) -> dict[str, Any]:
+    """Incidents per grid cell over the period (non-empty cells)."""
+    st = app_state(request)
+
+    def run() -> dict[str, Any]:
+        return density_geojson(
+            st.cache, _choice(request, du, au), check_categories(categorie or []), cell
+        )
+
+    return await run_in_threadpool(run)
+
+
+@api.get("/hotspots")
+async def hotspots(
+    request: Request,
+    user: Reader,
+    du: Du = None,
+    au: Au = None,
+    categorie: Cats = None,
+    cell: Cell = 250.0,
+    distance: Annotated[float | None, Query(description="Voisinage (m)")] = None,
+) -> dict[str, Any]:
+    """Getis-Ord Gi* hot and cold spots on the grid (FDR)."""
+    st = app_state(request)
+
+    def run() -> dict[str, Any]:
+        return hotspots_geojson(
+            st.cache, _choice(request, du, au), check_categories(categorie or []), cell, distance
+        )
+
+    return await run_in_threadpool(run)
+
+
+@api.get("/emerging")
+async def emerging(
+    request: Request,
+    user: Reader,
+    du: Du = None,
+    au: Au = None,
+    categorie: Cats = None,
+    cell: Cell = 250.0,
+) -> dict[str, Any]:
+    """Emerging hot-spot categories (new, intensifying, persistent...)."""
+    st = app_state(request)
+
+    def run() -> dict[str, Any]:
+        return emerging_geojson(
+            st.engine, st.cache, _choice(request, du, au), check_categories(categorie or []), cell
+        )
+
+    return await run_in_threadpool(run)
+
+
+@api.get("/cameras")
+async def cameras(
+    request: Request, user: Annotated[CurrentUser, Depends(require("cameras"))]
+) -> dict[str, Any]:
+    """Cameras and their fields of view."""
+    st = app_state(request)
+    return await run_in_threadpool(cameras_geojson, st.engine, st.cache)
+
+
+@api.get("/interventions")
+async def interventions(request: Request, user: Reader) -> dict[str, Any]:
+    """Interventions (target polygons)."""
+    st = app_state(request)
+    return await run_in_threadpool(interventions_geojson, st.engine, st.cache)

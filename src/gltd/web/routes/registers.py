@@ -1,0 +1,304 @@
+"""Generic pages and API for every register: list, CSV export, add, edit."""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from gltd.errors import GltdError
+from gltd.timeutil import PARIS
+from gltd.web import audit
+from gltd.web.auth import CurrentUser
+from gltd.web.deps import app_state, client_ip, require
+from gltd.web.forms import FormErrors, form_data, parse, to_form_values
+from gltd.web.registers import REGISTERS, Register
+from gltd.web.registers.base import jsonable
+from gltd.web.registers.cctv import requisition_deadline
+from gltd.web.render import fr_date, fr_datetime, fr_number, render
+
+router = APIRouter()
+api = APIRouter(prefix="/api")
+
+
+def _cell(value: Any, kind: str) -> str:
+    if kind == "date":
+        return fr_date(value)
+    if kind in ("datetime", "level"):
+        return fr_datetime(value)
+    if kind == "number":
+        return fr_number(value, 0 if isinstance(value, int) else 2).removesuffix(",00")
+    return "—" if value in (None, "") else str(value)
+
+
+def _csv(reg: Register, rows: list[dict[str, Any]]) -> Iterator[str]:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";")
+    keys = ["id", *[c.key for c in reg.columns if c.key != "id"]]
+    w.writerow(keys)
+    for r in rows:
+        w.writerow(
+            [
+                v.astimezone(PARIS).isoformat()
+                if isinstance(v, datetime)
+                else ("" if v is None else v)
+                for v in (r.get(k) for k in keys)
+            ]
+        )
+    yield "\ufeff" + buf.getvalue()
+
+
+def _calendar(rows: list[dict[str, Any]], month: str | None) -> dict[str, Any]:
+    """Operations of one month laid out in weeks (Monday first)."""
+    import calendar
+
+    today = datetime.now(PARIS).date()
+    if month:
+        try:
+            y, m = (int(p) for p in month.split("-"))
+            if not (1990 <= y <= 2100 and 1 <= m <= 12):
+                raise ValueError
+        except ValueError:
+            raise GltdError(f"mois illisible : « {month[:20]} » (attendu AAAA-MM)") from None
+    elif rows:
+        first = rows[0]["started_at"].astimezone(PARIS).date()
+        y, m = first.year, first.month
+    else:
+        y, m = today.year, today.month
+    by_day: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        d = r["started_at"].astimezone(PARIS).date()
+        if d.year == y and d.month == m:
+            by_day.setdefault(d.day, []).append(r)
+    weeks = [
+        [(d, by_day.get(d, [])) for d in w] for w in calendar.Calendar(0).monthdayscalendar(y, m)
+    ]
+    prev = f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
+    nxt = f"{y + 1}-01" if m == 12 else f"{y}-{m + 1:02d}"
+    names = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
+    return {"weeks": weeks, "label": f"{names[m - 1]} {y}", "prev": prev, "next": nxt}
+
+
+def _add_routes(reg: Register) -> None:
+    Reader = Annotated[CurrentUser, Depends(require(reg.resource, "read"))]
+    Writer = Annotated[CurrentUser, Depends(require(reg.resource, "write"))]
+
+    async def list_page(
+        request: Request, user: Reader, vue: str | None = None, mois: str | None = None
+    ) -> HTMLResponse:
+        st = app_state(request)
+        rows = await run_in_threadpool(reg.rows, st.engine, dict(request.query_params))
+        table = [
+            {
+                "id": r["id"],
+                "level": r.get("level", ""),
+                "cells": [_cell(r.get(c.key), c.kind) for c in reg.columns],
+            }
+            for r in rows
+        ]
+        cal = _calendar(rows, mois) if vue == "calendrier" and reg.slug == "operations" else None
+        return render(request, "register_list.html", {"reg": reg, "rows": table, "calendar": cal})
+
+    async def export(request: Request, user: Reader) -> Response:
+        st = app_state(request)
+        rows = await run_in_threadpool(reg.rows, st.engine, {})
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            user,
+            "export",
+            reg.resource,
+            None,
+            f"{len(rows)} lignes (CSV)",
+            client_ip(request),
+        )
+        return StreamingResponse(
+            _csv(reg, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{reg.slug}.csv"'},
+        )
+
+    async def form_page(
+        request: Request,
+        user: Writer,
+        item_id: int | None = None,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        error: str = "",
+        status: int = 200,
+    ) -> HTMLResponse:
+        st = app_state(request)
+        editing = item_id is not None
+        fields = await run_in_threadpool(reg.fields, st.engine, editing=editing)
+        if values is None:
+            if editing:
+                assert item_id is not None
+                raw = await run_in_threadpool(reg.values, st.engine, item_id)
+                values = to_form_values(_Obj(raw), fields)
+            else:
+                values = dict(reg.defaults(st.engine))
+        return render(
+            request,
+            "register_form.html",
+            {
+                "reg": reg,
+                "fields": fields,
+                "values": values,
+                "errors": errors or {},
+                "error": error,
+                "item_id": item_id,
+            },
+            status_code=status,
+        )
+
+    async def new_page(request: Request, user: Writer) -> HTMLResponse:
+        return await form_page(request, user)
+
+    async def edit_page(request: Request, user: Writer, item_id: int) -> HTMLResponse:
+        return await form_page(request, user, item_id)
+
+    async def submit(request: Request, user: CurrentUser, item_id: int | None) -> Response:
+        st = app_state(request)
+        editing = item_id is not None
+        fields = await run_in_threadpool(reg.fields, st.engine, editing=editing)
+        form = await request.form()
+        data = form_data(form, fields)
+        try:
+            values = parse(fields, data)
+            if editing:
+                assert item_id is not None
+                await run_in_threadpool(
+                    reg.update, st.engine, item_id, values, user, client_ip(request)
+                )
+                new_id = item_id
+            else:
+                new_id = await run_in_threadpool(
+                    reg.create, st.engine, values, user, client_ip(request)
+                )
+        except FormErrors as exc:
+            return await form_page(request, user, item_id, data, exc.errors, str(exc), 400)
+        except GltdError as exc:
+            field = getattr(exc, "field", None)
+            errors = {field: str(exc)} if field else {}
+            return await form_page(request, user, item_id, data, errors, str(exc), 400)
+        st.cache.invalidate()
+        msg = f"{reg.item_label} n° {new_id} {'modifiée' if editing else 'enregistrée'}"
+        return RedirectResponse(f"/{reg.slug}?ok={quote(msg)}", status_code=303)
+
+    async def create(request: Request, user: Writer) -> Response:
+        return await submit(request, user, None)
+
+    async def update(request: Request, user: Writer, item_id: int) -> Response:
+        return await submit(request, user, item_id)
+
+    async def api_list(request: Request, user: Reader) -> dict[str, Any]:
+        st = app_state(request)
+        rows = await run_in_threadpool(reg.rows, st.engine, dict(request.query_params))
+        return {"items": jsonable(rows), "count": len(rows)}
+
+    async def api_create(
+        request: Request,
+        user: Writer,
+        body: Annotated[dict[str, Any], Body(description="Champs du formulaire")],
+    ) -> dict[str, Any]:
+        st = app_state(request)
+        fields = await run_in_threadpool(reg.fields, st.engine)
+        values = parse(fields, body)
+        new_id = await run_in_threadpool(reg.create, st.engine, values, user, client_ip(request))
+        st.cache.invalidate()
+        return {"id": new_id}
+
+    async def api_update(
+        request: Request,
+        user: Writer,
+        item_id: int,
+        body: Annotated[dict[str, Any], Body(description="Champs du formulaire")],
+    ) -> dict[str, Any]:
+        st = app_state(request)
+        fields = await run_in_threadpool(reg.fields, st.engine, editing=True)
+        values = parse(fields, body)
+        await run_in_threadpool(reg.update, st.engine, item_id, values, user, client_ip(request))
+        st.cache.invalidate()
+        return {"id": item_id}
+
+    s = reg.slug
+    router.add_api_route(
+        f"/{s}", list_page, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
+    )
+    router.add_api_route(f"/{s}.csv", export, methods=["GET"], include_in_schema=False)
+    api.add_api_route(
+        f"/{s}", api_list, methods=["GET"], tags=[reg.title], summary=f"Liste : {reg.title}"
+    )
+    api.add_api_route(f"/{s}.csv", export, methods=["GET"], tags=[reg.title], summary="Export CSV")
+    if reg.creatable:
+        router.add_api_route(
+            f"/{s}/nouveau",
+            new_page,
+            methods=["GET"],
+            response_class=HTMLResponse,
+            include_in_schema=False,
+        )
+        router.add_api_route(f"/{s}/nouveau", create, methods=["POST"], include_in_schema=False)
+        api.add_api_route(
+            f"/{s}", api_create, methods=["POST"], tags=[reg.title], summary="Ajouter"
+        )
+    if reg.editable:
+        router.add_api_route(
+            f"/{s}/{{item_id}}/modifier",
+            edit_page,
+            methods=["GET"],
+            response_class=HTMLResponse,
+            include_in_schema=False,
+        )
+        router.add_api_route(
+            f"/{s}/{{item_id}}/modifier", update, methods=["POST"], include_in_schema=False
+        )
+        api.add_api_route(
+            f"/{s}/{{item_id}}", api_update, methods=["POST"], tags=[reg.title], summary="Modifier"
+        )
+
+
+class _Obj:
+    def __init__(self, d: dict[str, Any]) -> None:
+        self.__dict__.update(d)
+
+
+ReqReader = Annotated[CurrentUser, Depends(require("requisitions", "read"))]
+
+
+@api.get("/requisitions-echeance", tags=["Réquisitions judiciaires d'images"])
+async def deadline_preview(
+    request: Request,
+    user: ReqReader,
+    debut: Annotated[
+        str, Query(description="Début de la période demandée (AAAA-MM-JJTHH:MM, heure de Paris)")
+    ],
+    camera: Annotated[list[str], Query(description="Codes des caméras")],
+) -> dict[str, Any]:
+    """The deadline a requisition would have (shown live on the add form)."""
+    from gltd.web.forms import Field
+
+    start = parse([Field("debut", "Début", "datetime", True)], {"debut": debut})["debut"]
+    return await run_in_threadpool(requisition_deadline, app_state(request).engine, camera, start)
+
+
+for _reg in REGISTERS.values():
+    _add_routes(_reg)

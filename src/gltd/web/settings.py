@@ -1,0 +1,69 @@
+"""Settings of the web application (``GLTD_*`` variables beyond :mod:`gltd.config`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gltd.errors import GltdError
+
+__all__ = ["WebSettings", "web_settings_from_env"]
+
+
+def _num(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise GltdError(f"{name}={raw!r} : un nombre est attendu") from exc
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "oui")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Limits and options of ``gltd serve``.
+
+    Attributes
+    ----------
+    max_upload_bytes : int
+        Largest accepted upload (``GLTD_MAX_UPLOAD_MB``, 50 Mo by default).
+    session_hours : float
+        Lifetime of a session cookie (``GLTD_SESSION_HOURS``, 12 h).
+    https : bool
+        Mark cookies ``Secure`` and send HSTS (``GLTD_HTTPS=1``; implied by
+        ``GLTD_ENV=production``).
+    trust_proxy : bool
+        Take the client address from ``X-Forwarded-For`` (``GLTD_TRUST_PROXY=1``, only
+        behind a reverse proxy you run).
+    results_dir : Path
+        Folder for files produced by analyses (``GLTD_RESULTS_DIR``).
+    login_max_failures_account, login_max_failures_ip : int
+        Failed logins tolerated per account and per address in ``login_window_s``.
+    """
+
+    max_upload_bytes: int = 50 * 1024 * 1024
+    session_hours: float = 12.0
+    https: bool = False
+    trust_proxy: bool = False
+    results_dir: Path = Path("gltd-results")
+    login_max_failures_account: int = 5
+    login_max_failures_ip: int = 20
+    login_window_s: float = 900.0
+    cache_ttl_s: float = 300.0
+
+
+def web_settings_from_env(environment: str = "development") -> WebSettings:
+    """Read the web settings from the environment."""
+    return WebSettings(
+        max_upload_bytes=int(_num("GLTD_MAX_UPLOAD_MB", 50) * 1024 * 1024),
+        session_hours=_num("GLTD_SESSION_HOURS", 12),
+        https=_flag("GLTD_HTTPS") or environment == "production",
+        trust_proxy=_flag("GLTD_TRUST_PROXY"),
+        results_dir=Path(os.environ.get("GLTD_RESULTS_DIR") or "gltd-results"),
+    )
