@@ -376,12 +376,10 @@ def site_cameras(
     params["exact"] = "spopt MCLP, solveur CBC (PuLP), demandes fusionnées par motif de couverture"
     if time_limit is not None:
         params["time_limit_s"] = time_limit
-    # Order the exact sites by marginal gain for display.
+    # Order the exact sites by marginal gain for display; sites that add nothing (the
+    # solver may place all k even when fewer suffice) are left out.
     order, gains = greedy_max_cover(a[e_chosen], w_new, len(e_chosen))
-    e_sorted = e_chosen[order] if len(order) else e_chosen
-    rest = np.setdiff1d(e_chosen, e_sorted)
-    e_sorted = np.concatenate([e_sorted, rest]).astype("int64")
-    gains = np.concatenate([gains, np.zeros(len(rest))])
+    e_sorted = e_chosen[order].astype("int64") if len(order) else e_chosen[:0]
     gap = None
     if g_weight is not None:
         gap = 0.0 if optimum <= 0 else max(0.0, (optimum - g_weight) / optimum)
