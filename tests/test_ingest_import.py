@@ -195,7 +195,9 @@ def test_map_option_and_mapping_file(db_url: str, tmp_path: Path) -> None:
     assert got["h2"].category == "usage_stupefiants"
     js = tmp_path / "m.json"
     js.write_text(json.dumps({"kind": "zones", "columns": {}}), encoding="utf-8")
-    r = CliRunner().invoke(app, ["import", "incidents", str(f), "--mapping", str(js), "--db", db_url])
+    r = CliRunner().invoke(
+        app, ["import", "incidents", str(f), "--mapping", str(js), "--db", db_url]
+    )
     assert r.exit_code == 2 and "pour un import « zones »" in " ".join(r.output.split())
 
 
@@ -272,7 +274,10 @@ def test_cameras_requisitions_operations(db_url: str) -> None:
         assert c.authorisation_date == date(2017, 3, 1)
         assert c.authorisation_expiry == date(2022, 3, 1)  # + 5 years (CSI L252-4)
         assert c.annual_cost_eur == 1200.0 and zones[c.zone_id] == "Les Carmes"
-        assert cams["CAM-ARG-01"].heading_deg is None and cams["CAM-SRC-01"].authorisation_expiry is None
+        assert (
+            cams["CAM-ARG-01"].heading_deg is None
+            and cams["CAM-SRC-01"].authorisation_expiry is None
+        )
         r = reqs["R-2018-001"]
         assert sorted(x.code for x in r.cameras) == ["CAM-ARG-01", "CAM-CAR-01"]
         # period start 24/03/2018 14:00 Paris + min(15, 10) days
@@ -306,7 +311,10 @@ def test_camera_retention_over_30_days_is_refused(db_url: str, tmp_path: Path) -
     r = CliRunner().invoke(app, ["import", "cameras", str(f), "--db", db_url])
     out = " ".join(r.output.split())
     assert r.exit_code == 2
-    assert "ligne 2, colonne duree_conservation, valeur 45 : durée de conservation hors des limites légales" in out
+    assert (
+        "ligne 2, colonne duree_conservation, valeur 45 : durée de conservation hors des limites légales"
+        in out
+    )
     assert "CSI art. L252-5" in out
 
 

@@ -115,6 +115,7 @@ def test_export_refuses_unknown_format_and_zone(sqlite_url: str, tmp_path: Path)
         (["--format", "gpkg", "--excel-fr"], "--excel-fr ne s'applique qu'au format csv"),
     ):
         r = CliRunner().invoke(
-            app, ["export", "incidents", "--out", str(tmp_path / "x.csv"), *args, "--db", sqlite_url]
+            app,
+            ["export", "incidents", "--out", str(tmp_path / "x.csv"), *args, "--db", sqlite_url],
         )
         assert r.exit_code == 2 and msg in " ".join(r.output.split()), r.output

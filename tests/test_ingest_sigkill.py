@@ -33,7 +33,9 @@ def _big_csv(path: Path) -> None:
         {
             "id": np.char.add("K", np.arange(ROWS).astype(str)),
             "date": t.strftime("%d/%m/%Y %H:%M"),
-            "category": rng.choice(["trafic_stupefiants", "usage_stupefiants", "cambriolages"], ROWS),
+            "category": rng.choice(
+                ["trafic_stupefiants", "usage_stupefiants", "cambriolages"], ROWS
+            ),
             "x": rng.uniform(610000, 625000, ROWS).round(1),
             "y": rng.uniform(6745000, 6760000, ROWS).round(1),
         }

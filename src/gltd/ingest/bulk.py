@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table
 
-__all__ = ["bulk_insert", "utc_strings", "CHUNK"]
+__all__ = ["bulk_insert", "utc_strings", "CHUNK", "SQLITE_CACHE_KIB"]
 
 CHUNK = 50_000
+#: SQLite page cache during a bulk insert (KiB).
+SQLITE_CACHE_KIB = 512 * 1024
 Progress = Callable[[int], None]
 
 
@@ -82,11 +84,17 @@ def bulk_insert(
     if dialect == "sqlite":
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})'
         cur = raw.cursor()
-        for chunk in _chunks(rows, CHUNK):
-            cur.executemany(sql, chunk)
-            if progress:
-                progress(len(chunk))
-        cur.close()
+        # A bigger page cache while indexes grow (the default 2 MB thrashes past ~10^5 rows).
+        cache = cur.execute("PRAGMA cache_size").fetchone()[0]
+        cur.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+        try:
+            for chunk in _chunks(rows, CHUNK):
+                cur.executemany(sql, chunk)
+                if progress:
+                    progress(len(chunk))
+        finally:
+            cur.execute(f"PRAGMA cache_size = {int(cache)}")
+            cur.close()
     elif dialect == "postgresql":
         with raw.cursor() as cur:
             with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:

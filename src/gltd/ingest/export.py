@@ -158,7 +158,7 @@ def export_incidents(
 
             located = frame["lon"].notna() & frame["lat"].notna()
             geom = gpd.points_from_xy(frame["lon"], frame["lat"])
-            geom = np.where(located.to_numpy(), np.asarray(geom, dtype=object), None)
+            geom = np.where(located.to_numpy(), np.asarray(geom, dtype=object), None)  # type: ignore[call-overload]
             gdf = gpd.GeoDataFrame(text, geometry=list(geom), crs="EPSG:4326")
             if path.exists():
                 path.unlink()

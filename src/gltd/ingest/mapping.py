@@ -160,10 +160,10 @@ def resolve_columns(
         if spec.name in out:
             continue
         for alias in (spec.name, *spec.aliases):
-            col = by_norm.get(normalise_label(alias))
-            if col is not None and col not in used:
-                out[spec.name] = col
-                used.add(col)
+            found = by_norm.get(normalise_label(alias))
+            if found is not None and found not in used:
+                out[spec.name] = found
+                used.add(found)
                 break
     missing = [s for s in specs if s.required and s.name not in out]
     if missing:

@@ -239,8 +239,8 @@ def prepare(ctx: Context) -> Prepared:
             continue
         q, bad_q = parse_numbers(ctx.table.frame[col])
         log.add_mask(bad_q, col, ctx.table.frame[col], "une quantité", "quantité saisie illisible")
-        for i in np.flatnonzero(~np.isnan(q) & (q > 0)):
-            seizures[i].append((m.group("sub"), float(q[i]), UNITS[m.group("unit")]))
+        for k in np.flatnonzero(~np.isnan(q) & (q > 0)):
+            seizures[int(k)].append((m.group("sub"), float(q[k]), UNITS[m.group("unit")]))
         ctx.columns[f"seizure:{col}"] = col
     agencies = ctx.raw("agencies").astype("string").fillna("").str.strip()
     frame = pd.DataFrame(
@@ -272,7 +272,8 @@ def write(
         for (r,) in conn.execute(select(Operation.source_ref).where(Operation.source == ctx.source))
     }
     written = existing = 0
-    for rec in prepared.frame.to_dict("records"):
+    for row in prepared.frame.to_dict("records"):
+        rec = {str(k): v for k, v in row.items()}
         if rec["source_ref"] in have:
             existing += 1
             continue

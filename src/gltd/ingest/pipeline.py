@@ -194,7 +194,7 @@ def content_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
     if not parts:
         joined = pd.Series([""] * len(ctx.table), dtype="string")
     else:
-        joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
+        joined = parts[0].str.cat(list(parts[1:]), sep="\x1f") if len(parts) > 1 else parts[0]  # type: ignore[arg-type]
     digests = [
         "h:" + hashlib.sha1(v.encode("utf-8"), usedforsecurity=False).hexdigest()[:24]
         for v in joined.to_numpy(dtype=object)

@@ -36,7 +36,7 @@ def locate_rows(ctx: Context, *, required: bool = False) -> Located:
             "des points",
             "géométrie qui n'est pas un point",
         )
-        pts = np.where(nonpoint, None, geoms)
+        pts = np.where(nonpoint, None, geoms)  # type: ignore[call-overload]
         a = np.asarray(shapely.get_x(pts), dtype="float64")
         b = np.asarray(shapely.get_y(pts), dtype="float64")
         crs = t.crs or ctx.crs

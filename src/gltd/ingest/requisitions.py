@@ -252,7 +252,8 @@ def write(
         )
     }
     written = existing = 0
-    for rec in prepared.frame.to_dict("records"):
+    for row in prepared.frame.to_dict("records"):
+        rec = {str(k): v for k, v in row.items()}
         if rec["source_ref"] in have:
             existing += 1
             continue

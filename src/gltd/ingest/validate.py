@@ -234,7 +234,6 @@ def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
     """
     n = len(s)
     st = s.astype("string").fillna("").str.strip()
-    st = st.str.replace(r"\s+", " ", regex=True)
     empty = np.asarray(st == "", dtype=bool)
     has_offset = np.asarray(st.str.contains(_OFFSET_RE, regex=True), dtype=bool) & ~empty
     utc = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
@@ -251,22 +250,25 @@ def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
 
     todo = ~empty & ~has_offset
     naive = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    for fmt, is_date in _LOCAL_FORMATS:
-        if not todo.any():
-            break
-        sub = st[todo]
-        if fmt == "ISO8601":
-            parsed = pd.to_datetime(sub, format="ISO8601", errors="coerce")
-        else:
-            parsed = pd.to_datetime(sub, format=fmt, errors="coerce")
-        ok = np.asarray(parsed.notna(), dtype=bool)
-        if not ok.any():
-            continue
-        where = np.flatnonzero(todo)[ok]
-        naive.iloc[where] = parsed[ok].to_numpy(dtype="datetime64[ns]")
-        if is_date:
-            date_only[where] = True
-        todo[where] = False
+    for attempt in range(2):
+        if attempt == 1 and todo.any():  # second chance with runs of spaces collapsed
+            st = st.where(~todo, st.str.replace(r"\s+", " ", regex=True))
+        for fmt, is_date in _LOCAL_FORMATS:
+            if not todo.any():
+                break
+            sub = st[todo]
+            if fmt == "ISO8601":
+                parsed = pd.to_datetime(sub, format="ISO8601", errors="coerce")
+            else:
+                parsed = pd.to_datetime(sub, format=fmt, errors="coerce")
+            ok = np.asarray(parsed.notna(), dtype=bool)
+            if not ok.any():
+                continue
+            where = np.flatnonzero(todo)[ok]
+            naive.iloc[where] = parsed[ok].to_numpy(dtype="datetime64[ns]")
+            if is_date:
+                date_only[where] = True
+            todo[where] = False
     bad |= todo
 
     local_mask = ~empty & ~has_offset & ~bad

@@ -118,7 +118,7 @@ def prepare(ctx: Context) -> Prepared:
         "un polygone ou multipolygone",
         "géométrie absente ou non surfacique",
     )
-    ok_geoms = np.where(polygonal, geoms, None)
+    ok_geoms = np.where(polygonal, geoms, None)  # type: ignore[call-overload]
     invalid = polygonal & ~shapely.is_valid(ok_geoms)
     if invalid.any():
         fixed = shapely.make_valid(ok_geoms[invalid])
@@ -173,7 +173,7 @@ def write(
     have = {normalise_label(n) for (n,) in conn.execute(select(Zone.name))}
     frame = prepared.frame
     new = ~frame["name"].map(normalise_label).isin(have)
-    rows = frame.loc[new].to_dict("records")
+    rows = [{str(k): v for k, v in r.items()} for r in frame.loc[new].to_dict("records")]
     if rows:
         conn.execute(insert(Zone), rows)
     return len(rows), int((~new).sum())
