@@ -1,11 +1,142 @@
-"""Placeholder: the `hotspots` commands are being written (see the issue tracker)."""
+"""``gltd hotspots``: hotspot maps (density, Gi*, LISA, emerging, comparison) from the
+database or straight from a file of points."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from gltd.cli.common import DbOption, console, engine_for, make_progress
 
 __all__ = ["register"]
 
 
+def hotspots_cmd(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Fichier de points (CSV x/y en mètres Lambert-93 ou lon/lat ; GeoJSON). "
+            "Sans fichier : la base (--db).",
+        ),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Fichier de sortie.")] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method", help="kde (densité), gistar (Gi*), lisa, emerging (émergents), compare."
+        ),
+    ] = "gistar",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="geojson, gpkg, json, png ou tif (par défaut : extension de --out)."
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Période étudiée DEBUT..FIN (jours inclus)."),
+    ] = None,
+    compare_to: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-to",
+            help="Période de référence DEBUT..FIN pour --method compare "
+            "(par défaut la période de même durée juste avant).",
+        ),
+    ] = None,
+    categories: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--categories",
+            help="Catégories (codes ou libellés, « stupefiants » pour toutes les catégories "
+            "stupéfiants), répétable ou séparées par des virgules.",
+        ),
+    ] = None,
+    cell: Annotated[float, typer.Option("--cell", help="Côté des cellules en mètres.")] = 250.0,
+    bandwidth: Annotated[
+        float | None,
+        typer.Option(
+            "--bandwidth", help="Largeur de bande KDE en mètres (par défaut : règle de Silverman)."
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Voisinage : distance:MÈTRES ou knn:K (par défaut distance de 2 cellules).",
+        ),
+    ] = None,
+    step: Annotated[
+        str, typer.Option("--step", help="Pas de temps des points émergents : week ou month.")
+    ] = "week",
+    seed: Annotated[int, typer.Option("--seed", help="Graine des permutations (LISA, SPPT).")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Cartographier les concentrations de faits et leurs déplacements."""
+    from gltd.errors import InputError
+    from gltd.services.hotspots import (
+        FORMATS,
+        read_points_file,
+        resolve_categories,
+        run_hotspots,
+        run_hotspots_db,
+        write_hotspot_output,
+    )
+    from gltd.timeutil import parse_period
+
+    if out is None:
+        raise InputError("indiquez le fichier de sortie (--out)")
+    fmt = (fmt or out.suffix.lstrip(".").lower()).replace("tiff", "tif")
+    if fmt not in FORMATS:
+        raise InputError(f"format inconnu : « {fmt} » (attendu {', '.join(FORMATS)})")
+    per = parse_period(period) if period else None
+    ref = parse_period(compare_to) if compare_to else None
+    cats = resolve_categories(categories)
+    with make_progress(transient=True) as progress:
+        task = progress.add_task("Lecture des faits…", total=3)
+
+        def say(msg: str) -> None:
+            progress.update(task, description=f"{msg.capitalize()}…", advance=1)
+
+        params = dict(
+            method=method,
+            cell=cell,
+            bandwidth=bandwidth,
+            weights=weights,
+            step=step,
+            period=per,
+            compare_to=ref,
+            categories=cats,
+            seed=seed,
+            progress=say,
+        )
+        if file is not None:
+            events = read_points_file(file)
+            result = run_hotspots(events, source=f"fichier {file.name}", **params)  # type: ignore[arg-type]
+        else:
+            engine = engine_for(db)
+            params.pop("categories")
+            result = run_hotspots_db(engine, categories=cats, **params)  # type: ignore[arg-type]
+        say("écriture")
+        write_hotspot_output(result, fmt, out)
+    s = result.payload["summary"]
+    m = result.payload["method"]
+    console.print(
+        f"[green]Écrit :[/] {out} — méthode {method}, {m['n']} faits, "
+        f"grille {m['grid']['nx']} × {m['grid']['ny']} de {cell:g} m",
+        highlight=False,
+    )
+    if method == "gistar":
+        console.print(f"Points chauds : {s['n_hot']}, points froids : {s['n_cold']} (FDR)")
+    elif method == "compare":
+        console.print(
+            f"Apparus : {s['appeared']}, disparus : {s['vanished']}, persistants : "
+            f"{s['persisted']} ; S-index (cellules) : {s['sppt']['cells']['s_index']:.2f}"
+        )
+
+
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app (none yet)."""
+    """Add ``gltd hotspots`` to the root app."""
+    app.command("hotspots")(hotspots_cmd)

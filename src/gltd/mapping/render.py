@@ -1,0 +1,167 @@
+"""Static PNG maps (matplotlib, Agg backend, no internet): hotspot cells or a density
+surface, zone outlines, legend, scale bar, north arrow and a caption giving the period,
+the source and the method."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gltd.analysis.grid import Grid
+from gltd.mapping._atomic import atomic_path
+
+__all__ = ["MapLayers", "render_png", "CLASS_COLOURS", "CATEGORY_COLOURS", "CHANGE_COLOURS"]
+
+#: Gi* classes, ArcGIS-like palette.
+CLASS_COLOURS = {
+    3: ("#d62f27", "point chaud 99 %"),
+    2: ("#ed7551", "point chaud 95 %"),
+    1: ("#fab984", "point chaud 90 %"),
+    -1: ("#c0ccbe", "point froid 90 %"),
+    -2: ("#849eba", "point froid 95 %"),
+    -3: ("#4575b5", "point froid 99 %"),
+}
+CATEGORY_COLOURS = {
+    "new_hot": "#ffb3b3",
+    "consecutive_hot": "#ff8080",
+    "intensifying_hot": "#b30000",
+    "persistent_hot": "#e60000",
+    "diminishing_hot": "#ff4d4d",
+    "sporadic_hot": "#ffd9b3",
+    "oscillating_hot": "#e6a0c4",
+    "historical_hot": "#a6a6a6",
+    "new_cold": "#b3d1ff",
+    "consecutive_cold": "#80b3ff",
+    "intensifying_cold": "#003399",
+    "persistent_cold": "#0047b3",
+    "diminishing_cold": "#4d94ff",
+    "sporadic_cold": "#cce0ff",
+    "oscillating_cold": "#9fc5c5",
+    "historical_cold": "#7f7f7f",
+}
+CHANGE_COLOURS = {"apparu": "#d62f27", "disparu": "#4575b5", "persistant": "#7b3294"}
+
+
+@dataclass
+class MapLayers:
+    """What to draw. Arrays are ``(ny, nx)`` on ``grid`` (row 0 = south)."""
+
+    grid: Grid
+    title: str
+    caption: str
+    surface: np.ndarray | None = None
+    surface_label: str = "faits par km²"
+    classes: np.ndarray | None = None
+    categories: np.ndarray | None = None
+    category_labels: dict[str, str] = field(default_factory=dict)
+    change: np.ndarray | None = None
+    zones: Any = None  # GeoDataFrame in grid.crs with a "name" column
+    points: np.ndarray | None = None  # (n, 2) optional event points (small n only)
+
+
+def _rgba(hex_colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
+    h = hex_colour.lstrip("#")
+    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255, alpha)
+
+
+def _nice_length(width_m: float) -> float:
+    target = width_m / 5
+    mag = 10 ** math.floor(math.log10(target))
+    for m in (5, 2, 1):
+        if m * mag <= target:
+            return float(m * mag)
+    return float(mag)
+
+
+def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
+    """Draw the map and write it as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    g = layers.grid
+    xmin, ymin, xmax, ymax = g.bounds
+    fig, ax = plt.subplots(figsize=(8.5, 8.8))
+    fig.subplots_adjust(left=0.04, right=0.96, top=0.93, bottom=0.14)
+    extent = (xmin, xmax, ymin, ymax)
+    handles: list[Any] = []
+    if layers.surface is not None:
+        surf = np.ma.masked_less_equal(layers.surface, 0.0)
+        im = ax.imshow(surf, origin="lower", extent=extent, cmap="YlOrRd", interpolation="nearest")
+        cb = fig.colorbar(im, ax=ax, shrink=0.6, pad=0.01)
+        cb.set_label(layers.surface_label)
+    rgba = np.zeros((*g.shape, 4))
+    if layers.classes is not None:
+        for k, (col, label) in CLASS_COLOURS.items():
+            m = layers.classes == k
+            if m.any():
+                rgba[m] = _rgba(col, 0.9)
+                handles.append(Patch(facecolor=col, label=f"{label} ({int(m.sum())})"))
+    if layers.categories is not None:
+        for code, col in CATEGORY_COLOURS.items():
+            m = layers.categories == code
+            if m.any():
+                rgba[m] = _rgba(col, 0.9)
+                label = layers.category_labels.get(code, code)
+                handles.append(Patch(facecolor=col, label=f"{label} ({int(m.sum())})"))
+    if layers.change is not None:
+        for status, col in CHANGE_COLOURS.items():
+            m = layers.change == status
+            if m.any():
+                rgba[m] = _rgba(col, 0.9)
+                handles.append(Patch(facecolor=col, label=f"point chaud {status} ({int(m.sum())})"))
+    if rgba[..., 3].any():
+        ax.imshow(rgba, origin="lower", extent=extent, interpolation="nearest")
+    if layers.points is not None and len(layers.points):
+        ax.scatter(layers.points[:, 0], layers.points[:, 1], s=2, c="#333333", alpha=0.4)
+    if layers.zones is not None and len(layers.zones):
+        layers.zones.boundary.plot(ax=ax, color="#222222", linewidth=1.0)
+        for _, z in layers.zones.iterrows():
+            c = z.geometry.representative_point()
+            ax.annotate(
+                str(z.get("name", "")), (c.x, c.y), fontsize=8, ha="center", color="#111111"
+            )
+        handles.append(Patch(facecolor="none", edgecolor="#222222", label="zones"))
+    if not handles and layers.surface is None:
+        handles.append(
+            Patch(facecolor="white", edgecolor="#999999", label="aucune cellule significative")
+        )
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+    # Scale bar (bottom right) and north arrow (top right).
+    w = xmax - xmin
+    h = ymax - ymin
+    length = _nice_length(w)
+    x1 = xmax - 0.05 * w
+    y1 = ymin + 0.05 * h
+    ax.add_patch(Rectangle((x1 - length, y1), length, 0.012 * h, color="black"))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(x1 - length / 2, y1 + 0.02 * h, label, ha="center", fontsize=8)
+    ax.annotate(
+        "N",
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
+    )
+    ax.set_title(layers.title, fontsize=12)
+    fig.text(0.04, 0.02, layers.caption, fontsize=7.5, va="bottom", ha="left", wrap=True)
+    with atomic_path(Path(path)) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
+    plt.close(fig)
+    return Path(path)
