@@ -91,7 +91,13 @@ class DemoSummary:
     actions: int
 
 
-def build_demo(engine: Engine, seed: int = 2018, progress: Progress | None = None) -> DemoSummary:
+def build_demo(
+    engine: Engine,
+    seed: int = 2018,
+    progress: Progress | None = None,
+    *,
+    incident_scale: float = 1.0,
+) -> DemoSummary:
     """Write the Orléans demo scenario into an empty, migrated database.
 
     Parameters
@@ -102,6 +108,9 @@ def build_demo(engine: Engine, seed: int = 2018, progress: Progress | None = Non
         Seed of ``numpy.random.default_rng``; the same seed gives the same database.
     progress : callable, optional
         Called as ``progress(step_description, done, total)`` after each step.
+    incident_scale : float
+        Multiplies the incident rates (1.0: about 35,000 incidents); the operations,
+        cameras and requisitions — the article's figures — do not depend on it.
 
     Returns
     -------
@@ -144,7 +153,7 @@ def build_demo(engine: Engine, seed: int = 2018, progress: Progress | None = Non
         )
         s.add(batch)
         s.flush()
-        n_inc = _incidents(s, rng, zone_ids, batch.id)
+        n_inc = _incidents(s, rng, zone_ids, batch.id, incident_scale)
         batch.rows_in = batch.rows_written = n_inc
         report("Faits", 5, STEPS)
         _interventions(s, zone_ids, cams, cam_ids)
@@ -350,9 +359,13 @@ def _operations(s: Session, rng: np.random.Generator, zone_ids: dict[str, int]) 
 
 
 def _incidents(
-    s: Session, rng: np.random.Generator, zone_ids: dict[str, int], batch_id: int
+    s: Session,
+    rng: np.random.Generator,
+    zone_ids: dict[str, int],
+    batch_id: int,
+    scale: float = 1.0,
 ) -> int:
-    inc = draw_incidents(rng)
+    inc = draw_incidents(rng, scale=scale)
     x, y = to_lambert(inc.lon, inc.lat)
     zids = _zone_of(zone_ids, inc.lon, inc.lat)
     times = local_to_utc(inc.day, inc.seconds)

@@ -97,7 +97,21 @@ def _test(n: int, n_ref: int, period: Period, compare: Period) -> dict[str, Any]
     r = poisson_rate_test(int(n), int(n_ref), float(_days(period)), float(_days(compare)))
     d = r.as_dict()
     d["text"] = _change_text(d)
+    d["verdict"] = verdict(d)
     return d
+
+
+def verdict(t: dict[str, Any]) -> str:
+    """The plain-French reading of a test (small numbers said so, even when significant)."""
+    if t["count"] == 0 and t["count_ref"] == 0:
+        return "aucun fait sur les deux périodes"
+    up = (t["rate_ratio"] is None) or t["rate_ratio"] > 1
+    if t["significant"]:
+        word = "hausse significative" if up else "baisse significative"
+        return f"{word} (petits effectifs)" if t["small_numbers"] else word
+    if t["small_numbers"]:
+        return "effectifs trop faibles pour conclure"
+    return "variation non significative"
 
 
 def _change_text(t: dict[str, Any]) -> str:

@@ -188,7 +188,11 @@ def calendar_chart(calendar: list[dict[str, Any]], first: str, last: str) -> str
 
 
 def _panel(
-    ax: Any, layers: dict[str, Any], bbox: tuple[float, float, float, float] | None, title: str
+    ax: Any,
+    layers: dict[str, Any],
+    bbox: tuple[float, float, float, float] | None,
+    title: str,
+    zoom: tuple[float, float, float, float] | None = None,
 ) -> None:
     x0, y0, cell = layers["x0"], layers["y0"], layers["cell"]
     counts = layers["counts"]
@@ -202,7 +206,7 @@ def _panel(
             extent=extent,
             cmap="Greys",
             norm=LogNorm(vmin=1, vmax=max(2.0, float(np.nanmax(shown)))),
-            alpha=0.55,
+            alpha=0.8,
             interpolation="nearest",
             zorder=1,
         )
@@ -214,7 +218,10 @@ def _panel(
             ax.plot(xs, ys, color=INK, lw=0.8, zorder=4)
         if z["name"] != "Reste de la ville":
             c = z.geometry.representative_point()
-            if bbox is None or (bbox[0] < c.x < bbox[2] and bbox[1] < c.y < bbox[3]):
+            inside_zoom = zoom is not None and zoom[0] < c.x < zoom[2] and zoom[1] < c.y < zoom[3]
+            if (bbox is None and not inside_zoom) or (
+                bbox is not None and bbox[0] < c.x < bbox[2] and bbox[1] < c.y < bbox[3]
+            ):
                 ax.annotate(
                     z["name"],
                     (c.x, c.y),
@@ -291,7 +298,7 @@ def hotspot_map(
     if zoom is not None:
         ax1 = fig.add_axes((0.0, 0.08, 0.36, 0.88))
         ax2 = fig.add_axes((0.38, 0.08, 0.62, 0.88))
-        _panel(ax1, layers, None, "Commune")
+        _panel(ax1, layers, None, "Commune", zoom)
         _panel(ax2, layers, zoom, "Centre et nord")
         ax1.add_patch(
             Rectangle(

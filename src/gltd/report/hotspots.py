@@ -24,6 +24,7 @@ from scipy import stats
 from sqlalchemy import Engine
 
 from gltd.store.queries import load_events, load_zones
+from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import Period
 
 __all__ = ["hotspot_layers", "STATUS_LABELS"]
@@ -142,8 +143,11 @@ def hotspot_layers(
     for c in cells:
         z = by_zone.setdefault(str(c["zone"]), {"persistant": 0, "apparu": 0, "disparu": 0})
         z[str(c["status"])] += 1
+    order = {str(n): i for i, n in enumerate(zones["name"])} if len(zones) else {}
+    tax = get_taxonomy()
     summary = {
         "categories": list(categories),
+        "category_labels": [tax.label(c) for c in categories],
         "cell_m": cell,
         "crs": "EPSG:2154",
         "n_events": int(now.n),
@@ -151,7 +155,10 @@ def hotspot_layers(
         "persistant": int((status == "persistant").sum()),
         "apparu": int((status == "apparu").sum()),
         "disparu": int((status == "disparu").sum()),
-        "by_zone": [{"zone": k, **v} for k, v in sorted(by_zone.items())],
+        "by_zone": [
+            {"zone": k, **v}
+            for k, v in sorted(by_zone.items(), key=lambda kv: order.get(kv[0], len(order)))
+        ],
         "cells": cells,
         "method": {**method, "cell_m": cell, "source": "gltd.report.hotspots"},
     }

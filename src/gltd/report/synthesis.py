@@ -32,21 +32,13 @@ def compare_phrase(compare: dict[str, Any]) -> str:
     return f"la période de comparaison ({compare['label']})"
 
 
-def _verdict(t: dict[str, Any]) -> str:
-    if t["small_numbers"]:
-        return "effectifs trop faibles pour conclure"
-    if not t["significant"]:
-        return "variation non significative"
-    return "hausse significative" if (t["rate_ratio"] or 0) > 1 else "baisse significative"
-
-
 def _change(t: dict[str, Any]) -> str:
     rr = (
         f", rapport des taux {fr_rr(t['rate_ratio'])} (IC 95 % {fr_ci(t['ci_low'], t['ci_high'])})"
         if t["rate_ratio"] is not None
         else ""
     )
-    return f"{t['text']}{rr} : {_verdict(t)}"
+    return f"{t['text']}{rr} : {t['verdict']}"
 
 
 def _of(noun: str) -> str:
@@ -76,8 +68,7 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
             f"{_plural(ops['total'], 'opération a été menée', 'opérations ont été menées')}"
             + (f" ({zones})" if zones else "")
             + f", dont {_plural(ops['occupation'], 'opération', 'opérations')} d'occupation "
-            f"et {_plural(ops['dog_detection'], 'détection', 'détections')} cynophile"
-            f"{'s' if ops['dog_detection'] > 1 else ''}. "
+            f"et {fr_int(ops['dog_detection'])} avec détection cynophile. "
             f"Période de comparaison : {_plural(ops['total_ref'], 'opération', 'opérations')}.",
         }
     )
@@ -111,6 +102,7 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
         out.append(
             {
                 "kind": "change",
+                "lead": f"{r['zone']} — interpellations de {r['role_label'].lower()}",
                 "text": f"{r['zone']} — interpellations de {r['role_label'].lower()} : "
                 f"{_change(r['test'])}.",
             }
@@ -118,18 +110,19 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
     # Incidents: the main significant changes, and how many rows are too small.
     inc = b["incidents"]["by_zone"]
     sig_inc = sorted(
-        (r for r in inc if r["test"]["significant"] and not r["test"]["small_numbers"]),
+        (r for r in inc if r["test"]["significant"]),
         key=lambda r: r["test"]["p_value"],
     )
-    for r in sig_inc[:4]:
+    for r in sig_inc[:5]:
         out.append(
             {
                 "kind": "change",
+                "lead": f"{r['zone']} — {r['category_label'].lower()}",
                 "text": f"{r['zone']} — {r['category_label'].lower()} (faits enregistrés) : "
                 f"{_change(r['test'])}.",
             }
         )
-    small = sum(1 for r in inc if r["test"]["small_numbers"])
+    small = sum(1 for r in inc if r["test"]["small_numbers"] and not r["test"]["significant"])
     if inc:
         out.append(
             {
