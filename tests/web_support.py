@@ -27,11 +27,13 @@ from gltd.model import (
     Zone,
 )
 from gltd.store.engine import make_engine
-from gltd.web.auth import hash_password
+from argon2 import PasswordHasher
 from gltd.web.settings import WebSettings
 
 PASSWORD = "Essai-GLTD-2018"
-_HASH = hash_password(PASSWORD)  # hashed once: every fixture account shares it
+# Hashed once with light Argon2id parameters (verification reads them from the hash):
+# every fixture account shares it, and 30 logins stay fast. Production uses the defaults.
+_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 SECRET = "test-secret-not-for-production-0123456789"
 
 # Two illustrative squares in Orléans (WGS84) and their Lambert-93 centres.

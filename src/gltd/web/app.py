@@ -136,6 +136,21 @@ def create_app(
 
     @app.exception_handler(GltdError)
     async def _gltd_error(request: Request, exc: GltdError) -> Response:
+        user = getattr(request.state, "user", None)
+        if user is not None:
+            from gltd.web.deps import client_ip
+
+            query = f"?{request.url.query}" if request.url.query else ""
+            await run_in_threadpool(
+                audit.record,
+                engine,
+                user,
+                "requete_refusee",
+                "requete",
+                None,
+                f"{request.method} {request.url.path}{query[:300]} : {exc}",
+                client_ip(request),
+            )
         return _error(request, 400, str(exc))
 
     @app.exception_handler(RequestValidationError)

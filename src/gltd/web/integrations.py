@@ -1,4 +1,4 @@
-"""Calls into services written alongside the web app (bilan, near-repeat, siting, emerging).
+"""Calls into services written alongside the web app (bilan, near-repeat, siting).
 
 Kept apart so that the rest of the web app does not depend on their exact signatures.
 """
@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from gltd.errors import GltdError
 from gltd.web.jobs import JobOutput, Progress
 
-__all__ = ["run_bilan", "run_near_repeat", "run_siting", "emerging_layer"]
+__all__ = ["run_bilan", "run_near_repeat", "run_siting"]
 
 
 def run_bilan(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
@@ -31,10 +31,3 @@ def run_near_repeat(
 def run_siting(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
     """Camera siting (maximal covering)."""
     raise GltdError("le module d'implantation n'est pas encore disponible")
-
-
-def emerging_layer(
-    engine: Engine, choice: Any, categories: list[str], cell: float
-) -> dict[str, Any]:
-    """Emerging hot-spot categories as GeoJSON."""
-    raise GltdError("l'analyse des points chauds émergents n'est pas encore disponible")

@@ -236,12 +236,15 @@ def hotspots_geojson(
 
 
 def emerging_geojson(
-    engine: Engine, cache: DataCache, choice: PeriodChoice, categories: list[str], cell: float
+    cache: DataCache, choice: PeriodChoice, categories: list[str], cell: float
 ) -> dict[str, Any]:
-    """Emerging hot-spot categories, when the hotspots service provides them."""
+    """Emerging hot-spot categories (ArcGIS definitions) on weekly or monthly steps.
+
+    Steps are weeks when the period is at most 26 weeks long, else 4-week blocks; the
+    space-time Gi* uses a distance band of two cells (see :mod:`gltd.analysis.emerging`).
+    """
     cell = check_cell(cell)
-    spec = importlib.util.find_spec("gltd.services.hotspots")
-    if spec is None:
+    if importlib.util.find_spec("gltd.analysis.emerging") is None:
         return {
             "type": "FeatureCollection",
             "features": [],
@@ -251,12 +254,75 @@ def emerging_geojson(
     key = ("emerging", choice.period, tuple(categories), cell)
 
     def compute() -> dict[str, Any]:
-        from gltd.web import integrations
+        from gltd.analysis.emerging import (
+            CATEGORIES,
+            CATEGORY_LABELS_FR,
+            MIN_STEPS,
+            emerging_hotspots_grid,
+        )
 
-        return integrations.emerging_layer(engine, choice, categories, cell)
+        cube = cache.cube()
+        grid = _grid(cube, cell)
+        p = choice.period
+        step_days = 7 if p.days <= 7 * 26 else 28
+        n_steps = int(p.days // step_days)
+        if grid is None or n_steps < MIN_STEPS:
+            return {
+                "type": "FeatureCollection",
+                "features": [],
+                "available": True,
+                "message": f"période trop courte : au moins {MIN_STEPS} pas de {step_days} jours",
+            }
+        sl, mask = cube.select(p.start, p.end, categories)
+        x, y, t = cube.x[sl], cube.y[sl], cube.t[sl]
+        if mask is not None:
+            x, y, t = x[mask], y[mask], t[mask]
+        ok = np.isfinite(x) & np.isfinite(y)
+        ids = grid.locate(x[ok], y[ok])
+        step = ((t[ok] - _ns0(p.start)) // (step_days * 86400 * 10**9)).astype("int64")
+        keep = (ids >= 0) & (step >= 0) & (step < n_steps)
+        counts = np.zeros((n_steps, grid.n_cells), dtype="float64")
+        np.add.at(counts, (step[keep], ids[keep]), 1.0)
+        if counts.sum() == 0:
+            return {
+                "type": "FeatureCollection",
+                "features": [],
+                "available": True,
+                "message": "aucun fait sur la période",
+            }
+        er = emerging_hotspots_grid(counts.reshape(n_steps, *grid.shape), cell, 2 * cell)
+        cats = np.asarray(er.category)
+        sel = np.flatnonzero(cats != "no_pattern")
+        rank = {c: i for i, c in enumerate(CATEGORIES)}
+        props = [
+            {
+                "category": str(cats[i]),
+                "label": CATEGORY_LABELS_FR.get(str(cats[i]), str(cats[i])),
+                "rank": rank.get(str(cats[i]), 0),
+            }
+            for i in sel
+        ]
+        return {
+            "type": "FeatureCollection",
+            "features": _cell_features(grid, sel, props),
+            "available": True,
+            "period": p.label(),
+            "method": {
+                **er.method,
+                "step_days": step_days,
+                "n_steps": n_steps,
+                "grid": grid.describe(),
+            },
+        }
 
     result: dict[str, Any] = cache.memo(key, compute)
     return result
+
+
+def _ns0(value: Any) -> int:
+    import pandas as pd
+
+    return int(pd.Timestamp(value).tz_convert("UTC").value)
 
 
 def _wedge(x: float, y: float, heading: float | None, angle: float, rng: float) -> Any:

@@ -113,7 +113,7 @@ async def emerging(
 
     def run() -> dict[str, Any]:
         return emerging_geojson(
-            st.engine, st.cache, _choice(request, du, au), check_categories(categorie or []), cell
+            st.cache, _choice(request, du, au), check_categories(categorie or []), cell
         )
 
     return await run_in_threadpool(run)
