@@ -219,3 +219,31 @@ def test_single_migration_head() -> None:
     from gltd.store.migrate import alembic_config
 
     assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1
+
+
+def test_arrow_and_sqlalchemy_readers_agree(db_url: str) -> None:
+    from gltd.store.queries import _load_events_sqlalchemy
+
+    engine = make_engine(db_url)
+    base = datetime(2018, 10, 28, 0, 30, tzinfo=PARIS)  # DST ends that night
+    with session_scope(engine) as s:
+        for i in range(30):
+            s.add(
+                Incident(
+                    occurred_at=base + timedelta(minutes=17 * i, microseconds=i),
+                    category=f"c{i % 3}",
+                    x=float(i),
+                    y=float(-i),
+                    source="t",
+                    source_ref=str(i),
+                    zone_id=None,
+                )
+            )
+    start, end = base + timedelta(hours=1), base + timedelta(hours=6)
+    fast = load_events(engine, start=start, end=end, categories=["c0", "c1"])
+    slow = _load_events_sqlalchemy(engine, start, end, ["c0", "c1"], None)
+    order_f, order_s = np.argsort(fast.x), np.argsort(slow.x)
+    assert fast.n == slow.n > 0
+    np.testing.assert_array_equal(fast.t[order_f], slow.t[order_s])
+    np.testing.assert_array_equal(fast.category[order_f], slow.category[order_s])
+    np.testing.assert_array_equal(fast.zone_id, -1)
