@@ -39,7 +39,7 @@ from gltd.cctv.fov import fov_polygon
 from gltd.cctv.inventory import add_months, add_years, city_extent, list_cameras
 from gltd.config import get_settings
 from gltd.errors import InputError
-from gltd.model import CameraRequest, Intervention, RelevanceStudy, Requisition
+from gltd.model import CameraRequest, Incident, Intervention, RelevanceStudy, Requisition
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS, local_midnight
 
@@ -173,14 +173,67 @@ def _site(
     return StudySite(lat, lon, x, y, float(radius), heading, float(field_angle), None, "")
 
 
-def _load(engine: Engine, start: datetime, end: datetime, categories: list[str] | None) -> Any:
-    from gltd.store.queries import load_events
+def _load(
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    categories: list[str] | None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> Any:
+    """Incidents of ``[start, end)`` as an EventSet, optionally inside a bounding box."""
+    import pandas as pd
+    from sqlalchemy import String, and_, type_coerce
 
-    return load_events(engine, start=start, end=end, categories=categories)
+    from gltd.analysis.events import EventSet
+
+    t = Incident.__table__.c
+    conds: list[Any] = [t.x.is_not(None), t.y.is_not(None), t.occurred_at >= start,
+                        t.occurred_at < end]  # fmt: skip
+    if categories:
+        conds.append(t.category.in_(list(categories)))
+    if bbox is not None:
+        conds += [t.x >= bbox[0], t.y >= bbox[1], t.x <= bbox[2], t.y <= bbox[3]]
+    stmt = select(t.x, t.y, type_coerce(t.occurred_at, String), t.category).where(and_(*conds))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    if not rows:
+        return EventSet.from_arrays([], [], [], [])
+    x, y, ts, cat = zip(*rows, strict=True)
+    times = pd.to_datetime(pd.Series(ts, dtype=object), format="ISO8601", utc=True)
+    return EventSet.from_arrays(x, y, times.dt.tz_localize(None).to_numpy(), cat)
+
+
+def _load_xy(
+    engine: Engine, start: datetime, split: datetime, end: datetime, categories: list[str] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All located incidents of ``[start, end)``: x, y and a flag « on or after split ».
+
+    Only numbers cross the driver (no time parsing): this is the city-wide load of the
+    study, up to millions of rows.
+    """
+    import itertools
+
+    from sqlalchemy import and_, case
+
+    t = Incident.__table__.c
+    conds: list[Any] = [t.x.is_not(None), t.y.is_not(None), t.occurred_at >= start,
+                        t.occurred_at < end]  # fmt: skip
+    if categories:
+        conds.append(t.category.in_(list(categories)))
+    stmt = select(t.x, t.y, case((t.occurred_at >= split, 1.0), else_=0.0)).where(and_(*conds))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    flat = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype="float64", count=3 * len(rows)
+    ).reshape(-1, 3)
+    return flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2] > 0.5
 
 
 def _city_probes(engine: Engine, spacing: float, ev: Any) -> np.ndarray:
-    """Regular probe points (spacing = the site's radius) inside the city extent."""
+    """Regular probe points (spacing = the site's radius) inside the city extent.
+
+    ``ev`` is anything with ``x``, ``y`` arrays (used for the extent when no zone exists).
+    """
     import shapely
     from shapely.ops import transform
 
@@ -192,7 +245,7 @@ def _city_probes(engine: Engine, spacing: float, ev: Any) -> np.ndarray:
         tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
         poly = transform(tr, extent)
         xmin, ymin, xmax, ymax = poly.bounds
-    elif ev.n:
+    elif len(ev.x):
         poly = None
         xmin, ymin, xmax, ymax = ev.x.min(), ev.y.min(), ev.x.max(), ev.y.max()
     else:
@@ -350,7 +403,14 @@ def relevance_study(
     end = local_midnight(day)
     bounds_days = [add_years(day, -k) for k in (3, 2, 1, 0)]
     starts = [local_midnight(d) for d in bounds_days]
-    ev = _load(engine, starts[0], end, categories)
+    # Facts near the site (with times and categories), and the city's x, y only.
+    pad = site.radius_m + 1.0
+    ev = _load(engine, starts[0], end, categories,
+               (site.x - pad, site.y - pad, site.x + pad, site.y + pad))  # fmt: skip
+    from types import SimpleNamespace
+
+    cx, cy, last_year = _load_xy(engine, starts[0], starts[2], end, categories)
+    city = SimpleNamespace(x=cx, y=cy)
     tax = get_taxonomy()
     in_site = site.contains(ev.x, ev.y)
     t64 = [np.datetime64(s.astimezone(UTC).replace(tzinfo=None), "ns") for s in starts]
@@ -383,10 +443,10 @@ def relevance_study(
     # Rank in the city: counts in discs of the same radius on a regular grid of probes.
     from scipy.spatial import cKDTree
 
-    probes = _city_probes(engine, max(site.radius_m, 50.0), ev)
+    probes = _city_probes(engine, max(site.radius_m, 50.0), city)
     disc_site = int((np.hypot(ev.x - site.x, ev.y - site.y) <= site.radius_m).sum())
-    if ev.n and len(probes):
-        tree = cKDTree(np.column_stack([ev.x, ev.y]))
+    if len(cx) and len(probes):
+        tree = cKDTree(np.column_stack([cx, cy]))
         probe_counts = np.asarray(
             tree.query_ball_point(probes, r=site.radius_m, return_length=True)
         )
@@ -403,8 +463,10 @@ def relevance_study(
         "method": "faits des trois ans dans un disque de même rayon, centré sur chaque point "
         "d'une grille régulière (pas = rayon) couvrant la commune ; percentile à rang moyen",
     }
+    from gltd.analysis.events import EventSet
+
     hot = _hotspot(
-        ev.subset(ev.t >= t64[2]),
+        EventSet.from_arrays(cx[last_year], cy[last_year]),
         site,
         (probes[:, 0].min(), probes[:, 1].min(), probes[:, 0].max(), probes[:, 1].max())
         if len(probes)
