@@ -206,6 +206,7 @@ _LOCAL_FORMATS = (
     ("%d/%m/%Y %Hh%M", False),
     ("%d/%m/%Y", True),
     ("%d/%m/%y %H:%M", False),
+    ("%d/%m/%y %Hh%M", False),
     ("%d/%m/%y", True),
     ("%d-%m-%Y %H:%M", False),
     ("%d-%m-%Y", True),
