@@ -4,7 +4,7 @@ database or straight from a file of points."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -100,25 +100,25 @@ def hotspots_cmd(
         def say(msg: str) -> None:
             progress.update(task, description=f"{msg.capitalize()}…", advance=1)
 
-        params = dict(
-            method=method,
-            cell=cell,
-            bandwidth=bandwidth,
-            weights=weights,
-            step=step,
-            period=per,
-            compare_to=ref,
-            categories=cats,
-            seed=seed,
-            progress=say,
-        )
+        params: dict[str, Any] = {
+            "method": method,
+            "cell": cell,
+            "bandwidth": bandwidth,
+            "weights": weights,
+            "step": step,
+            "period": per,
+            "compare_to": ref,
+            "categories": cats,
+            "seed": seed,
+            "progress": say,
+        }
         if file is not None:
             events = read_points_file(file)
-            result = run_hotspots(events, source=f"fichier {file.name}", **params)  # type: ignore[arg-type]
+            result = run_hotspots(events, source=f"fichier {file.name}", **params)
         else:
             engine = engine_for(db)
             params.pop("categories")
-            result = run_hotspots_db(engine, categories=cats, **params)  # type: ignore[arg-type]
+            result = run_hotspots_db(engine, categories=cats, **params)
         say("écriture")
         write_hotspot_output(result, fmt, out)
     s = result.payload["summary"]

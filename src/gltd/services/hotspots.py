@@ -492,7 +492,7 @@ def run_hotspots_db(
         with session_scope(engine) as s:
             run = AnalysisRun(
                 kind="hotspots",
-                category=",".join(cats) or None,
+                category=cats[0] if len(cats) == 1 else None,
                 params_json=json.dumps(params, ensure_ascii=False, default=str),
                 result_json=json.dumps(out.payload["summary"], ensure_ascii=False, default=str),
             )
