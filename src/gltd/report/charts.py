@@ -232,21 +232,19 @@ def _panel(
                     zorder=6,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
                 )
-    status = layers["status"]
-    rows, cols = np.nonzero(status != "")
-    for r, c in zip(rows, cols, strict=True):
-        s = str(status[r, c])
-        colour = STATUS_COLOURS[s]
+    for h in layers["hot_cells"]:
+        st = str(h["status"])
+        colour = STATUS_COLOURS[st]
         ax.add_patch(
             Rectangle(
-                (x0 + c * cell, y0 + r * cell),
+                (h["x"] - cell / 2, h["y"] - cell / 2),
                 cell,
                 cell,
-                facecolor="none" if s == "disparu" else colour,
+                facecolor="none" if st == "disparu" else colour,
                 edgecolor=colour,
                 lw=1.0,
-                alpha=0.85 if s != "disparu" else 1.0,
-                hatch="////" if s == "disparu" else None,
+                alpha=1.0 if st == "disparu" else 0.85,
+                hatch="////" if st == "disparu" else None,
                 zorder=3,
             )
         )
@@ -269,7 +267,7 @@ def _panel(
     ax.set_title(title, fontsize=9, color=INK, loc="left")
     # Scale bar: 1 km.
     xl, yl = ax.get_xlim(), ax.get_ylim()
-    sx, sy = xl[0] + 0.05 * (xl[1] - xl[0]), yl[0] + 0.04 * (yl[1] - yl[0])
+    sx, sy = xl[1] - 0.05 * (xl[1] - xl[0]) - 1000, yl[0] + 0.04 * (yl[1] - yl[0])
     ax.plot([sx, sx + 1000], [sy, sy], color=INK, lw=2, zorder=7)
     ax.text(
         sx + 500,

@@ -23,6 +23,7 @@ import shapely
 from scipy import stats
 from sqlalchemy import Engine
 
+from gltd.errors import GltdError
 from gltd.store.queries import load_events, load_zones
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import Period
@@ -80,6 +81,48 @@ def _hot(counts: np.ndarray, cell: float) -> tuple[np.ndarray, dict[str, Any]]:
     }
 
 
+def _service_cells(
+    engine: Engine, period: Period, compare: Period, categories: Sequence[str], cell: float
+) -> tuple[list[tuple[float, float, str, int, int]], dict[str, Any]] | None:
+    """Hot cells from :func:`gltd.services.hotspots.hotspot_map_data`, or None without it."""
+    try:
+        from gltd.services.hotspots import hotspot_map_data
+    except ImportError:  # pragma: no cover - depends on the hotspots service
+        return None
+    from pyproj import Transformer
+    from shapely.geometry import shape
+
+    data = hotspot_map_data(engine, period, list(categories), cell, compare_to=compare)
+    comparison = data.get("comparison") or {}
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    out: list[tuple[float, float, str, int, int]] = []
+    for status in ("persistant", "apparu", "disparu"):
+        for feat in comparison.get(status, {}).get("features", []):
+            c = shape(feat["geometry"]).centroid
+            x, y = tr.transform(c.x, c.y)
+            props = feat.get("properties", {})
+            out.append(
+                (
+                    float(x),
+                    float(y),
+                    status,
+                    int(props.get("count") or 0),
+                    int(props.get("count_before") or 0),
+                )
+            )
+    method = dict(comparison.get("method", {}))
+    gi = method.get("gi_star", {})
+    return out, {
+        "test": "Getis-Ord Gi* (Getis & Ord 1992), service gltd.services.hotspots",
+        "distance_m": float(gi.get("weights", {}).get("distance_m", 2 * cell)),
+        "correction": "Benjamini-Hochberg (FDR)"
+        if gi.get("correction") == "fdr_bh"
+        else str(gi.get("correction", "")),
+        "seuil": str(method.get("hotspot_threshold", "classe Gi* ≥ 2 (95 %)")),
+        "service_method": method,
+    }
+
+
 def hotspot_layers(
     engine: Engine,
     period: Period,
@@ -115,29 +158,52 @@ def hotspot_layers(
     x0, y0, nx, ny = _grid(bounds, cell)  # type: ignore[arg-type]
     c_now = _count(now.x, now.y, x0, y0, nx, ny, cell)
     c_ref = _count(ref.x, ref.y, x0, y0, nx, ny, cell)
-    hot_now, method = _hot(c_now, cell)
-    hot_ref, _ = _hot(c_ref, cell)
-    status = np.full(c_now.shape, "", dtype=object)
-    status[hot_now & hot_ref] = "persistant"
-    status[hot_now & ~hot_ref] = "apparu"
-    status[~hot_now & hot_ref] = "disparu"
-    rows, cols = np.nonzero(status != "")
-    cx = x0 + (cols + 0.5) * cell
-    cy = y0 + (rows + 0.5) * cell
+    found = None
+    try:
+        found = _service_cells(engine, period, compare, categories, cell)
+    except GltdError:
+        found = None
+    if found is not None:
+        raw, method = found
+        source = "gltd.services.hotspots.hotspot_map_data"
+    else:
+        hot_now, method = _hot(c_now, cell)
+        hot_ref, _ = _hot(c_ref, cell)
+        status = np.full(c_now.shape, "", dtype=object)
+        status[hot_now & hot_ref] = "persistant"
+        status[hot_now & ~hot_ref] = "apparu"
+        status[~hot_now & hot_ref] = "disparu"
+        rows, cols = np.nonzero(status != "")
+        raw = [
+            (
+                float(x0 + (c + 0.5) * cell),
+                float(y0 + (r + 0.5) * cell),
+                str(status[r, c]),
+                int(c_now[r, c]),
+                int(c_ref[r, c]),
+            )
+            for r, c in zip(rows, cols, strict=True)
+        ]
+        source = "gltd.report.hotspots (repli)"
+    cx = np.array([c[0] for c in raw], dtype="float64")
+    cy = np.array([c[1] for c in raw], dtype="float64")
     zone_names = np.full(len(cx), "Sans zone", dtype=object)
+    zone_of = np.full(len(cx), -1, dtype="int64")
     for _, z in zones.iterrows():
-        inside = shapely.contains_xy(z.geometry, cx, cy)
-        zone_names[inside & (zone_names == "Sans zone")] = z["name"]
+        inside = shapely.contains_xy(z.geometry, cx, cy) & (zone_of == -1)
+        zone_names[inside] = z["name"]
+        zone_of[inside] = int(z["id"])
     cells = [
         {
-            "x": round(float(cx[i]), 1),
-            "y": round(float(cy[i]), 1),
-            "status": str(status[rows[i], cols[i]]),
-            "count": int(c_now[rows[i], cols[i]]),
-            "count_ref": int(c_ref[rows[i], cols[i]]),
+            "x": round(raw[i][0], 1),
+            "y": round(raw[i][1], 1),
+            "status": raw[i][2],
+            "count": raw[i][3],
+            "count_ref": raw[i][4],
             "zone": str(zone_names[i]),
         }
-        for i in range(len(cx))
+        for i in range(len(raw))
+        if zone_ids is None or int(zone_of[i]) in set(zone_ids)
     ]
     by_zone: dict[str, dict[str, int]] = {}
     for c in cells:
@@ -152,15 +218,15 @@ def hotspot_layers(
         "crs": "EPSG:2154",
         "n_events": int(now.n),
         "n_events_ref": int(ref.n),
-        "persistant": int((status == "persistant").sum()),
-        "apparu": int((status == "apparu").sum()),
-        "disparu": int((status == "disparu").sum()),
+        "persistant": sum(1 for c in cells if c["status"] == "persistant"),
+        "apparu": sum(1 for c in cells if c["status"] == "apparu"),
+        "disparu": sum(1 for c in cells if c["status"] == "disparu"),
         "by_zone": [
             {"zone": k, **v}
             for k, v in sorted(by_zone.items(), key=lambda kv: order.get(kv[0], len(order)))
         ],
         "cells": cells,
-        "method": {**method, "cell_m": cell, "source": "gltd.report.hotspots"},
+        "method": {**method, "cell_m": cell, "source": source},
     }
     layers = {
         "x0": x0,
@@ -169,7 +235,7 @@ def hotspot_layers(
         "ny": ny,
         "cell": cell,
         "counts": c_now,
-        "status": status,
+        "hot_cells": cells,
         "zones": zones,
     }
     return {"summary": summary, "layers": layers}

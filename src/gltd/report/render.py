@@ -68,6 +68,7 @@ def _env() -> Environment:
             "date": fmt.fr_date,
             "dshort": fmt.fr_date_short,
             "eur": fmt.fr_eur,
+            "ucfirst": lambda t: (str(t)[:1].upper() + str(t)[1:]) if t else "",
         }
     )
     env.globals["ci"] = fmt.fr_ci
