@@ -95,6 +95,66 @@ def test_permuted_tables_equal_brute_force_on_the_permuted_times() -> None:
         np.testing.assert_array_equal(got[b], want)
 
 
+def test_in_kernel_shuffles_are_permutations_and_are_what_is_counted() -> None:
+    x, y, t = _grid_data(4)
+    pairs = kk.build_close_pairs(x, y, np.array([0, 0.1, 1, 2, 5.0]), "manhattan")
+    tp = t[pairs.order].astype(np.int32)
+    states = kk.permutation_states(9, 0, 6)
+    rows = kk.shuffled(tp, states)
+    for row in rows:
+        np.testing.assert_array_equal(np.sort(row), np.sort(tp))
+    assert len({row.tobytes() for row in rows}) == 6
+    edges = np.array([0, 1, 3, 7])
+    np.testing.assert_array_equal(
+        kk.count_permutations(tp, pairs, edges, states), kk.count_batch(rows, pairs, edges)
+    )
+    # permutation r has its own stream: batches of any size give the same tables
+    again = np.concatenate([kk.permutation_states(9, 0, 2), kk.permutation_states(9, 2, 4)])
+    np.testing.assert_array_equal(again, states)
+
+
+def test_shuffle_is_uniform_over_positions() -> None:
+    """Each value lands in each position with probability 1/n (chi-square, 4 values)."""
+    from scipy import stats
+
+    tp = np.arange(4, dtype=np.int32)
+    rows = kk.shuffled(tp, kk.permutation_states(2024, 0, 8000))
+    counts = np.stack([(rows == v).sum(axis=0) for v in range(4)])
+    chi2 = ((counts - 2000) ** 2 / 2000).sum()
+    assert stats.chi2.sf(chi2, df=9) > 0.001
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+def test_grid_pair_search_equals_scipy_ckdtree(metric: str) -> None:
+    """Close pairs found on the grid = ``cKDTree.query_pairs`` (strict < r, R's distance)."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(17)
+    x = np.concatenate(
+        [rng.uniform(0, 1000, 400), np.full(5, 500.0), rng.integers(0, 50, 60) * 20.0]
+    )
+    y = np.concatenate(
+        [rng.uniform(0, 800, 400), np.full(5, 500.0), rng.integers(0, 50, 60) * 20.0]
+    )
+    edges = np.array([0, 0.1, 20, 40, 60.0])
+    pairs = kk.build_close_pairs(x, y, edges, metric)
+    o = pairs.order
+    got = set()
+    for i in range(len(x)):
+        for d in range(4):
+            for s in range(pairs.seg_ptr[i * 4 + d], pairs.seg_ptr[i * 4 + d + 1]):
+                a, b = sorted((int(o[i]), int(o[pairs.nbr[s]])))
+                got.add((a, b, d))
+    ref = cKDTree(np.column_stack([x, y])).query_pairs(60.0, p=1 if metric == "manhattan" else 2)
+    want = set()
+    for a, b in ref:
+        dist = kk.pair_distances(np.array([x[a] - x[b]]), np.array([y[a] - y[b]]), metric)[0]
+        if dist < 60.0:
+            want.add((min(a, b), max(a, b), int(np.searchsorted(edges, dist, side="right") - 1)))
+    assert got == want
+    assert pairs.band_totals.sum() == len(want)
+
+
 def test_mean_of_permuted_counts_converges_to_the_analytic_expectation() -> None:
     """E[count(d, k)] = S_d × T_k / N with S_d, T_k over ALL pairs (not the table's margins).
 

@@ -292,14 +292,13 @@ def near_repeat(
 
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
-    rng = np.random.default_rng(seed)
     permuted = np.zeros((permutations, *observed.shape), dtype=np.int64)
     batch = int(max(2, min(64, (1 << 23) // max(n, 1))))
     done = 0
     while done < permutations:
         b = min(batch, permutations - done)
-        tb = rng.permuted(np.broadcast_to(tp, (b, n)), axis=1)
-        permuted[done : done + b] = full(kk.count_batch(tb, pairs, thr))
+        states = kk.permutation_states(seed, done, b)
+        permuted[done : done + b] = full(kk.count_permutations(tp, pairs, thr, states))
         done += b
         if progress is not None:
             progress(done, permutations)
