@@ -203,30 +203,59 @@ def _load(
     return EventSet.from_arrays(x, y, times.dt.tz_localize(None).to_numpy(), cat)
 
 
-def _load_xy(
-    engine: Engine, start: datetime, split: datetime, end: datetime, categories: list[str] | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All located incidents of ``[start, end)``: x, y and a flag « on or after split ».
+def _load_city(
+    engine: Engine,
+    start: datetime,
+    split: datetime,
+    end: datetime,
+    categories: list[str] | None,
+    bbox: tuple[float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+    """One scan of ``[start, end)``: x, y and « on or after split » for every located
+    incident of the city, and times and categories only for those inside ``bbox``.
 
-    Only numbers cross the driver (no time parsing): this is the city-wide load of the
-    study, up to millions of rows.
+    Rows are read straight from the DBAPI cursor (no ORM rows, no time parsing outside
+    the box): this is the city-wide load of the study, up to millions of rows.
     """
-    import itertools
-
+    import pandas as pd
     from sqlalchemy import and_, case
+
+    from gltd.analysis.events import EventSet
 
     t = Incident.__table__.c
     conds: list[Any] = [t.x.is_not(None), t.y.is_not(None), t.occurred_at >= start,
                         t.occurred_at < end]  # fmt: skip
     if categories:
         conds.append(t.category.in_(list(categories)))
-    stmt = select(t.x, t.y, case((t.occurred_at >= split, 1.0), else_=0.0)).where(and_(*conds))
+    inside = and_(t.x >= bbox[0], t.y >= bbox[1], t.x <= bbox[2], t.y <= bbox[3])
+    stmt = select(
+        t.x,
+        t.y,
+        case((t.occurred_at >= split, 1), else_=0),
+        case((inside, t.occurred_at), else_=None),
+        case((inside, t.category), else_=None),
+    ).where(and_(*conds))
+    # Three years are most of the table: a full scan beats SQLite's time index (which
+    # would look every row up again); PostgreSQL's planner chooses by itself.
+    stmt = stmt.with_hint(Incident.__table__, "NOT INDEXED", dialect_name="sqlite")
     with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    flat = np.fromiter(
-        itertools.chain.from_iterable(rows), dtype="float64", count=3 * len(rows)
-    ).reshape(-1, 3)
-    return flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2] > 0.5
+        rows = conn.execute(stmt).cursor.fetchall()  # type: ignore[union-attr]
+    if not rows:
+        empty = np.array([], dtype="float64")
+        return empty, empty.copy(), np.array([], dtype=bool), EventSet.from_arrays([], [], [], [])
+    xs, ys, flags, ts, cats = zip(*rows, strict=True)
+    x = np.asarray(xs, dtype="float64")
+    y = np.asarray(ys, dtype="float64")
+    flag = np.asarray(flags, dtype="int8") > 0
+    sel = np.flatnonzero(np.asarray([c is not None for c in cats]))
+    raw_t = [ts[i] for i in sel]
+    times = pd.to_datetime(pd.Series(raw_t, dtype=object), format="ISO8601") if raw_t else None
+    if times is not None and times.dt.tz is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    site = EventSet.from_arrays(
+        x[sel], y[sel], times.to_numpy() if times is not None else [], [cats[i] for i in sel]
+    )
+    return x, y, flag, site
 
 
 def _city_probes(engine: Engine, spacing: float, ev: Any) -> np.ndarray:
@@ -405,11 +434,10 @@ def relevance_study(
     starts = [local_midnight(d) for d in bounds_days]
     # Facts near the site (with times and categories), and the city's x, y only.
     pad = site.radius_m + 1.0
-    ev = _load(engine, starts[0], end, categories,
-               (site.x - pad, site.y - pad, site.x + pad, site.y + pad))  # fmt: skip
+    bbox = (site.x - pad, site.y - pad, site.x + pad, site.y + pad)
     from types import SimpleNamespace
 
-    cx, cy, last_year = _load_xy(engine, starts[0], starts[2], end, categories)
+    cx, cy, last_year, ev = _load_city(engine, starts[0], starts[2], end, categories, bbox)
     city = SimpleNamespace(x=cx, y=cy)
     tax = get_taxonomy()
     in_site = site.contains(ev.x, ev.y)
