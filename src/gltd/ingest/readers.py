@@ -253,12 +253,10 @@ def _read_csv(p: Path) -> RawTable:
 
 def _check_header(frame: pd.DataFrame, name: str) -> None:
     cols = list(frame.columns)
-    dup = sorted({c for c in cols if cols.count(c) > 1 or re.fullmatch(r".+\.\d+", c)})
-    dup = [c for c in dup if cols.count(c) > 1]
+    dup = sorted({c for c in cols if c and cols.count(c) > 1})
     if dup:
         raise InputError(f"colonnes en double dans l'en-tête : {', '.join(dup)}", file=name, row=1)
-    unnamed = [i + 1 for i, c in enumerate(cols) if c == "" or c.startswith("Unnamed:")]
-    if unnamed and len(cols) > 1 and len(unnamed) == len(cols):
+    if all(c == "" for c in cols):
         raise InputError("en-tête sans noms de colonnes", file=name, row=1)
 
 

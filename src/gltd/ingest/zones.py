@@ -138,7 +138,7 @@ def prepare(ctx: Context) -> Prepared:
                 "un polygone valide",
                 "polygone invalide, non réparable",
             )
-    cent = shapely.centroid(np.where(log.bad, None, ok_geoms))
+    cent = shapely.centroid(ok_geoms)
     cx = np.asarray(shapely.get_x(cent), dtype="float64")
     cy = np.asarray(shapely.get_y(cent), dtype="float64")
     locate(cx, cy, crs, ctx.analysis_crs, log, ("geometry", "centre"), (cx, cy))
