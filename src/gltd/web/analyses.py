@@ -82,7 +82,7 @@ def _bilan_fields(engine: Engine) -> list[Field]:
             True,
             [
                 ("previous-year", "même période de l'année précédente"),
-                ("previous", "période précédente de même durée"),
+                ("previous-period", "période précédente de même durée"),
             ],
         ),
         Field("format", "Format", "select", True, [("pdf", "PDF"), ("html", "HTML")]),
@@ -274,7 +274,7 @@ ANALYSES: dict[str, AnalysisSpec] = {
             "siting",
             "Implantation de caméras",
             "analyses",
-            "gltd.analysis.siting",
+            "gltd.services.cctv",
             "Choix de sites maximisant les faits couverts (MCLP, Church et ReVelle 1974).",
             _siting_fields,
             _siting_run,

@@ -1,33 +1,98 @@
-"""Calls into services written alongside the web app (bilan, near-repeat, siting).
+"""Calls into the services shared with the CLI (bilan, near-repeat, siting).
 
-Kept apart so that the rest of the web app does not depend on their exact signatures.
+Kept apart so that the rest of the web app does not depend on their exact signatures:
+each function turns the typed form values into the service's arguments, runs it with a
+progress callback, writes the downloadable file in the results folder and returns a
+:class:`~gltd.web.jobs.JobOutput`.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
-from gltd.errors import GltdError
+from gltd.timeutil import make_period
 from gltd.web.jobs import JobOutput, Progress
 
 __all__ = ["run_bilan", "run_near_repeat", "run_siting"]
 
 
+def _out(results: Path, stem: str, suffix: str) -> Path:
+    return results / f"{stem}-{uuid.uuid4().hex[:12]}{suffix}"
+
+
 def run_bilan(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
-    """Build and render the bilan."""
-    raise GltdError("le module du bilan n'est pas encore disponible")
+    """Build the bilan (:func:`gltd.report.builder.build_bilan`) and render it."""
+    from gltd.report.builder import build_bilan, resolve_compare
+    from gltd.report.render import render_json, write_report
+
+    period = make_period(v["first"], v["last"])
+    compare, kind = resolve_compare(period, v["compare"])
+    progress(0, 3, "comptages et tests")
+    bilan = build_bilan(engine, period, compare, compare_kind=kind)
+    progress(1, 3, "mise en page")
+    out = _out(results, "bilan", "." + v["format"])
+    write_report(bilan, v["format"], out)
+    progress(2, 3, "terminé")
+    data = json.loads(render_json(bilan))
+    summary = f"Bilan {period.label()} comparé {compare.label()}."
+    return JobOutput(data, out.name, summary)
 
 
 def run_near_repeat(
     engine: Engine, v: dict[str, Any], progress: Progress, results: Path
 ) -> JobOutput:
-    """Knox near-repeat test."""
-    raise GltdError("le module des répétitions proches n'est pas encore disponible")
+    """Knox near-repeat test on the store's incidents (:mod:`gltd.services.near_repeat`)."""
+    from gltd.services.near_repeat import NearRepeatParams, render, run_from_db
+
+    params = NearRepeatParams(
+        distance_edges=(0.0, 0.1, 100.0, 200.0, 300.0, 400.0, 500.0),
+        time_edges=(0.0, 7.0, 14.0, 21.0, 28.0, 35.0),
+        permutations=int(v["permutations"]),
+        seed=0,
+    )
+    period = make_period(v["first"], v["last"])
+
+    def step(done: int, total: int) -> None:
+        progress(done, total, f"permutations : {done} / {total}")
+
+    stored = run_from_db(
+        engine,
+        params,
+        period=period,
+        categories=v.get("categories") or None,
+        created_by=v.get("_by"),
+        progress=step,
+    )
+    out = _out(results, "repetitions", ".html")
+    out.write_text(render(stored.result, "html", source=period.label()), encoding="utf-8")
+    return JobOutput(
+        stored.result.to_dict(), out.name, f"Analyse enregistrée sous le n° {stored.run_id}."
+    )
 
 
 def run_siting(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
-    """Camera siting (maximal covering)."""
-    raise GltdError("le module d'implantation n'est pas encore disponible")
+    """Maximal covering siting of new cameras (:func:`gltd.services.cctv.run_siting`)."""
+    from gltd.services.cctv import run_siting as siting
+
+    period = make_period(v["first"], v["last"])
+    progress(0, 2, "couverture des sites candidats")
+    res = siting(
+        engine,
+        grid=100.0,
+        k=int(v["n_sites"]),
+        radius=float(v["radius"]),
+        categories=v.get("categories") or None,
+        start=period.start,
+        end=period.end,
+        store=False,
+        by=v.get("_by"),
+        progress=lambda msg: progress(1, 2, msg),
+    )
+    out = _out(results, "implantation", ".json")
+    out.write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return JobOutput(res, out.name)
