@@ -241,7 +241,7 @@ def _cameras(s: Session, cams: list[CameraSpec], zone_ids: dict[str, int]) -> li
         for i, c in enumerate(cams)
     ]
     s.execute(insert(Camera), rows)
-    ids = dict(s.execute(select(Camera.code, Camera.id)).tuples().all())
+    ids = dict(s.execute(select(Camera.code, Camera.id)).all())
     return [ids[c.code] for c in cams]
 
 
@@ -275,9 +275,7 @@ def _requisitions(
     ids = dict(
         s.execute(
             select(Requisition.source_ref, Requisition.id).where(Requisition.source == DEMO_SOURCE)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     links: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
@@ -344,9 +342,9 @@ def _operations(s: Session, rng: np.random.Generator, zone_ids: dict[str, int]) 
         )
     s.execute(insert(Operation), rows)
     ids = dict(
-        s.execute(select(Operation.source_ref, Operation.id).where(Operation.source == DEMO_SOURCE))
-        .tuples()
-        .all()
+        s.execute(
+            select(Operation.source_ref, Operation.id).where(Operation.source == DEMO_SOURCE)
+        ).all()
     )
     seizures = [
         {"operation_id": ids[f"OP-{i + 1:05d}"], "substance": sub, "quantity": q, "unit": u}
