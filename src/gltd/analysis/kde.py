@@ -6,9 +6,10 @@ The density at a point ``u`` is the sum of isotropic Gaussian kernels of bandwid
     f(u) = Σ_i 1/(2π h²) · exp(−‖u − x_i‖² / (2 h²))      (events per m²; ×10⁶ per km²)
 
 Direct summation costs ``n × cells``. Here the points are first spread onto a lattice of
-spacing ``δ <= h/3`` by **linear binning** (each point's mass split between the four
+spacing ``δ <= h/6`` by **linear binning** (each point's mass split between the four
 nearest nodes: Jones & Lotwick 1983; Wand 1994), then smoothed with a separable Gaussian
-filter (:func:`scipy.ndimage.gaussian_filter`, truncated at 5 h). Linear binning adds a
+filter (the kernel of :func:`scipy.ndimage.gaussian_filter`, truncated at 5 h,
+applied by FFT when it is wide). Linear binning adds a
 variance of ``δ²/6`` per axis; the filter uses ``σ² = h² − δ²/6`` so that the total is
 ``h²`` (second-order correction). The result matches direct summation to well under
 10⁻³ of the peak (tested), in ``O(n + cells)``.
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, signal
 
 from gltd.analysis.events import EventSet
 from gltd.analysis.grid import DEFAULT_MAX_BYTES, Grid, check_projected_xy, make_grid
@@ -49,7 +50,7 @@ __all__ = ["KdeResult", "bandwidth_rule", "kde_grid", "kde_events", "kde_direct"
 #: Kernel truncation (in bandwidths).
 TRUNCATE = 5.0
 #: Internal lattice spacing is at most ``h / LATTICE``.
-LATTICE = 5.0
+LATTICE = 6.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,6 +119,24 @@ def kde_direct(
     return out / (math.pi * h2) * 1e6
 
 
+def _gaussian_smooth(a: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian filter (zero outside), direct for small kernels, FFT for wide ones.
+
+    Both paths use the same sampled, normalised kernel as
+    :func:`scipy.ndimage.gaussian_filter` (radius ``int(TRUNCATE·σ + 0.5)``).
+    """
+    radius = int(TRUNCATE * sigma + 0.5)
+    if 2 * radius + 1 <= 25:
+        return np.asarray(
+            ndimage.gaussian_filter(a, sigma, mode="constant", cval=0.0, truncate=TRUNCATE)
+        )
+    xs = np.arange(-radius, radius + 1, dtype="float64")
+    g = np.exp(-0.5 * (xs / sigma) ** 2)
+    g /= g.sum()
+    out = signal.fftconvolve(a, np.outer(g, g), mode="same")
+    return np.asarray(np.clip(out, 0.0, None))
+
+
 def kde_grid(
     x: np.ndarray,
     y: np.ndarray,
@@ -156,11 +175,11 @@ def kde_grid(
     if not (bandwidth > 0 and math.isfinite(bandwidth)):
         raise InputError(f"largeur de bande invalide : {bandwidth} (attendu des mètres > 0)")
     h = float(bandwidth)
-    # Internal lattice: odd refinement r so that output centres are lattice nodes.
     r = max(1, math.ceil(grid.cell / (h / LATTICE)))
-    if r % 2 == 0:
-        r += 1
     delta = grid.cell / r
+    # Node offset so that output cell centres fall on lattice nodes (odd or even r).
+    off = 0.5 if r % 2 else 0.0
+    c = (r - 1) // 2 if r % 2 else r // 2
     pad = int(math.ceil(TRUNCATE * h / delta))  # nodes beyond the grid that still matter
     nyi, nxi = grid.ny * r + 2 * pad, grid.nx * r + 2 * pad
     need = nyi * nxi * 8 * 3
@@ -170,9 +189,9 @@ def kde_grid(
             f"pour des cellules de {grid.cell:g} m), {need / 1024**3:.1f} Go estimés : "
             "augmentez la largeur de bande ou réduisez l'emprise"
         )
-    # Node (i, j) of the internal lattice is at x0 + (j - pad + 0.5)·δ.
-    u = (x - grid.x0) / delta - 0.5 + pad
-    v = (y - grid.y0) / delta - 0.5 + pad
+    # Node j of the internal lattice is at x0 + (j - pad + off)·δ.
+    u = (x - grid.x0) / delta - off + pad
+    v = (y - grid.y0) / delta - off + pad
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
     i0f = np.floor(u)
     j0f = np.floor(v)
@@ -190,10 +209,7 @@ def kde_grid(
     hist += np.bincount(base + nxi, weights=b * (1.0 - fu), minlength=size)
     hist += np.bincount(base + nxi + 1, weights=b * fu, minlength=size)
     sigma = math.sqrt(max((h / delta) ** 2 - 1.0 / 6.0, 1e-12))
-    smooth = ndimage.gaussian_filter(
-        hist.reshape(nyi, nxi), sigma, mode="constant", cval=0.0, truncate=TRUNCATE
-    )
-    c = (r - 1) // 2
+    smooth = _gaussian_smooth(hist.reshape(nyi, nxi), sigma)
     sampled = smooth[pad + c : pad + grid.ny * r : r, pad + c : pad + grid.nx * r : r]
     density = sampled / (delta * delta) * 1e6
     method = {
