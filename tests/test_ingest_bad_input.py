@@ -47,6 +47,11 @@ CASES: dict[str, tuple[bytes, list[str], str]] = {
         [],
         r"ligne 3.*7 champs au lieu de 5",
     ),
+    "duplicate_column_names": (
+        b"id;date;category;date;lon;lat\nA1;24/03/2018;trafic;25/03/2018;1,9;47,9\n",
+        [],
+        r"ligne 1 : colonnes en double dans l'en-tête : date",
+    ),
     "missing_required_column": (
         b"id;date;lon;lat\nA1;24/03/2018;1,9;47,9\n",
         [],

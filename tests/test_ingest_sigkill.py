@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from gltd.cli.main import app
 from gltd.store.engine import make_engine
 
-ROWS = 400_000
+ROWS = 250_000
 GLTD = str(Path(sys.executable).parent / "gltd")
 
 
