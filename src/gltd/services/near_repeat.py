@@ -12,18 +12,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -31,6 +26,7 @@ from gltd.analysis.events import ANALYSIS_CRS, EventSet
 from gltd.analysis.knox import DEFAULT_ALPHA, NearRepeatResult, near_repeat
 from gltd.errors import InputError
 from gltd.model import AnalysisRun
+from gltd.services.near_repeat_io import read_events_csv, render
 from gltd.store.engine import session_scope
 from gltd.store.queries import load_events
 from gltd.timeutil import PARIS, Period
@@ -51,22 +47,6 @@ __all__ = [
 
 KIND = "near_repeat"
 Progress = Callable[[int, int], None]
-
-_X = {"x", "coord_x", "x_l93", "xl93", "easting"}
-_Y = {"y", "coord_y", "y_l93", "yl93", "northing"}
-_LON = {"lon", "long", "lng", "longitude"}
-_LAT = {"lat", "latitude"}
-_DATE = {"date", "datetime", "date_heure", "dateheure", "time", "t", "jour", "date_faits"}
-_TIME = {"heure", "hour"}
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-_DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-)
 
 
 @dataclass(frozen=True)
@@ -113,167 +93,6 @@ def parse_bands(text: str, what: str) -> tuple[float, ...]:
                 "(attendu des nombres séparés par des virgules, ex. 0,100,200)"
             ) from None
     return tuple(out)
-
-
-# ---------------------------------------------------------------- CSV input
-
-
-def _norm(name: str) -> str:
-    t = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return t.strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def _number(value: str) -> float | None:
-    v = value.strip().replace("\u00a0", "").replace(" ", "")
-    if not v:
-        return None
-    try:
-        return float(v.replace(",", ".")) if v.count(",") == 1 and "." not in v else float(v)
-    except ValueError:
-        return None
-
-
-def read_events_csv(path: str | Path) -> EventSet:
-    """Events of a CSV file: x/y (metres, Lambert-93 or any metric CRS) or lon/lat (WGS84,
-    projected to Lambert-93), and a date or date-time (naive values are Europe/Paris).
-
-    Without a header the columns are x, y, date (the Near Repeat Calculator's order).
-    Delimiters ``,`` ``;`` or tab; decimal comma accepted with ``;``.
-    """
-    p = Path(path)
-    name = p.name
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("fichier introuvable", file=str(path)) from None
-    except UnicodeDecodeError:
-        text = p.read_text(encoding="latin-1")
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        raise InputError("fichier vide", file=name)
-    delim = max((";", "\t", ","), key=lambda d: lines[0].count(d))
-    rows = list(csv.reader(lines, delimiter=delim))
-    first = rows[0]
-    header = len(first) < 2 or _number(first[0]) is None or _number(first[1]) is None
-    if header:
-        cols = [_norm(c) for c in first]
-        body, offset = rows[1:], 2
-    else:
-        cols = ["x", "y", "date"] + [f"_{i}" for i in range(3, len(first))]
-        body, offset = rows, 1
-    if len(cols) < 3:
-        raise InputError(
-            "il faut au moins trois colonnes : x, y, date (ou lon, lat, date)", file=name
-        )
-
-    def col(names: set[str]) -> int | None:
-        return next((i for i, c in enumerate(cols) if c in names), None)
-
-    ix, iy, ilon, ilat = col(_X), col(_Y), col(_LON), col(_LAT)
-    idate, itime = col(_DATE), col(_TIME)
-    geographic = ix is None and ilon is not None and ilat is not None
-    a_idx, b_idx = (ilon, ilat) if geographic else (ix, iy)
-    if a_idx is None or b_idx is None or idate is None:
-        raise InputError(
-            f"colonnes non reconnues : {', '.join(first)} (attendu x, y, date ou lon, lat, "
-            "date ; ou trois colonnes sans en-tête x, y, date)",
-            file=name,
-        )
-    fa, fb = cols[a_idx], cols[b_idx]
-    if len(body) < 2:
-        raise InputError(
-            f"il faut au moins deux événements pour une analyse de répétition "
-            f"({len(body)} ligne(s) de données)",
-            file=name,
-        )
-    a = np.empty(len(body))
-    b = np.empty(len(body))
-    dates: list[str] = []
-    for k, r in enumerate(body):
-        line = k + offset
-        for arr, idx, fname in ((a, a_idx, fa), (b, b_idx, fb)):
-            raw = r[idx] if idx < len(r) else ""
-            v = _number(raw)
-            if v is None or not math.isfinite(v):
-                what = "manquante" if not raw.strip() else f"illisible « {raw} »"
-                raise InputError(
-                    f"coordonnée {what} (nombre attendu)", file=name, row=line, field=fname
-                )
-            arr[k] = v
-        d = r[idate].strip() if idate < len(r) else ""
-        if itime is not None and itime < len(r) and r[itime].strip():
-            d = f"{d} {r[itime].strip()}"
-        dates.append(d)
-    when, date_only = _parse_dates(dates, name, cols[idate], offset)
-    if geographic:
-        x, y = _project_lonlat(a, b, name, fa, fb, offset)
-    else:
-        _refuse_degrees(a, b, name)
-        x, y = a, b
-    return EventSet.from_arrays(x, y, when, crs=ANALYSIS_CRS, date_only=date_only)
-
-
-def _parse_dates(values: list[str], file: str, field_name: str, offset: int) -> tuple[Any, bool]:
-    s = pd.Series(values, dtype=object)
-    for k, v in enumerate(values):
-        if not v:
-            raise InputError("date manquante", file=file, row=k + offset, field=field_name)
-    best: tuple[int, pd.Series, str] | None = None
-    for fmt in (*_DATE_FORMATS, *_DATETIME_FORMATS):
-        parsed = pd.to_datetime(s, format=fmt, errors="coerce")
-        ok = int(parsed.notna().sum())
-        if ok == len(values):
-            date_only = fmt in _DATE_FORMATS
-            local = parsed.dt.tz_localize(
-                PARIS, ambiguous=np.zeros(len(parsed), dtype=bool), nonexistent="shift_forward"
-            )
-            return local, date_only
-        if best is None or ok > best[0]:
-            best = (ok, parsed, fmt)
-    assert best is not None
-    k = int(np.argmax(best[1].isna().to_numpy()))
-    raise InputError(
-        f"date illisible « {values[k]} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA, "
-        "éventuellement suivie de HH:MM ou HH:MM:SS)",
-        file=file,
-        row=k + offset,
-        field=field_name,
-    )
-
-
-def _refuse_degrees(x: np.ndarray, y: np.ndarray, file: str) -> None:
-    """x/y that look like longitudes/latitudes (a whole city within a few units)."""
-    if (
-        (np.abs(x) <= 180).all()
-        and (np.abs(y) <= 90).all()
-        and max(float(np.ptp(x)), float(np.ptp(y))) < 5
-    ):
-        raise InputError(
-            "les coordonnées x/y ressemblent à des longitudes/latitudes en degrés : "
-            "nommez les colonnes lon et lat (elles seront projetées en Lambert-93, "
-            "EPSG:2154) ou donnez des x/y projetés en mètres",
-            file=file,
-        )
-
-
-def _project_lonlat(
-    lon: np.ndarray, lat: np.ndarray, file: str, flon: str, flat: str, offset: int
-) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
-    for arr, lim, fname in ((lon, 180, flon), (lat, 90, flat)):
-        bad = np.abs(arr) > lim
-        if bad.any():
-            k = int(np.argmax(bad))
-            raise InputError(
-                f"{fname} hors limites ({arr[k]:g}) : degrés WGS84 attendus",
-                file=file,
-                row=k + offset,
-                field=fname,
-            )
-    tr = Transformer.from_crs("EPSG:4326", ANALYSIS_CRS, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 # ---------------------------------------------------------------- runs
@@ -564,62 +383,3 @@ def alerts_geojson(report: AlertReport) -> dict[str, Any]:
         },
         "features": features,
     }
-
-
-# ---------------------------------------------------------------- outputs
-
-
-def render(result: NearRepeatResult, fmt: str, *, source: str = "") -> str:
-    """The result as ``csv``, ``json`` or ``html`` text."""
-    if fmt == "csv":
-        buf = io.StringIO()
-        result.to_frame().to_csv(buf, index=False, lineterminator="\n")
-        return buf.getvalue()
-    if fmt == "json":
-        return json.dumps({**result.to_dict(), "source": source}, ensure_ascii=False, indent=2)
-    if fmt == "html":
-        return _render_html(result, source)
-    raise InputError(f"format « {fmt} » inconnu (attendu csv, json ou html)")
-
-
-def _cell_class(p: float | None, significant: bool) -> str:
-    if not significant or p is None:
-        return "ns"
-    return "p001" if p <= 0.001 + 1e-12 else "p01" if p <= 0.01 + 1e-12 else "p05"
-
-
-def _render_html(result: NearRepeatResult, source: str) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(["html"]),
-    )
-    cells = result.cells()
-    k = len(result.time_labels)
-    rows = []
-    for d, label in enumerate(result.distance_labels):
-        row = []
-        for c in cells[d * k : (d + 1) * k]:
-            row.append({**c, "css": _cell_class(c["p_value"], c["significant"])})
-        rows.append({"label": label, "cells": row})
-    return env.get_template("near_repeat.html").render(
-        r=result,
-        rows=rows,
-        source=source,
-        params=result.to_dict()["parameters"],
-        fmt=_fmt_num,
-        d_edges=", ".join(_edge(e) for e in result.distance_edges),
-        t_edges=", ".join(_edge(e) for e in result.time_edges),
-        generated=datetime.now(PARIS).strftime("%d/%m/%Y %H:%M"),
-    )
-
-
-def _edge(v: float) -> str:
-    return "∞" if math.isinf(v) else f"{v:g}".replace(".", ",")
-
-
-def _fmt_num(v: float | None, digits: int = 2) -> str:
-    if v is None:
-        return "—"
-    return f"{v:.{digits}f}".replace(".", ",")
