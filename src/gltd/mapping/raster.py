@@ -17,11 +17,11 @@ def write_geotiff(
 ) -> Path:
     """Write ``values`` (``(ny, nx)``, row 0 = south) as a north-up float32 GeoTIFF."""
     import rasterio
-    from rasterio.transform import from_origin
+    from affine import Affine
 
     path = Path(path)
     arr = np.flipud(np.asarray(values, dtype="float32"))
-    transform = from_origin(grid.x0, grid.y0 + grid.ny * grid.cell, grid.cell, grid.cell)
+    transform = Affine(grid.cell, 0.0, grid.x0, 0.0, -grid.cell, grid.y0 + grid.ny * grid.cell)
     with atomic_path(path) as tmp:
         with rasterio.open(
             tmp,
