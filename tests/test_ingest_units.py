@@ -59,6 +59,8 @@ def test_parse_datetimes_formats_zones_and_dst() -> None:
             "28/10/2018 02:30",  # autumn: ambiguous → summer time (UTC+2)
             "31/02/2018",
             "",
+            "14/07/1018 10:00",  # typo: refused, not year 1018
+            "3018-01-01T00:00:00+01:00",
         ]
     )
     p = parse_datetimes(raw)
@@ -74,11 +76,13 @@ def test_parse_datetimes_formats_zones_and_dst() -> None:
         "2018-10-28 00:30",
         None,
         None,
+        None,
+        None,
     ]
     assert list(np.flatnonzero(p.date_only)) == [1]
     assert list(np.flatnonzero(p.nonexistent)) == [6]
     assert list(np.flatnonzero(p.ambiguous)) == [7]
-    assert list(np.flatnonzero(p.bad)) == [8]
+    assert list(np.flatnonzero(p.bad)) == [8, 10, 11]
 
 
 def test_parse_numbers_ints_bools() -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.ingest.bulk import bulk_insert
 from gltd.ingest.mapping import FieldSpec, map_categories
@@ -102,7 +103,9 @@ FIELDS = (
         ("quartier", "secteur", "zone_name", "nom_quartier", "iris"),
     ),
     FieldSpec(
-        "precision", "précision de la localisation", ("precision_geo", "geocodage", "localisation")
+        "precision",
+        "précision de la localisation",
+        ("precision_geo", "geocodage", "qualite_geocodage"),
     ),
 )
 
@@ -128,7 +131,7 @@ def parse_when(ctx: Context, dfield: str, tfield: str, *, required: bool) -> Par
         tm = ctx.raw(tfield).astype("string").fillna("").str.strip()
         tm = tm.str.replace(r"^(\d{1,2})[hH:](\d{2})$", r"\1:\2", regex=True)
         raw = raw.where(tm == "", raw + " " + tm)
-    parsed = parse_datetimes(raw)
+    parsed = parse_datetimes(raw, tz=get_settings().timezone)
     col = ctx.col(dfield) + (f" + {ctx.col(tfield)}" if tfield in ctx.columns else "")
     values = raw.to_numpy(dtype=object)
     expected = "JJ/MM/AAAA, JJ/MM/AAAA HH:MM ou AAAA-MM-JJTHH:MM[:SS][+01:00]"

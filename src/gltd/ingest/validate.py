@@ -199,6 +199,8 @@ class ParsedTimes:
     ambiguous: np.ndarray  # local time repeated in the autumn (resolved as summer time)
 
 
+#: Plausible years (a year outside is a typo: 1018, 2918...).
+MIN_YEAR, MAX_YEAR = 1900, 2100
 _OFFSET_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _LOCAL_FORMATS = (
     ("%d/%m/%Y %H:%M", False),
@@ -246,6 +248,9 @@ def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
     if has_offset.any():
         sub = st[has_offset]
         parsed = pd.to_datetime(sub, format="ISO8601", utc=True, errors="coerce")
+        years = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+        plausible = (years >= MIN_YEAR) & (years <= MAX_YEAR)
+        parsed = parsed.where(plausible)
         utc[has_offset] = parsed.astype("datetime64[ns, UTC]")
         bad[has_offset] = np.asarray(parsed.isna(), dtype=bool)
 
@@ -262,7 +267,10 @@ def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
                 parsed = pd.to_datetime(sub, format="ISO8601", errors="coerce")
             else:
                 parsed = pd.to_datetime(sub, format=fmt, errors="coerce")
-            ok = np.asarray(parsed.notna(), dtype=bool)
+            ok = np.array(parsed.notna(), dtype=bool)
+            if ok.any():  # years outside 1900–2100 are typos, not dates (and overflow ns)
+                years = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+                ok &= (years >= MIN_YEAR) & (years <= MAX_YEAR)
             if not ok.any():
                 continue
             where = np.flatnonzero(todo)[ok]
