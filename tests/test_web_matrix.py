@@ -65,7 +65,13 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
         ("GET", "/api/map/emerging", "map", "read", 200),
         ("GET", "/api/map/interventions", "map", "read", 200),
         ("GET", "/api/map/cameras", "cameras", "read", 200),
-        ("GET", "/api/requisitions-echeance?debut=2018-05-01T10:00&camera=CAM-01", "requisitions", "read", 200),
+        (
+            "GET",
+            "/api/requisitions-echeance?debut=2018-05-01T10:00&camera=CAM-01",
+            "requisitions",
+            "read",
+            200,
+        ),
         ("GET", "/analyses", "analyses", "read", 200),
         ("GET", "/imports", "imports", "write", 200),
         ("GET", "/admin", "admin", "read", 200),
@@ -91,7 +97,10 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
             ("APIPOST", f"/api/{slug}", res, "write", 400),
         ]
         if reg.creatable:
-            r += [("GET", f"/{slug}/nouveau", res, "write", 200), ("POST", f"/{slug}/nouveau", res, "write", 400)]
+            r += [
+                ("GET", f"/{slug}/nouveau", res, "write", 200),
+                ("POST", f"/{slug}/nouveau", res, "write", 400),
+            ]
         if reg.editable:
             r += [
                 ("GET", f"/{slug}/{item[slug]}/modifier", res, "write", 200),
@@ -128,7 +137,9 @@ def test_every_route_under_every_role(sqlite_url: str, tmp_path: Path) -> None:
                     want = ok_status if allowed(kind, role, res, action) else 403  # type: ignore[arg-type]
                     n_refused += want == 403
                     if resp.status_code != want:
-                        failures.append(f"{kind}/{role} {method} {path}: {resp.status_code} != {want}")
+                        failures.append(
+                            f"{kind}/{role} {method} {path}: {resp.status_code} != {want}"
+                        )
                     if want == 403 and path.startswith("/api"):
                         assert resp.json()["detail"].startswith("Accès refusé")
                     elif want == 403:
@@ -150,7 +161,9 @@ def test_every_route_under_every_role(sqlite_url: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", ["/", "/carte", "/operations", "/api/dashboard", "/api/map/zones"])
-def test_anonymous_requests_are_sent_to_the_login(sqlite_url: str, tmp_path: Path, path: str) -> None:
+def test_anonymous_requests_are_sent_to_the_login(
+    sqlite_url: str, tmp_path: Path, path: str
+) -> None:
     seed(sqlite_url)
     app = create_app(settings_for(sqlite_url), web=web_settings(tmp_path))
     with TestClient(app) as client:

@@ -28,6 +28,7 @@ from gltd.model import (
 )
 from gltd.store.engine import make_engine
 from argon2 import PasswordHasher
+from pyproj import Transformer
 from gltd.web.settings import WebSettings
 
 PASSWORD = "Essai-GLTD-2018"
@@ -39,8 +40,9 @@ SECRET = "test-secret-not-for-production-0123456789"
 # Two illustrative squares in Orléans (WGS84) and their Lambert-93 centres.
 CARMES = "POLYGON((1.895 47.898, 1.905 47.898, 1.905 47.906, 1.895 47.906, 1.895 47.898))"
 ARGONNE = "POLYGON((1.928 47.910, 1.938 47.910, 1.938 47.918, 1.928 47.918, 1.928 47.910))"
-CARMES_XY = (618400.0, 6755200.0)
-ARGONNE_XY = (620900.0, 6756500.0)
+_TO_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+CARMES_XY = tuple(round(v) for v in _TO_L93.transform(1.899, 47.901))
+ARGONNE_XY = tuple(round(v) for v in _TO_L93.transform(1.932, 47.913))
 
 
 def username(kind: str, role: str) -> str:

@@ -30,7 +30,10 @@ class PeriodChoice:
     @property
     def label(self) -> str:
         """French label of both periods."""
-        return f"{self.period.label()} comparé au {COMPARE_CHOICES[self.compare]} ({self.reference.label()})"
+        return (
+            f"{self.period.label()}, comparée à la {COMPARE_CHOICES[self.compare]} "
+            f"({self.reference.label()})"
+        )
 
 
 def _day(text: str | None, what: str) -> date | None:

@@ -1,0 +1,194 @@
+"""The web app in Debian's Chromium (Playwright), against a real uvicorn on loopback.
+
+Screenshots go to the ``artifacts_dir`` folder (test-artifacts/) to be looked at.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gltd.store.migrate import upgrade
+from web_support import PASSWORD, seed, settings_for, web_settings
+
+pytestmark = pytest.mark.browser
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A seeded SQLite base served by uvicorn in a thread; yields the base URL."""
+    import uvicorn
+
+    from gltd.web.app import create_app
+
+    tmp = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{tmp / 'gltd.db'}"
+    upgrade(url)
+    seed(url)
+    app = create_app(settings_for(url), web=web_settings(tmp))
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    th.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """Debian's Chromium, never a downloaded one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context; console errors are collected (CSP violations)."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.gltd_errors = errors
+    yield pg
+    ctx.close()
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's ``expect`` (imported late: Playwright is a test-only dependency)."""
+    from playwright.sync_api import expect as _expect
+
+    return _expect(locator)
+
+
+def _login(page: Any, base: str, user: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _no_csp_errors(page: Any) -> None:
+    bad = [e for e in page.gltd_errors if "Content Security Policy" in e or "Refused" in e]
+    assert not bad, bad
+
+
+def test_login_and_read_the_dashboard(server: str, page: Any, artifacts_dir: Path) -> None:
+    _login(page, server, "police.coordinateur")
+    page.goto(f"{server}/?du=2018-03-24&au=2018-09-23")
+    table = page.locator("#kpis")
+    assert "Les Carmes" in table.inner_text()
+    assert "+200" in table.inner_text()
+    assert page.locator("text=Réquisitions : images bientôt écrasées").count() == 1
+    page.screenshot(path=str(artifacts_dir / "web-dashboard.png"), full_page=True)
+    _no_csp_errors(page)
+
+
+def test_open_the_map_and_toggle_layers(server: str, page: Any, artifacts_dir: Path) -> None:
+    _login(page, server, "police.analyste")
+    page.goto(f"{server}/carte?du=2018-03-24&au=2018-09-23")
+    page.wait_for_selector(".leaflet-container")
+    # Zones and density are drawn (on a canvas): the legend says how many incidents.
+    expect(page.locator("#legend")).to_contain_text("Densité : 15 fait(s)")
+    with page.expect_response(lambda r: "/api/map/hotspots" in r.url) as hs:
+        page.check("#lyr-hotspots")
+    assert hs.value.status == 200
+    with page.expect_response(lambda r: "/api/map/cameras" in r.url) as cams:
+        page.check("#lyr-cameras")
+    assert cams.value.status == 200
+    expect(page.locator("#legend")).to_contain_text("Caméras : 2")
+    page.screenshot(path=str(artifacts_dir / "web-map.png"), full_page=True)
+    page.uncheck("#lyr-density")
+    page.check("#lyr-density")
+    page.select_option("#f-step", "week")
+    expect(page.locator("#slider-label")).to_contain_text("/")
+    assert "(1/" in page.inner_text("#slider-label")
+    page.screenshot(path=str(artifacts_dir / "web-map-week.png"), full_page=True)
+    _no_csp_errors(page)
+
+
+def test_register_a_requisition_and_see_its_deadline(
+    server: str, page: Any, artifacts_dir: Path
+) -> None:
+    _login(page, server, "csu.operateur_csu")
+    page.goto(f"{server}/requisitions/nouveau")
+    page.fill("input[name=received_at]", "2018-06-12T09:30")
+    page.fill("input[name=requesting_unit]", "Brigade de sûreté urbaine")
+    page.select_option("select[name=legal_basis]", "77-1-1")
+    page.select_option("select[name=officer_capacity]", "OPJ")
+    page.fill("input[name=procedure_number]", "2018/00777")
+    page.select_option("#field-cameras", ["CAM-01", "CAM-02"])
+    page.fill("#field-period_start", "2018-06-10T08:00")
+    page.fill("input[name=period_end]", "2018-06-10T12:00")
+    expect(page.locator("#deadline-preview")).to_contain_text("20/06/2018 08:00")
+    assert "lvl-depasse" in (page.get_attribute("#deadline-preview", "class") or "")
+    page.screenshot(path=str(artifacts_dir / "web-requisition-form.png"), full_page=True)
+    page.click("#register-form button[type=submit]")
+    page.wait_for_url(f"{server}/requisitions?ok=*")
+    row = page.locator("tr", has_text="Brigade de sûreté urbaine")
+    assert "20/06/2018 08:00" in row.inner_text()
+    assert row.locator("td.lvl-depasse").count() == 1
+    page.screenshot(path=str(artifacts_dir / "web-requisitions.png"), full_page=True)
+    _no_csp_errors(page)
+
+
+def test_generate_the_bilan(server: str, page: Any, artifacts_dir: Path) -> None:
+    pytest.importorskip("gltd.report.render")
+    _login(page, server, "parquet.coordinateur")
+    page.goto(f"{server}/analyses")
+    form = page.locator("#analysis-bilan form")
+    form.locator("input[name=first]").fill("2018-03-24")
+    form.locator("input[name=last]").fill("2018-09-23")
+    form.locator("select[name=format]").select_option("html")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{server}/analyses/runs/*")
+    page.wait_for_selector("#job-file", timeout=120_000)
+    assert page.locator("#job[data-status=done]").count() == 1
+    page.screenshot(path=str(artifacts_dir / "web-bilan.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("#job-file")
+    assert dl.value.suggested_filename.startswith("bilan-")
+    _no_csp_errors(page)
+
+
+def test_city_user_is_refused_the_operations_page(
+    server: str, page: Any, artifacts_dir: Path
+) -> None:
+    _login(page, server, "ville.coordinateur")
+    assert page.locator("nav.main a", has_text="Opérations").count() == 0
+    resp = page.goto(f"{server}/operations")
+    assert resp is not None and resp.status == 403
+    assert "Accès refusé" in page.inner_text("main")
+    page.screenshot(path=str(artifacts_dir / "web-operations-refused.png"), full_page=True)
