@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
+from pyproj import Transformer
 from sqlalchemy.orm import Session
 
 from gltd.config import Settings
@@ -27,8 +29,6 @@ from gltd.model import (
     Zone,
 )
 from gltd.store.engine import make_engine
-from argon2 import PasswordHasher
-from pyproj import Transformer
 from gltd.web.settings import WebSettings
 
 PASSWORD = "Essai-GLTD-2018"
