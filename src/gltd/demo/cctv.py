@@ -260,7 +260,9 @@ def draw_requisitions(
             medium: str | None = None
             changed: datetime
             if received >= deadline:
-                status, changed = "sans_objet", received + timedelta(hours=3)
+                # Footage already overwritten when the requisition arrives: out of time at
+                # once, as the register (gltd.cctv.requisitions) flags it.
+                status, changed = "hors_delai", received
             elif done > deadline:
                 status, changed = "hors_delai", deadline
             elif done >= end:

@@ -284,7 +284,7 @@ def _requisitions(
         rid = ids[r.source_ref]
         links += [{"requisition_id": rid, "camera_id": cam_ids[c]} for c in r.cameras]
         events.append({"requisition_id": rid, "status": "recue", "at": r.received_at, "by": "csu"})
-        if r.status != "sans_objet":
+        if r.status_changed_at > r.received_at:
             events.append(
                 {"requisition_id": rid, "status": "en_cours", "at": r.en_cours_at, "by": "csu"}
             )
