@@ -21,7 +21,7 @@ from gltd.services.near_repeat import (
     near_repeat_alerts,
     run_from_db,
 )
-from gltd.store.engine import get_engine, make_engine, session_scope
+from gltd.store.engine import make_engine, session_scope
 from gltd.timeutil import parse_period
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -198,9 +198,6 @@ def test_cli_on_the_store_and_alerts(db_url: str, tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert len(json.loads(gj.read_text())["features"]) == 2
-    # Each CLI call is its own process in real use: start from fresh engines, as a new
-    # process would (see the report: SQLite through both sqlite3 and ADBC in one process).
-    get_engine.cache_clear()
     res = runner.invoke(app, ["near-repeat", "alerts", "--db", db_url, "--since", f"{since}d"])
     assert res.exit_code == 0, res.output
     assert "2 alerte(s)" in res.output and "risque accru dans un rayon de" in res.output

@@ -247,3 +247,36 @@ def test_arrow_and_sqlalchemy_readers_agree(db_url: str) -> None:
     np.testing.assert_array_equal(fast.t[order_f], slow.t[order_s])
     np.testing.assert_array_equal(fast.category[order_f], slow.category[order_s])
     np.testing.assert_array_equal(fast.zone_id, -1)
+
+
+def test_loading_events_leaves_sqlite_usable_in_the_same_process(sqlite_url: str) -> None:
+    # One SQLite library per process: reading events must not break later connections
+    # (two copies of SQLite on one WAL file lose each other's locks).
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as s:
+        s.add(
+            Incident(
+                occurred_at=datetime(2018, 1, 1, tzinfo=UTC),
+                category="autre",
+                x=1.0,
+                y=2.0,
+                source="t",
+                source_ref="a",
+            )
+        )
+    assert load_events(engine).n == 1
+    for _ in range(3):
+        other = make_engine(sqlite_url)
+        with session_scope(other) as s:
+            s.add(
+                Incident(
+                    occurred_at=datetime(2018, 1, 2, tzinfo=UTC),
+                    category="autre",
+                    x=1.0,
+                    y=2.0,
+                    source="t",
+                    source_ref=f"b{_}",
+                )
+            )
+        other.dispose()
+        assert load_events(engine).n == 2 + _

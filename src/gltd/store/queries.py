@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -67,27 +68,26 @@ def load_events(
 
     Notes
     -----
-    Rows are read column-wise through Arrow (ADBC drivers for SQLite and PostgreSQL):
-    one million incidents load in about a second, against ~10 s through row tuples.
-    Other back-ends (or an in-memory SQLite) use SQLAlchemy.
+    SQLite is read through the engine's own sqlite3 connection with times computed
+    in SQL, PostgreSQL column-wise through Arrow (ADBC): one million incidents load in
+    about 1.5 s, against ~13 s through ORM rows.
     """
     for v in (start, end):
         if v is not None:
             _aware(v)
     zone_ids = resolve_zone_ids(engine, zones)
     cats = list(categories) if categories else None
-    table = _fetch_arrow(engine, start, end, cats, zone_ids)
+    backend = engine.url.get_backend_name()
+    if backend == "sqlite":
+        return _load_events_sqlite(engine, start, end, cats, zone_ids)
+    table = _fetch_pg_arrow(engine, start, end, cats, zone_ids) if backend == "postgresql" else None
     if table is None:
         return _load_events_sqlalchemy(engine, start, end, cats, zone_ids)
-    n = table.num_rows
-    if n == 0:
+    if table.num_rows == 0:
         return _empty_events()
     import pyarrow as pa
 
-    occ = table.column("occurred_at")
-    if not pa.types.is_timestamp(occ.type):
-        occ = occ.cast(pa.timestamp("us"))
-    times = occ.cast(pa.timestamp("us")).to_numpy().astype("datetime64[ns]")
+    times = table.column("occurred_at").cast(pa.timestamp("us")).to_numpy().astype("datetime64[ns]")
     date_only = table.column("date_only").to_numpy()
     return EventSet(
         x=table.column("x").to_numpy().astype("float64", copy=False),
@@ -97,6 +97,74 @@ def load_events(
         zone_id=table.column("zone_id").to_numpy().astype("int64", copy=False),
         crs=ANALYSIS_CRS,
         date_only=bool(np.all(date_only.astype(bool))),
+    )
+
+
+def _where(
+    start: datetime | None,
+    end: datetime | None,
+    categories: list[str] | None,
+    zone_ids: list[int] | None,
+    mark: Any,
+) -> tuple[str, list[Any]]:
+    """WHERE clause and parameters; ``mark(i, is_time)`` renders the i-th placeholder."""
+    where = ["x IS NOT NULL", "y IS NOT NULL"]
+    params: list[Any] = []
+    if start is not None:
+        params.append(_utc_text(start))
+        where.append(f"occurred_at >= {mark(len(params), True)}")
+    if end is not None:
+        params.append(_utc_text(end))
+        where.append(f"occurred_at < {mark(len(params), True)}")
+    if categories:
+        marks = []
+        for c in categories:
+            params.append(c)
+            marks.append(mark(len(params), False))
+        where.append(f"category IN ({', '.join(marks)})")
+    if zone_ids is not None:
+        ids = ", ".join(str(int(z)) for z in zone_ids) or "NULL"
+        where.append(f"zone_id IN ({ids})")
+    return " AND ".join(where), params
+
+
+def _load_events_sqlite(
+    engine: Engine,
+    start: datetime | None,
+    end: datetime | None,
+    categories: list[str] | None,
+    zone_ids: list[int] | None,
+) -> EventSet:
+    """Read through the engine's own sqlite3 connection, times as integer microseconds.
+
+    SQLAlchemy stores UTC as ``YYYY-MM-DD HH:MM:SS.ffffff``; SQLite turns it into epoch
+    seconds (``strftime('%s')``) plus the microseconds, so no string is parsed in Python.
+    The same SQLite library as every other connection is used (never a second copy in
+    the process, which would break WAL locking).
+    """
+    where, params = _where(start, end, categories, zone_ids, lambda i, is_time: "?")
+    sql = (
+        "SELECT x, y, CAST(strftime('%s', occurred_at) AS INTEGER) * 1000000 + "
+        "CAST(substr(occurred_at, 21, 6) AS INTEGER), category, IFNULL(zone_id, -1), "
+        "date_only FROM incident WHERE " + where
+    )
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        rows = raw.execute(sql, params).fetchall()
+    n = len(rows)
+    if n == 0:
+        return _empty_events()
+    col = [map(itemgetter(i), rows) for i in range(6)]
+    micros = np.fromiter(col[2], dtype="int64", count=n)
+    return EventSet(
+        x=np.fromiter(col[0], dtype="float64", count=n),
+        y=np.fromiter(col[1], dtype="float64", count=n),
+        t=(micros * 1000).view("datetime64[ns]"),
+        category=np.fromiter(col[3], dtype=object, count=n),
+        zone_id=np.fromiter(col[4], dtype="int64", count=n),
+        crs=ANALYSIS_CRS,
+        date_only=bool(all(col[5])),
     )
 
 
@@ -118,57 +186,31 @@ def _utc_text(value: datetime) -> str:
     return v.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _fetch_arrow(
+def _fetch_pg_arrow(
     engine: Engine,
     start: datetime | None,
     end: datetime | None,
     categories: list[str] | None,
     zone_ids: list[int] | None,
 ) -> Any:
-    """The incident columns as an Arrow table through ADBC, or None when not possible."""
-    url = engine.url
-    backend = url.get_backend_name()
-    if backend == "sqlite":
-        if not url.database or url.database == ":memory:":
-            return None
-        try:
-            import adbc_driver_sqlite.dbapi as driver
-        except ImportError:  # pragma: no cover - declared dependency
-            return None
-        ph = lambda i: "?"  # noqa: E731
-        connect_arg: Any = url.database
-        time_col = "occurred_at"
-    elif backend == "postgresql":
-        try:
-            import adbc_driver_postgresql.dbapi as driver  # type: ignore[no-redef]
-        except ImportError:  # pragma: no cover
-            return None
-        ph = lambda i: f"${i}::timestamp"  # noqa: E731
-        connect_arg = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        time_col = "occurred_at"
-    else:
+    """The incident columns of a PostgreSQL store as an Arrow table (ADBC, libpq)."""
+    try:
+        import adbc_driver_postgresql.dbapi as driver
+    except ImportError:  # pragma: no cover - declared dependency
         return None
-    where = ["x IS NOT NULL", "y IS NOT NULL"]
-    params: list[Any] = []
-    if start is not None:
-        params.append(_utc_text(start))
-        where.append(f"{time_col} >= {ph(len(params))}")
-    if end is not None:
-        params.append(_utc_text(end))
-        where.append(f"{time_col} < {ph(len(params))}")
-    if categories:
-        marks = []
-        for c in categories:
-            params.append(c)
-            marks.append("?" if backend == "sqlite" else f"${len(params)}")
-        where.append(f"category IN ({', '.join(marks)})")
-    if zone_ids:
-        where.append(f"zone_id IN ({', '.join(str(int(z)) for z in zone_ids)})")
+    where, params = _where(
+        start,
+        end,
+        categories,
+        zone_ids,
+        lambda i, is_time: f"${i}::timestamp" if is_time else f"${i}",
+    )
     sql = (
         "SELECT x, y, occurred_at, category, COALESCE(zone_id, -1) AS zone_id, "
-        "CAST(date_only AS INTEGER) AS date_only FROM incident WHERE " + " AND ".join(where)
+        "CAST(date_only AS INTEGER) AS date_only FROM incident WHERE " + where
     )
-    conn = driver.connect(connect_arg)
+    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = driver.connect(uri)
     try:
         cur = conn.cursor()
         try:
