@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -49,6 +50,13 @@ def _error(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", {"status": status, "error": message}, status_code=status)
 
 
+def _warm(state: AppState) -> None:
+    try:
+        state.cache.cube()
+    except Exception:  # noqa: BLE001 - warming is an optimisation; requests will report errors
+        log.exception("could not preload the incident cube")
+
+
 def create_app(
     settings: Settings | None = None,
     db_url: str | None = None,
@@ -92,6 +100,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Build the incident cube in the background so the first page does not wait.
+        threading.Thread(target=_warm, args=(state,), daemon=True, name="gltd-warm").start()
         yield
         state.jobs.shutdown()
 

@@ -12,6 +12,7 @@ of incidents, largest import batch id); the version is re-read at most every
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -39,6 +40,8 @@ class IncidentCube:
     cat: np.ndarray  # int32 code into ``categories``
     zone: np.ndarray  # int64 zone id, -1 when none
     categories: tuple[str, ...]
+    #: ``(xmin, ymin, xmax, ymax)`` of the located incidents (computed once).
+    bounds: tuple[float, float, float, float] | None = None
 
     @property
     def n(self) -> int:
@@ -72,8 +75,8 @@ class IncidentCube:
         z = self.zone[sl] if mask is None else self.zone[sl][mask]
         if len(z) == 0:
             return {}
-        ids, counts = np.unique(z, return_counts=True)
-        return {int(i): int(c) for i, c in zip(ids, counts, strict=True)}
+        counts = np.bincount(z + 1)  # zone ids are small positive integers; -1 → 0
+        return {int(i) - 1: int(c) for i, c in enumerate(counts) if c}
 
     def category_counts(self, start: datetime, end: datetime) -> dict[str, int]:
         """Incidents per category in the period."""
@@ -94,6 +97,8 @@ class IncidentCube:
 
     def extent(self) -> tuple[float, float, float, float] | None:
         """``(xmin, ymin, xmax, ymax)`` of the located incidents."""
+        if self.bounds is not None or self.n == 0:
+            return self.bounds
         ok = np.isfinite(self.x) & np.isfinite(self.y)
         if not ok.any():
             return None
@@ -140,7 +145,7 @@ def load_cube(engine: Engine) -> IncidentCube:
     cats, codes = np.unique(
         frame["category"].to_numpy(dtype=object).astype(str), return_inverse=True
     )
-    return IncidentCube(
+    cube = IncidentCube(
         t=tns[order],
         x=frame["x"].to_numpy(dtype="float64", na_value=np.nan)[order],
         y=frame["y"].to_numpy(dtype="float64", na_value=np.nan)[order],
@@ -148,6 +153,7 @@ def load_cube(engine: Engine) -> IncidentCube:
         zone=frame["zone"].fillna(-1).to_numpy(dtype="int64")[order],
         categories=tuple(str(c) for c in cats),
     )
+    return dataclasses.replace(cube, bounds=cube.extent())
 
 
 class DataCache:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from gltd.timeutil import PARIS
 from gltd.web.auth import CurrentUser
 from gltd.web.dashboard_data import category_choices, deadlines, zone_kpis
 from gltd.web.deps import app_state, require
 from gltd.web.periods import COMPARE_CHOICES, check_categories, choose_period
+from gltd.web.permissions import allowed
 from gltd.web.render import render
 
 router = APIRouter()
@@ -40,7 +43,14 @@ def _data(
     return {
         "choice": choice,
         "kpis": zone_kpis(st.engine, st.cache, choice, cats),
-        "deadlines": deadlines(st.engine, user),
+        "deadlines": st.cache.memo(
+            (
+                "deadlines",
+                allowed(user.agency_kind, user.role, "requisitions"),
+                datetime.now(PARIS).date(),
+            ),
+            lambda: deadlines(st.engine, user),
+        ),
         "categories": category_choices(st.cache),
         "selected": cats,
     }
