@@ -8,6 +8,7 @@ import hmac
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from gltd.cli.common import DbOption, console, db_url, engine_for
@@ -114,9 +115,11 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
         accounts = ensure_demo_accounts(engine, settings.secret_key)
         if not accounts:
             console.print("[yellow]Aucune agence en base : lancez d'abord « gltd demo ».[/]")
-        table = Table(title="Comptes de démonstration", show_lines=False)
-        for col in ("Agence", "Rôle", "Identifiant", "Mot de passe"):
-            table.add_column(col)
+        table = Table(title="Comptes de démonstration", box=box.SIMPLE, pad_edge=False)
+        table.add_column("Agence", overflow="fold")
+        table.add_column("Rôle", overflow="fold")
+        table.add_column("Identifiant", no_wrap=True, min_width=18)
+        table.add_column("Mot de passe", no_wrap=True, min_width=18)
         for a in accounts:
             table.add_row(a["agency"], a["role"], a["username"], a["password"])
         console.print(table)
