@@ -240,7 +240,7 @@ def emerging_geojson(
 ) -> dict[str, Any]:
     """Emerging hot-spot categories (ArcGIS definitions) on weekly or monthly steps.
 
-    Steps are weeks when the period is at most 26 weeks long, else 4-week blocks; the
+    Steps are weeks when the period is at most 60 weeks long, else 4-week blocks; the
     space-time Gi* uses a distance band of two cells (see :mod:`gltd.analysis.emerging`).
     """
     cell = check_cell(cell)
@@ -264,7 +264,7 @@ def emerging_geojson(
         cube = cache.cube()
         grid = _grid(cube, cell)
         p = choice.period
-        step_days = 7 if p.days <= 7 * 26 else 28
+        step_days = 7 if p.days <= 7 * 60 else 28
         n_steps = int(p.days // step_days)
         if grid is None or n_steps < MIN_STEPS:
             return {

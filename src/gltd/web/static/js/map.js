@@ -105,6 +105,10 @@
       var parts = [];
       if (layers.density) { parts.push("Densité : " + layers.density.gltdData.n + " fait(s), maximum " + layers.density.gltdData.max + " par cellule" + (layers.density.gltdData.period ? " (" + layers.density.gltdData.period + ")" : "")); }
       if (layers.hotspots) { parts.push("Points chauds : " + layers.hotspots.gltdData.features.length + " cellule(s) significative(s) après FDR"); }
+      if (layers.emerging) {
+        var em = layers.emerging.gltdData;
+        parts.push("Points chauds émergents : " + em.features.length + " cellule(s)" + (em.message ? " (" + em.message + ")" : ""));
+      }
       if (layers.cameras) { parts.push("Caméras : " + layers.cameras.gltdData.features.length / 2); }
       $("legend").textContent = parts.join(" · ");
     }
