@@ -68,6 +68,9 @@ def test_map_layers(db_url: str, tmp_path: Path) -> None:
         hs = c.get("/api/map/hotspots?du=2018-03-24&au=2018-09-23").json()
         assert hs["available"] is True and "method" in hs
         assert all(f["properties"]["class"] != 0 for f in hs["features"])
+        em = c.get("/api/map/emerging?du=2018-03-24&au=2018-09-23").json()
+        assert em["available"] is True and em["method"]["n_steps"] == 26  # weekly steps
+        assert all(f["properties"]["category"] != "no_pattern" for f in em["features"])
         cams = c.get("/api/map/cameras").json()["features"]
         assert sorted(
             f["properties"]["code"] for f in cams if f["properties"]["part"] == "camera"
