@@ -24,6 +24,7 @@ from gltd.model.operations import (
     Seizure,
 )
 from gltd.model.results import AnalysisRun
+from gltd.model.sessions import WebSession
 from gltd.model.zones import ZONE_KINDS, Zone
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "ViewingLogEntry",
+    "WebSession",
     "Zone",
     "requisition_camera",
     "utcnow",
