@@ -14,7 +14,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from gltd.model import AGENCY_KINDS, ROLES, Action, Agency, AuditEvent, Camera, Operation, User
+from gltd.model import (
+    AGENCY_KINDS,
+    ROLES,
+    Action,
+    Agency,
+    AuditEvent,
+    Camera,
+    Operation,
+    User,
+    WebSession,
+)
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
 from gltd.web.permissions import MATRIX, allowed, matrix_rows
@@ -83,6 +93,19 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
         ("GET", "/api/audit.csv", "audit", "read", 200),
         ("POST", "/admin/agences", "admin", "write", 303),
         ("POST", "/admin/utilisateurs", "admin", "write", 303),
+        # Sessions of one account (parquet.lecteur, logged in before the walk).
+        ("GET", f"/admin/utilisateurs/{ids['session_user']}/sessions", "sessions", "read", 200),
+        ("GET", f"/api/users/{ids['session_user']}/sessions", "sessions", "read", 200),
+        ("POST", f"/admin/sessions/{ids['session']}/revoquer", "sessions", "write", 303),
+        (
+            "POST",
+            f"/admin/utilisateurs/{ids['session_user']}/sessions/revoquer",
+            "sessions",
+            "write",
+            303,
+        ),
+        ("APIPOST", f"/api/sessions/{ids['session']}/revoke", "sessions", "write", 200),
+        ("APIPOST", f"/api/users/{ids['session_user']}/sessions/revoke", "sessions", "write", 200),
         ("POST", "/analyses/displacement", "analyses", "write", 400),
         ("POST", "/analyses/bilan", "bilan", "write", 400),
         ("POST", "/imports/verifier", "imports", "write", 400),
@@ -114,7 +137,14 @@ def test_every_route_under_every_role(sqlite_url: str, tmp_path: Path) -> None:
     ids = seed(sqlite_url)
     app = create_app(settings_for(sqlite_url), web=web_settings(tmp_path))
     engine = make_engine(sqlite_url)
+    with TestClient(app) as client:  # a session for the session routes to list and end
+        assert login(client, username("parquet", "lecteur")).status_code == 303
     with engine.connect() as conn:
+        ids["session_user"], ids["session"] = conn.execute(
+            select(User.id, WebSession.id)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(User.username == username("parquet", "lecteur"))
+        ).one()
         before = {
             m.__name__: conn.execute(select(func.count()).select_from(m)).scalar()
             for m in (Action, Agency, Camera, Operation, User)

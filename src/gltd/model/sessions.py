@@ -30,7 +30,7 @@ class WebSession(Base):
     expires_at : datetime
         Absolute end of the session; ``last_seen_at`` drives the idle timeout.
     revoked_at, revoked_reason : datetime, str
-        When and why the session was ended (``deconnexion``, ``administrateur``...).
+        When and why the session was ended (« déconnexion », « fermée par un administrateur »...).
     """
 
     __tablename__ = "web_session"

@@ -22,7 +22,7 @@ from gltd.config import Settings, get_settings
 from gltd.errors import GltdError
 from gltd.store.engine import make_engine
 from gltd.web import audit
-from gltd.web.auth import SESSION_COOKIE, LoginThrottle, SessionCodec, load_session_user
+from gltd.web.auth import SESSION_COOKIE, LoginThrottle, SessionStore
 from gltd.web.cache import DataCache
 from gltd.web.deps import AppState, CsrfFailed, Forbidden, NotAuthenticated
 from gltd.web.jobs import JobRunner
@@ -89,9 +89,14 @@ def create_app(
         settings=settings,
         web=web,
         engine=engine,
-        codec=SessionCodec(settings.secret_key, web.session_hours * 3600),
+        sessions=SessionStore(
+            engine,
+            settings.secret_key,
+            lifetime_s=web.session_hours * 3600,
+            idle_s=web.session_idle_minutes * 60,
+        ),
         throttle=LoginThrottle(
-            web.login_max_failures_account, web.login_max_failures_ip, web.login_window_s
+            engine, web.login_max_failures_account, web.login_max_failures_ip, web.login_window_s
         ),
         templates=make_templates(),
         jobs=JobRunner(engine, web.results_dir),
@@ -188,9 +193,7 @@ def create_app(
             name, _, value = part.strip().partition("=")
             if name == SESSION_COOKIE:
                 cookie = value
-        user = await run_in_threadpool(
-            load_session_user, engine, state.codec, cookie or None, state.revoked
-        )
+        user = await run_in_threadpool(state.sessions.load, cookie or None)
         client = scope.get("client") or ("inconnu", 0)
         log.warning("upload refused: %s %s", scope.get("path"), message)
         await run_in_threadpool(

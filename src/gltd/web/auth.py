@@ -1,46 +1,58 @@
-"""Accounts and sessions: argon2 hashes, signed session cookies, login throttling.
+"""Accounts and sessions: argon2 hashes, server-side sessions, login throttling.
 
 - Passwords are hashed with Argon2id (argon2-cffi defaults, RFC 9106 profile).
-- The session cookie is signed with ``GLTD_SECRET_KEY`` (itsdangerous, timestamped) and
-  carries only the account id, a random session id and a fingerprint of the password
-  hash: changing a password ends every session of that account. It is ``HttpOnly``,
-  ``SameSite=Lax`` and ``Secure`` behind HTTPS.
+- Sessions live in the ``web_session`` table. The browser cookie carries only a random
+  256-bit token signed with ``GLTD_SECRET_KEY`` (itsdangerous, timestamped); the table
+  keeps its SHA-256 digest, never the token. Logout, an administrator, a password change
+  or a deactivation set ``revoked_at``: every server process (several uvicorn workers,
+  a restarted server) refuses the cookie from the next request. Sessions also end after
+  an idle time and at an absolute expiry. The cookie is ``HttpOnly``, ``SameSite=Lax``
+  and ``Secure`` behind HTTPS.
 - Every request re-reads the account: a deleted or deactivated account loses its
-  sessions at once.
-- Failed logins are throttled per account and per client address.
+  sessions at once (deleting an account deletes its sessions, ``ON DELETE CASCADE``).
+- Failed logins are throttled per account and per client address by counting the
+  ``connexion_refusee`` events of the audit log in a sliding window: the counters are
+  shared by every process and survive a restart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
 
-from gltd.model import Agency, User
+from gltd.model import Agency, AuditEvent, User, WebSession
+from gltd.model.base import utcnow
 
 __all__ = [
     "SESSION_COOKIE",
+    "USER_AGENT_MAX",
     "CurrentUser",
     "LoginThrottle",
-    "SessionCodec",
+    "SessionInfo",
+    "SessionStore",
     "authenticate",
     "hash_password",
-    "load_session_user",
+    "revoke_user_sessions",
+    "token_digest",
     "verify_password",
     "password_fingerprint",
     "check_password_strength",
 ]
 
 SESSION_COOKIE = "gltd_session"
+#: Characters of the browser's User-Agent kept with a session.
+USER_AGENT_MAX = 200
+#: Expired or revoked sessions are deleted this long after their end.
+PURGE_AFTER = timedelta(days=30)
 _HASHER = PasswordHasher()
 #: A hash used to spend the same time on unknown accounts (no user enumeration by timing).
 _DUMMY_HASH = _HASHER.hash("gltd-dummy-password")
@@ -75,9 +87,18 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
+def token_digest(token: str) -> str:
+    """The hex SHA-256 of a session token: what the database stores instead of it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class CurrentUser:
-    """The account behind a request (no civil identity: a login name and an agency)."""
+    """The account behind a request (no civil identity: a login name and an agency).
+
+    ``sid`` is the secret session token (the CSRF tokens are derived from it);
+    ``session_id`` the row of ``web_session``.
+    """
 
     id: int
     username: str
@@ -86,82 +107,313 @@ class CurrentUser:
     agency_name: str
     agency_kind: str
     sid: str
+    session_id: int = 0
 
 
-class SessionCodec:
-    """Sign and read session cookies."""
+@dataclass(frozen=True)
+class SessionInfo:
+    """A session as an administrator sees it (never the token)."""
 
-    def __init__(self, secret: str, max_age_s: float) -> None:
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    ip: str | None
+    user_agent: str | None
+    state: str  # active, revoquee, expiree, inactive
+
+    @property
+    def active(self) -> bool:
+        """True while the session may still be used."""
+        return self.state == "active"
+
+
+def revoke_user_sessions(
+    session: Session, user_id: int, reason: str, *, except_id: int | None = None
+) -> int:
+    """End every live session of an account inside the caller's transaction.
+
+    Returns the number of sessions ended.
+    """
+    stmt = (
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .where(WebSession.expires_at > utcnow())
+        .values(revoked_at=utcnow(), revoked_reason=reason[:40])
+    )
+    if except_id is not None:
+        stmt = stmt.where(WebSession.id != except_id)
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+class SessionStore:
+    """Create, read and revoke the sessions of ``web_session``.
+
+    Parameters
+    ----------
+    engine : Engine
+        The gltd database.
+    secret : str
+        ``GLTD_SECRET_KEY``: signs the cookie (a forged or altered cookie is refused
+        before any query).
+    lifetime_s : float
+        Absolute lifetime of a session (``GLTD_SESSION_HOURS``).
+    idle_s : float
+        A session unused for this long is refused (``GLTD_SESSION_IDLE_MINUTES``).
+    """
+
+    def __init__(self, engine: Engine, secret: str, *, lifetime_s: float, idle_s: float) -> None:
+        self.engine = engine
         self._s = URLSafeTimedSerializer(secret, salt="gltd-session")
-        self.max_age_s = max_age_s
+        self.lifetime_s = lifetime_s
+        self.idle_s = idle_s
+        #: ``last_seen_at`` is written at most this often (one write a minute, not per request).
+        self.touch_every_s = min(60.0, idle_s / 10)
 
-    def dumps(self, user_id: int, fingerprint: str) -> tuple[str, str]:
-        """A new cookie value and its session id."""
-        sid = secrets.token_urlsafe(18)
-        return self._s.dumps({"u": user_id, "s": sid, "f": fingerprint}), sid
-
-    def loads(self, value: str) -> dict[str, Any] | None:
-        """The payload of a valid, unexpired cookie, else None."""
+    # -- cookie -------------------------------------------------------------------------
+    def _token(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
         try:
-            data = self._s.loads(value, max_age=int(self.max_age_s))
+            token = self._s.loads(cookie, max_age=int(self.lifetime_s) + 1)
         except (BadSignature, SignatureExpired):
             return None
-        if not isinstance(data, dict) or not {"u", "s", "f"} <= set(data):
+        return token if isinstance(token, str) and 20 <= len(token) <= 100 else None
+
+    # -- create ---------------------------------------------------------------------------
+    def create(
+        self, account: Any, fingerprint: str, ip: str, user_agent: str | None
+    ) -> tuple[str, CurrentUser]:
+        """Open a session for an authenticated account row; returns (cookie, user)."""
+        token = secrets.token_urlsafe(32)  # 256 bits
+        now = utcnow()
+        with Session(self.engine) as s, s.begin():
+            s.execute(delete(WebSession).where(WebSession.expires_at < now - PURGE_AFTER))
+            row = WebSession(
+                token_hash=token_digest(token),
+                user_id=account.id,
+                password_fp=fingerprint,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(seconds=self.lifetime_s),
+                ip=(ip or "")[:60] or None,
+                user_agent=(user_agent or "")[:USER_AGENT_MAX] or None,
+            )
+            s.add(row)
+            s.flush()
+            session_id = row.id
+        user = CurrentUser(
+            account.id,
+            account.username,
+            account.role,
+            account.agency_id,
+            account.name,
+            account.kind,
+            token,
+            session_id,
+        )
+        return self._s.dumps(token), user
+
+    # -- read -----------------------------------------------------------------------------
+    def load(self, cookie: str | None) -> CurrentUser | None:
+        """The account of a session cookie, or None.
+
+        Refused: a bad signature, an unknown, revoked, expired or idle session, a deleted
+        or deactivated account, a password changed since login (the last two also mark
+        the session revoked).
+        """
+        token = self._token(cookie)
+        if token is None:
             return None
-        return data
+        stmt = (
+            select(
+                WebSession.id.label("sid"),
+                WebSession.password_fp,
+                WebSession.last_seen_at,
+                WebSession.expires_at,
+                WebSession.revoked_at,
+                User.id,
+                User.username,
+                User.role,
+                User.agency_id,
+                User.active,
+                User.password_hash,
+                Agency.name,
+                Agency.kind,
+            )
+            .join(User, User.id == WebSession.user_id)
+            .join(Agency, Agency.id == User.agency_id)
+            .where(WebSession.token_hash == token_digest(token))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        now = utcnow()
+        if now >= row.expires_at or (now - row.last_seen_at).total_seconds() > self.idle_s:
+            return None
+        if not row.active:
+            self.revoke(row.sid, "compte désactivé")
+            return None
+        if password_fingerprint(row.password_hash) != row.password_fp:
+            self.revoke(row.sid, "mot de passe changé")
+            return None
+        if (now - row.last_seen_at).total_seconds() >= self.touch_every_s:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(WebSession)
+                    .where(WebSession.id == row.sid, WebSession.revoked_at.is_(None))
+                    .values(last_seen_at=now)
+                )
+        return CurrentUser(
+            id=row.id,
+            username=row.username,
+            role=row.role,
+            agency_id=row.agency_id,
+            agency_name=row.name,
+            agency_kind=row.kind,
+            sid=token,
+            session_id=row.sid,
+        )
+
+    # -- revoke ---------------------------------------------------------------------------
+    def revoke(self, session_id: int, reason: str) -> bool:
+        """End one session; False when it was already ended or does not exist."""
+        with self.engine.begin() as conn:
+            n = conn.execute(
+                update(WebSession)
+                .where(WebSession.id == session_id, WebSession.revoked_at.is_(None))
+                .values(revoked_at=utcnow(), revoked_reason=reason[:40])
+            ).rowcount
+        return bool(n)
+
+    def revoke_cookie(self, cookie: str | None, reason: str) -> bool:
+        """End the session of a cookie (a new login replaces the browser's old session)."""
+        token = self._token(cookie)
+        if token is None:
+            return False
+        with self.engine.begin() as conn:
+            n = conn.execute(
+                update(WebSession)
+                .where(
+                    WebSession.token_hash == token_digest(token),
+                    WebSession.revoked_at.is_(None),
+                    WebSession.expires_at > utcnow(),
+                )
+                .values(revoked_at=utcnow(), revoked_reason=reason[:40])
+            ).rowcount
+        return bool(n)
+
+    # -- list -----------------------------------------------------------------------------
+    def state_of(self, row: Any, now: datetime) -> str:
+        """``active``, ``revoquee``, ``expiree`` (absolute) or ``inactive`` (idle)."""
+        if row.revoked_at is not None:
+            return "revoquee"
+        if now >= row.expires_at:
+            return "expiree"
+        if (now - row.last_seen_at).total_seconds() > self.idle_s:
+            return "inactive"
+        return "active"
+
+    def list_for_user(self, user_id: int, limit: int = 100) -> list[SessionInfo]:
+        """The account's sessions, newest first (live and recently ended)."""
+        stmt = (
+            select(WebSession)
+            .where(WebSession.user_id == user_id)
+            .order_by(WebSession.id.desc())
+            .limit(limit)
+        )
+        now = utcnow()
+        with Session(self.engine) as s:
+            rows = s.execute(stmt).scalars().all()
+            return [
+                SessionInfo(
+                    id=r.id,
+                    created_at=r.created_at,
+                    last_seen_at=r.last_seen_at,
+                    expires_at=r.expires_at,
+                    revoked_at=r.revoked_at,
+                    revoked_reason=r.revoked_reason,
+                    ip=r.ip,
+                    user_agent=r.user_agent,
+                    state=self.state_of(r, now),
+                )
+                for r in rows
+            ]
+
+    def owner_of(self, session_id: int) -> tuple[int, str] | None:
+        """(user id, username) of a session, or None."""
+        stmt = (
+            select(User.id, User.username)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(WebSession.id == session_id)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return None if row is None else (int(row.id), str(row.username))
 
 
 class LoginThrottle:
-    """Count failed logins per account and per address in a sliding window."""
+    """Refuse logins after too many recent failures, per account and per address.
 
-    def __init__(self, max_account: int, max_ip: int, window_s: float) -> None:
+    The failures are the ``connexion_refusee`` events of the audit log (written by the
+    login route with the typed account name and the client address): the count is the
+    same for every server process and survives a restart. A successful login of an
+    account forgets that account's earlier failures.
+    """
+
+    def __init__(self, engine: Engine, max_account: int, max_ip: int, window_s: float) -> None:
+        self.engine = engine
         self.max_account, self.max_ip, self.window_s = max_account, max_ip, window_s
-        self._fails: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
-        while q and now - q[0] > self.window_s:
-            q.popleft()
-        return q
+    def failures(self, username: str, ip: str) -> tuple[int, int]:
+        """Recent failures of (this account since its last success, this address)."""
+        since = utcnow() - timedelta(seconds=self.window_s)
+        name = username.strip().lower()
+        recent = AuditEvent.at >= since
+        last_ok = (
+            select(func.max(AuditEvent.at))
+            .where(recent, AuditEvent.action == "connexion")
+            .where(func.lower(AuditEvent.username) == name)
+            .scalar_subquery()
+        )
+        by_account = (
+            select(func.count(AuditEvent.id))
+            .where(recent, AuditEvent.action == "connexion_refusee")
+            .where(func.lower(AuditEvent.username) == name)
+            .where((last_ok.is_(None)) | (AuditEvent.at > last_ok))
+        )
+        by_ip = select(func.count(AuditEvent.id)).where(
+            recent, AuditEvent.action == "connexion_refusee", AuditEvent.ip == (ip or "")[:60]
+        )
+        with self.engine.connect() as conn:
+            n_account = int(conn.execute(by_account).scalar_one()) if name else 0
+            n_ip = int(conn.execute(by_ip).scalar_one())
+        return n_account, n_ip
 
     def blocked(self, username: str, ip: str) -> bool:
         """True when this account or this address failed too often recently."""
-        now = time.monotonic()
-        with self._lock:
-            return (
-                len(self._recent("u:" + username.lower(), now)) >= self.max_account
-                or len(self._recent("ip:" + ip, now)) >= self.max_ip
-            )
-
-    def failure(self, username: str, ip: str) -> None:
-        """Record a failed attempt."""
-        now = time.monotonic()
-        with self._lock:
-            self._recent("u:" + username.lower(), now).append(now)
-            self._recent("ip:" + ip, now).append(now)
-
-    def success(self, username: str) -> None:
-        """Forget the account's failures after a good login."""
-        with self._lock:
-            self._fails.pop("u:" + username.lower(), None)
+        n_account, n_ip = self.failures(username, ip)
+        return n_account >= self.max_account or n_ip >= self.max_ip
 
 
-def _user_row(engine: Engine, *, user_id: int | None = None, username: str | None = None) -> Any:
-    stmt = select(
-        User.id,
-        User.username,
-        User.role,
-        User.agency_id,
-        User.active,
-        User.password_hash,
-        Agency.name,
-        Agency.kind,
-    ).join(Agency, Agency.id == User.agency_id)
-    if user_id is not None:
-        stmt = stmt.where(User.id == user_id)
-    else:
-        stmt = stmt.where(User.username == username)
+def _user_row(engine: Engine, *, username: str) -> Any:
+    stmt = (
+        select(
+            User.id,
+            User.username,
+            User.role,
+            User.agency_id,
+            User.active,
+            User.password_hash,
+            Agency.name,
+            Agency.kind,
+        )
+        .join(Agency, Agency.id == User.agency_id)
+        .where(User.username == username)
+    )
     with engine.connect() as conn:
         return conn.execute(stmt).first()
 
@@ -175,32 +427,3 @@ def authenticate(engine: Engine, username: str, password: str) -> tuple[Any, str
     if not verify_password(row.password_hash, password) or not row.active:
         return None
     return row, password_fingerprint(row.password_hash)
-
-
-def load_session_user(
-    engine: Engine, codec: SessionCodec, cookie: str | None, revoked: set[str]
-) -> CurrentUser | None:
-    """The account of a session cookie, or None (bad, expired, revoked, deleted, inactive)."""
-    if not cookie:
-        return None
-    data = codec.loads(cookie)
-    if data is None or data["s"] in revoked:
-        return None
-    try:
-        uid = int(data["u"])
-    except (TypeError, ValueError):
-        return None
-    row = _user_row(engine, user_id=uid)
-    if row is None or not row.active:
-        return None
-    if password_fingerprint(row.password_hash) != data["f"]:
-        return None
-    return CurrentUser(
-        id=row.id,
-        username=row.username,
-        role=row.role,
-        agency_id=row.agency_id,
-        agency_name=row.name,
-        agency_kind=row.kind,
-        sid=str(data["s"]),
-    )

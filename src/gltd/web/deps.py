@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gltd.config import Settings
 from gltd.web import audit
-from gltd.web.auth import SESSION_COOKIE, CurrentUser, LoginThrottle, SessionCodec
+from gltd.web.auth import SESSION_COOKIE, CurrentUser, LoginThrottle, SessionStore
 from gltd.web.csrf import CSRF_FIELD, CSRF_HEADER, check_csrf
 from gltd.web.permissions import SENSITIVE, Action, allowed
 from gltd.web.settings import WebSettings
@@ -44,12 +44,11 @@ class AppState:
     settings: Settings
     web: WebSettings
     engine: Engine
-    codec: SessionCodec
+    sessions: SessionStore
     throttle: LoginThrottle
     templates: Any
     jobs: JobRunner
     cache: DataCache
-    revoked: set[str] = field(default_factory=set)
 
 
 class NotAuthenticated(Exception):  # noqa: N818
@@ -105,11 +104,7 @@ async def current_user(request: Request) -> CurrentUser:
     cached = getattr(request.state, "user", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from gltd.web.auth import load_session_user
-
-    user = await run_in_threadpool(
-        load_session_user, st.engine, st.codec, request.cookies.get(SESSION_COOKIE), st.revoked
-    )
+    user = await run_in_threadpool(st.sessions.load, request.cookies.get(SESSION_COOKIE))
     if user is None:
         raise NotAuthenticated
     if request.method not in SAFE_METHODS:

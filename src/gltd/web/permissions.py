@@ -121,6 +121,11 @@ MATRIX: dict[str, dict[Action, Rule]] = {
         "read": _r(ALL_AGENCIES, {"admin"}),
         "write": _r(ALL_AGENCIES, {"admin"}),
     },
+    # Who is logged in, from where (address, browser): administrators list and end sessions.
+    "sessions": {
+        "read": _r(ALL_AGENCIES, {"admin"}),
+        "write": _r(ALL_AGENCIES, {"admin"}),
+    },
     # The audit log is never editable, by anyone: no write rule can be granted.
     "audit": {"read": _r(ALL_AGENCIES, {"admin"}), "write": _r(NONE, NONE)},
 }
@@ -141,11 +146,14 @@ RESOURCE_LABELS = {
     "bilan": "Bilan",
     "imports": "Imports",
     "admin": "Administration",
+    "sessions": "Sessions des comptes",
     "audit": "Journal d'audit",
 }
 
 #: Resources whose every read is written to the audit log.
-SENSITIVE: frozenset[str] = frozenset({"operations", "requisitions", "viewing_log", "audit"})
+SENSITIVE: frozenset[str] = frozenset(
+    {"operations", "requisitions", "viewing_log", "sessions", "audit"}
+)
 
 
 def allowed(agency_kind: str, role: str, resource: str, action: Action = "read") -> bool:

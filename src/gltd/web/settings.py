@@ -34,7 +34,9 @@ class WebSettings:
     max_upload_bytes : int
         Largest accepted upload (``GLTD_MAX_UPLOAD_MB``, 50 Mo by default).
     session_hours : float
-        Lifetime of a session cookie (``GLTD_SESSION_HOURS``, 12 h).
+        Absolute lifetime of a session (``GLTD_SESSION_HOURS``, 12 h).
+    session_idle_minutes : float
+        A session unused for this long ends (``GLTD_SESSION_IDLE_MINUTES``, 60 min).
     https : bool
         Mark cookies ``Secure`` and send HSTS (``GLTD_HTTPS=1``; implied by
         ``GLTD_ENV=production``).
@@ -49,6 +51,7 @@ class WebSettings:
 
     max_upload_bytes: int = 50 * 1024 * 1024
     session_hours: float = 12.0
+    session_idle_minutes: float = 60.0
     https: bool = False
     trust_proxy: bool = False
     results_dir: Path = Path("gltd-results")
@@ -63,6 +66,7 @@ def web_settings_from_env(environment: str = "development") -> WebSettings:
     return WebSettings(
         max_upload_bytes=int(_num("GLTD_MAX_UPLOAD_MB", 50) * 1024 * 1024),
         session_hours=_num("GLTD_SESSION_HOURS", 12),
+        session_idle_minutes=_num("GLTD_SESSION_IDLE_MINUTES", 60),
         https=_flag("GLTD_HTTPS") or environment == "production",
         trust_proxy=_flag("GLTD_TRUST_PROXY"),
         results_dir=Path(os.environ.get("GLTD_RESULTS_DIR") or "gltd-results"),

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gltd.web import audit
-from gltd.web.auth import SESSION_COOKIE, CurrentUser, authenticate
+from gltd.web.auth import SESSION_COOKIE, authenticate
 from gltd.web.csrf import CSRF_FIELD, PRE_SESSION_COOKIE, check_csrf, csrf_token
 from gltd.web.deps import UserDep, app_state, client_ip
 from gltd.web.render import render
@@ -90,7 +90,7 @@ async def login(request: Request) -> Response:
         return _login_page(
             request, "Formulaire expiré : rechargez la page et recommencez.", 403, username
         )
-    if st.throttle.blocked(username, ip):
+    if await run_in_threadpool(st.throttle.blocked, username, ip):
         await run_in_threadpool(
             audit.record,
             st.engine,
@@ -110,7 +110,7 @@ async def login(request: Request) -> Response:
         )
     found = await run_in_threadpool(authenticate, st.engine, username, password)
     if found is None:
-        st.throttle.failure(username, ip)
+        # This audit event is also the failure counter of the throttle.
         await run_in_threadpool(
             audit.record,
             st.engine,
@@ -124,10 +124,16 @@ async def login(request: Request) -> Response:
         )
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, username)
     row, fingerprint = found
-    st.throttle.success(username)
-    cookie, sid = st.codec.dumps(row.id, fingerprint)
-    user = CurrentUser(row.id, row.username, row.role, row.agency_id, row.name, row.kind, sid)
-    await run_in_threadpool(audit.record, st.engine, user, "connexion", "session", None, None, ip)
+    # A new login replaces the browser's previous session (no session fixation).
+    await run_in_threadpool(
+        st.sessions.revoke_cookie, request.cookies.get(SESSION_COOKIE), "nouvelle connexion"
+    )
+    cookie, user = await run_in_threadpool(
+        st.sessions.create, row, fingerprint, ip, request.headers.get("user-agent")
+    )
+    await run_in_threadpool(
+        audit.record, st.engine, user, "connexion", "session", user.session_id, None, ip
+    )
     resp = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
     resp.set_cookie(
         SESSION_COOKIE,
@@ -143,11 +149,18 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request, user: UserDep) -> Response:
-    """End the session (the cookie is also refused server-side from now on)."""
+    """End the session in the database: the cookie is refused by every server process."""
     st = app_state(request)
-    st.revoked.add(user.sid)
+    await run_in_threadpool(st.sessions.revoke, user.session_id, "déconnexion")
     await run_in_threadpool(
-        audit.record, st.engine, user, "deconnexion", "session", None, None, client_ip(request)
+        audit.record,
+        st.engine,
+        user,
+        "deconnexion",
+        "session",
+        user.session_id,
+        None,
+        client_ip(request),
     )
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
