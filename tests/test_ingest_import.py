@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.cli.main import app
 from gltd.model import (
     Camera,
@@ -283,7 +284,8 @@ def test_cameras_requisitions_operations(db_url: str) -> None:
         # period start 24/03/2018 14:00 Paris + min(15, 10) days
         assert r.deadline == datetime(2018, 4, 3, 13, 0, tzinfo=UTC)
         assert (r.legal_basis, r.status, r.outcome) == ("77-1-1", "remise", "utile")
-        assert r.procedure_ref is not None and r.procedure_ref.startswith("p:")
+        # Keyed HMAC of the one project-wide function (see tests/test_cctv_pseudonym.py).
+        assert r.procedure_ref == pseudonymise_reference("2018/001234")
         assert "2018/001234" not in r.procedure_ref
         assert [e.status for e in r.events] == ["remise"]
         assert reqs["R-2018-002"].status == "en_cours"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,6 @@ from gltd.ingest.mapping import FieldSpec, parse_map_option, resolve_columns
 from gltd.ingest.operations import parse_seizures
 from gltd.ingest.pipeline import import_file
 from gltd.ingest.readers import decode_text, sniff_delimiter
-from gltd.ingest.requisitions import pseudonymise
 from gltd.ingest.validate import parse_bools, parse_datetimes, parse_ints, parse_numbers
 from gltd.store.engine import make_engine
 
@@ -108,12 +106,6 @@ def test_parse_seizures() -> None:
     ]
     assert parse_seizures("") == []
     assert parse_seizures("beaucoup de cannabis") is None
-
-
-def test_pseudonymise_is_sha256_prefix() -> None:
-    expected = "p:" + hashlib.sha256(b"2018/001234").hexdigest()[:16]
-    assert pseudonymise(" 2018/001234 ") == expected
-    assert pseudonymise("  ") is None
 
 
 def test_resolve_columns() -> None:

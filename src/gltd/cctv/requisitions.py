@@ -23,7 +23,8 @@ Status workflow
 
 Pseudonymisation
     The real procedure number is never stored: only ``HMAC-SHA256(GLTD_SECRET_KEY,
-    normalised number)``, so the same procedure gives the same reference (to group
+    normalised number)`` (:func:`gltd.cctv.pseudonym.pseudonymise_reference`, also used
+    by the file importer), so the same procedure gives the same reference (to group
     requisitions) without the number being readable.
 
 Legal bases: CPP art. 60-1 (flagrance), 77-1-1 (enquête préliminaire), 99-3 (information
@@ -32,8 +33,6 @@ judiciaire).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from gltd.cctv._common import audit, aware, fmt_local
-from gltd.config import get_settings
+from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.errors import GltdError, InputError
 from gltd.model import (
     LEGAL_BASES,
@@ -130,21 +129,6 @@ def add_local_days(start: datetime, days: int, tz: Any = PARIS) -> datetime:
 def camera_deadline(period_start: datetime, retention_days: int) -> datetime:
     """When the first requested images of a camera are overwritten."""
     return add_local_days(period_start, retention_days)
-
-
-def pseudonymise_reference(number: str, key: str | None = None) -> str:
-    """``h1:`` + HMAC-SHA256 of the normalised procedure number (upper case, no spaces).
-
-    Examples
-    --------
-    >>> pseudonymise_reference("2018/00123", "k") == pseudonymise_reference(" 2018 / 00123", "k")
-    True
-    """
-    norm = "".join(str(number).split()).upper()
-    if not norm:
-        raise InputError("numéro de procédure vide", field="procedure")
-    secret = (key if key is not None else get_settings().secret_key).encode("utf-8")
-    return "h1:" + hmac.new(secret, norm.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --- views --------------------------------------------------------------------------------

@@ -7,13 +7,13 @@ required), and ``id``, ``officer_capacity``, ``legal_basis`` (CPP 60-1, 77-1-1, 
 
 The deadline is the start of the requested period plus the shortest retention of its
 cameras: after it, the first requested images are overwritten (CSI L252-5). Procedure
-numbers are never stored as such: ``procedure_ref`` keeps ``p:`` + the first 16 hex
-digits of their SHA-256 (enough to match two requisitions of one procedure).
+numbers are never stored as such: ``procedure_ref`` keeps the keyed HMAC of
+:func:`gltd.cctv.pseudonym.pseudonymise_reference` (``GLTD_SECRET_KEY``), the same value
+as a requisition entered with ``gltd cctv requisitions add``, so the two can be matched.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import timedelta
 from typing import Any
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
+from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids, content_refs
@@ -36,7 +37,7 @@ from gltd.model import (
 )
 from gltd.taxonomy import normalise_label
 
-__all__ = ["FIELDS", "LABEL", "prepare", "write", "pseudonymise"]
+__all__ = ["FIELDS", "LABEL", "prepare", "write"]
 
 LABEL = "réquisitions"
 
@@ -117,12 +118,6 @@ _OUTCOME = {
     "inconnu": "inconnu",
     "": None,
 }
-
-
-def pseudonymise(ref: str) -> str | None:
-    """``p:`` + 16 hex digits of SHA-256 of the trimmed reference (None when blank)."""
-    r = ref.strip()
-    return "p:" + hashlib.sha256(r.encode("utf-8")).hexdigest()[:16] if r else None
 
 
 def _legal(text: str) -> str | None:
@@ -225,7 +220,9 @@ def prepare(ctx: Context) -> Prepared:
             "requesting_unit": unit.astype(object).reset_index(drop=True),
             "officer_capacity": text("officer_capacity"),
             "legal_basis": legal,
-            "procedure_ref": [pseudonymise(v or "") for v in text("procedure_ref")],
+            "procedure_ref": [
+                pseudonymise_reference(v) if v else None for v in text("procedure_ref")
+            ],
             "period_start": start.utc.reset_index(drop=True),
             "period_end": end.utc.reset_index(drop=True),
             "deadline": pd.Series(deadlines, dtype="datetime64[ns, UTC]"),
