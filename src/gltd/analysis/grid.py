@@ -27,6 +27,7 @@ __all__ = [
     "make_grid",
     "grid_counts",
     "zone_counts",
+    "locate_in_zones",
     "check_projected_xy",
     "estimate_bytes",
     "DEFAULT_MAX_BYTES",
@@ -291,3 +292,39 @@ def zone_counts(zone_id: np.ndarray, zone_ids: Sequence[int]) -> np.ndarray:
     order = {int(z): i for i, z in enumerate(zone_ids)}
     idx = np.array([order.get(int(z), -1) for z in zone_id], dtype="int64")
     return np.bincount(idx[idx >= 0], minlength=len(order)).astype("int64")
+
+
+def locate_in_zones(x: np.ndarray, y: np.ndarray, geometries: Sequence[Any]) -> np.ndarray:
+    """Index (position in ``geometries``) of the zone holding each point; ``-1`` outside.
+
+    A point on a boundary belongs to the polygons it touches (``intersects``); when
+    several zones hold it (shared boundary, overlapping zones) the **smallest** zone is
+    kept, then the first in order — the rule of ``gltd import`` for a fact's zone. Uses
+    Shapely's STRtree, so 100,000 points in 1,000 zones take well under a second.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> locate_in_zones(np.array([5.0, 15, 10, 50]), np.array([5.0, 5, 5, 5]),
+    ...                 [box(0, 0, 10, 10), box(10, 0, 20, 10)]).tolist()
+    [0, 1, 0, -1]
+    """
+    import shapely
+
+    geoms = np.asarray(list(geometries), dtype=object)
+    xa = np.asarray(x, dtype="float64")
+    ya = np.asarray(y, dtype="float64")
+    out = np.full(len(xa), -1, dtype="int64")
+    if len(geoms) == 0 or len(xa) == 0:
+        return out
+    areas = shapely.area(geoms)
+    tree = shapely.STRtree(geoms)
+    pi, zi = tree.query(shapely.points(xa, ya), predicate="intersects")
+    if len(pi) == 0:
+        return out
+    order = np.lexsort((zi, areas[zi], pi))  # by point, smallest zone, then first zone
+    pi, zi = pi[order], zi[order]
+    first = np.ones(len(pi), dtype=bool)
+    first[1:] = pi[1:] != pi[:-1]
+    out[pi[first]] = zi[first]
+    return out

@@ -1,4 +1,5 @@
-"""Spatial weights for hotspot statistics: distance band and k nearest neighbours.
+"""Spatial weights for hotspot statistics: distance band, k nearest neighbours and, for
+zones (polygons), queen or rook contiguity.
 
 Weights are binary ``scipy.sparse.csr_array`` matrices **without self-weights**
 (``w_ii = 0``); the Gi* code adds the self-weight. They are built with a k-d tree
@@ -9,12 +10,14 @@ small boolean kernel, so that neighbourhood sums become a convolution (see
 :func:`gltd.analysis.gistar.gi_star_grid`).
 
 Conventions follow libpysal: ``DistanceBand(threshold, binary=True)`` takes the points at
-distance ``<= threshold``; ``KNN(k)`` the ``k`` nearest other points.
+distance ``<= threshold``; ``KNN(k)`` the ``k`` nearest other points; contiguity is
+libpysal's ``Queen`` / ``Rook`` on the polygons (:func:`contiguity`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +33,8 @@ __all__ = [
     "distance_band",
     "knn",
     "build_weights",
+    "contiguity",
+    "islands",
     "grid_disk",
     "EPS",
 ]
@@ -41,14 +46,26 @@ EPS = 1e-9
 
 @dataclass(frozen=True)
 class WeightsSpec:
-    """How neighbours are chosen: ``kind`` is ``"distance"`` (value in metres) or
-    ``"knn"`` (value = k)."""
+    """How neighbours are chosen: ``kind`` is ``"distance"`` (value in metres),
+    ``"knn"`` (value = k), or ``"queen"`` / ``"rook"`` (contiguity of polygons, value 0)."""
 
     kind: str
     value: float
 
     def describe(self) -> dict[str, Any]:
         """Plain description for a ``method`` block."""
+        if self.kind in CONTIGUITY:
+            return {
+                "type": f"contiguïté {self.kind}",
+                "rule": (
+                    "zones partageant au moins un sommet (queen)"
+                    if self.kind == "queen"
+                    else "zones partageant au moins un côté (rook)"
+                ),
+                "engine": "libpysal.weights." + self.kind.capitalize(),
+                "binary": True,
+                "self_weight": "w_ii = 1 (Gi*)",
+            }
         if self.kind == "distance":
             return {
                 "type": "bande de distance",
@@ -64,20 +81,36 @@ class WeightsSpec:
         }
 
     def label(self) -> str:
-        """``distance:500`` or ``knn:8``."""
+        """``distance:500``, ``knn:8``, ``queen`` or ``rook``."""
+        if self.kind in CONTIGUITY:
+            return self.kind
         return f"distance:{self.value:g}" if self.kind == "distance" else f"knn:{int(self.value)}"
 
 
-def parse_weights(text: str) -> WeightsSpec:
-    """Parse ``distance:500`` (metres) or ``knn:8``.
+#: Contiguity kinds (polygons only).
+CONTIGUITY = ("queen", "rook")
+
+
+def parse_weights(text: str, *, polygons: bool = False) -> WeightsSpec:
+    """Parse ``distance:500`` (metres) or ``knn:8``; also ``queen`` / ``rook`` when
+    ``polygons`` (zones) is true.
 
     Examples
     --------
     >>> parse_weights("knn:8")
     WeightsSpec(kind='knn', value=8.0)
+    >>> parse_weights("Queen", polygons=True)
+    WeightsSpec(kind='queen', value=0.0)
     """
     kind, _, val = text.strip().partition(":")
     kind = kind.lower()
+    if kind in CONTIGUITY and not val:
+        if polygons:
+            return WeightsSpec(kind, 0.0)
+        raise InputError(
+            f"voisinage illisible : « {text} » sur une grille (la contiguïté {kind} ne "
+            "s'applique qu'aux zones, --units zones ; attendu distance:MÈTRES ou knn:K)"
+        )
     try:
         value = float(val)
     except ValueError:
@@ -85,7 +118,7 @@ def parse_weights(text: str) -> WeightsSpec:
     if kind not in ("distance", "knn") or not math.isfinite(value) or value <= 0:
         raise InputError(
             f"voisinage illisible : « {text} » (attendu distance:MÈTRES, ex. distance:500, "
-            "ou knn:K, ex. knn:8)"
+            "ou knn:K, ex. knn:8" + (", ou queen ou rook)" if polygons else ")")
         )
     if kind == "knn" and value != int(value):
         raise InputError(f"voisinage « {text} » : k doit être un entier")
@@ -146,10 +179,65 @@ def knn(xy: np.ndarray, k: int) -> sparse.csr_array:
 
 
 def build_weights(xy: np.ndarray, spec: WeightsSpec) -> sparse.csr_array:
-    """Weights from a :class:`WeightsSpec`."""
+    """Weights between points (centres) from a distance or kNN :class:`WeightsSpec`."""
+    if spec.kind in CONTIGUITY:
+        raise ValueError("contiguity weights need polygons: use contiguity()")
     if spec.kind == "distance":
         return distance_band(xy, spec.value)
     return knn(xy, int(spec.value))
+
+
+def contiguity(geometries: Sequence[Any], *, rook: bool = False) -> sparse.csr_array:
+    """Binary queen (or rook) contiguity between polygons, as libpysal computes it.
+
+    Two polygons are neighbours when they share at least one vertex (queen) or one edge
+    (rook), the rule of libpysal's ``Queen.from_iterable`` / ``Rook.from_iterable``
+    (Anselin 1988, *Spatial Econometrics*, ch. 3), which builds the matrix here. Polygons
+    that only nearly touch (gaps or overlaps of digitisation) are not neighbours: see
+    :func:`islands`.
+
+    Parameters
+    ----------
+    geometries : sequence of shapely (Multi)Polygons
+        In any CRS (only the topology matters).
+    rook : bool
+        Rook instead of queen.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        ``(n, n)`` symmetric binary matrix without self-weights, rows in input order.
+    """
+    import warnings
+
+    from libpysal.weights import Queen, Rook
+
+    geoms = list(geometries)
+    n = len(geoms)
+    builder = Rook if rook else Queen
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # libpysal warns about islands: we report them
+        w = builder.from_iterable(geoms, ids=list(range(n)), id_order=list(range(n)))
+        m = w.sparse
+    out = sparse.csr_array(m, dtype="float64")
+    out.data[:] = 1.0
+    out.setdiag(0)
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
+
+
+def islands(weights: Any) -> np.ndarray:
+    """Indices of the locations without any neighbour (empty rows, self-weight ignored).
+
+    Examples
+    --------
+    >>> islands(distance_band(np.array([[0.0, 0], [1, 0], [9, 0]]), 1.0)).tolist()
+    [2]
+    """
+    w = abs(sparse.csr_array(weights, dtype="float64"))
+    off = np.asarray(w.sum(axis=1)).ravel() - w.diagonal()
+    return np.flatnonzero(off == 0)
 
 
 def grid_disk(cell: float, distance: float) -> np.ndarray:

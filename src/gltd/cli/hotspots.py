@@ -1,5 +1,5 @@
 """``gltd hotspots``: hotspot maps (density, Gi*, LISA, emerging, comparison) from the
-database or straight from a file of points."""
+database or straight from a file of points, on grid cells or (Gi*, LISA) on zones."""
 
 from __future__ import annotations
 
@@ -65,9 +65,41 @@ def hotspots_cmd(
         str | None,
         typer.Option(
             "--weights",
-            help="Voisinage : distance:MÈTRES ou knn:K (par défaut distance de 2 cellules).",
+            help="Voisinage : distance:MÈTRES ou knn:K (par défaut distance de 2 cellules) ; "
+            "pour des zones aussi queen ou rook (défaut : queen, contiguïté).",
         ),
     ] = None,
+    units: Annotated[
+        str,
+        typer.Option(
+            "--units",
+            help="Unités d'analyse : grid (cellules carrées, défaut) ou zones (polygones, "
+            "avec gistar ou lisa).",
+        ),
+    ] = "grid",
+    zone_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--zone-kind",
+            help="Type de zones analysées (quartier, iris, secteur…) ; par défaut toutes.",
+        ),
+    ] = None,
+    zones_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--zones-file",
+            help="Polygones des zones (GeoJSON, GeoPackage ; reprojetés en Lambert-93) au "
+            "lieu des zones enregistrées ; obligatoire avec un fichier de faits.",
+        ),
+    ] = None,
+    rate: Annotated[
+        str,
+        typer.Option(
+            "--rate",
+            help="Valeur analysée par zone : none (nombre de faits, défaut) ou area "
+            "(faits par km²).",
+        ),
+    ] = "none",
     step: Annotated[
         str, typer.Option("--step", help="Pas de temps des points émergents : week ou month.")
     ] = "week",
@@ -84,6 +116,7 @@ def hotspots_cmd(
         run_hotspots_db,
         write_hotspot_output,
     )
+    from gltd.services.hotspots_zones import check_units, run_zones_file
     from gltd.timeutil import parse_period
 
     if out is None:
@@ -91,6 +124,8 @@ def hotspots_cmd(
     fmt = (fmt or out.suffix.lstrip(".").lower()).replace("tiff", "tif")
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu {', '.join(FORMATS)})")
+    check_units(units, zone_kind=zone_kind, zones_file=zones_file, rate=rate, fmt=fmt)
+    zoned = units == "zones"
     per = parse_period(period) if period else None
     ref = parse_period(compare_to) if compare_to else None
     cats = resolve_categories(categories)
@@ -114,20 +149,34 @@ def hotspots_cmd(
         }
         if file is not None:
             events = read_points_file(file)
-            result = run_hotspots(events, source=f"fichier {file.name}", **params)
+            src = f"fichier {file.name}"
+            if zoned:
+                result = run_zones_file(
+                    events, zones_file, zone_kind=zone_kind, rate=rate, source=src, **params
+                )
+            else:
+                result = run_hotspots(events, source=src, **params)
         else:
             engine = engine_for(db)
             params.pop("categories")
+            if zoned:
+                params |= {"units": units, "zones_file": zones_file}
+                params |= {"zone_kind": zone_kind, "rate": rate}
             result = run_hotspots_db(engine, categories=cats, **params)
         say("écriture")
         write_hotspot_output(result, fmt, out)
     s = result.payload["summary"]
     m = result.payload["method"]
+    if zoned:
+        where = f"{m['zones']['n_zones']} zones ({m['n_in_zones']} faits dans les zones)"
+    else:
+        where = f"grille {m['grid']['nx']} × {m['grid']['ny']} de {cell:g} m"
     console.print(
-        f"[green]Écrit :[/] {out} — méthode {method}, {m['n']} faits, "
-        f"grille {m['grid']['nx']} × {m['grid']['ny']} de {cell:g} m",
+        f"[green]Écrit :[/] {out} — méthode {method}, {m['n']} faits, {where}",
         highlight=False,
     )
+    for warning in s.get("warnings", []) if zoned else []:
+        console.print(f"[yellow]Attention :[/] {warning}", highlight=False)
     if method == "gistar":
         console.print(f"Points chauds : {s['n_hot']}, points froids : {s['n_cold']} (FDR)")
     elif method == "compare":

@@ -1,5 +1,5 @@
-"""Static PNG maps (matplotlib, Agg backend, no internet): hotspot cells or a density
-surface, zone outlines, legend, scale bar, north arrow and a caption giving the period,
+"""Static PNG maps (matplotlib, Agg backend, no internet): hotspot cells, hotspot zones
+(polygons filled by class) or a density surface, zone outlines, legend, scale bar, north arrow and a caption giving the period,
 the source and the method."""
 
 from __future__ import annotations
@@ -48,7 +48,12 @@ CHANGE_COLOURS = {"apparu": "#d62f27", "disparu": "#4575b5", "persistant": "#7b3
 
 @dataclass
 class MapLayers:
-    """What to draw. Arrays are ``(ny, nx)`` on ``grid`` (row 0 = south)."""
+    """What to draw. Arrays are ``(ny, nx)`` on ``grid`` (row 0 = south).
+
+    For zones, ``polygons`` (GeoDataFrame in ``grid.crs`` with a ``name`` column) are
+    filled by ``polygon_classes`` (−3…3 as Gi* classes, one per polygon); the map then
+    covers the polygons' extent.
+    """
 
     grid: Grid
     title: str
@@ -61,6 +66,9 @@ class MapLayers:
     change: np.ndarray | None = None
     zones: Any = None  # GeoDataFrame in grid.crs with a "name" column
     points: np.ndarray | None = None  # (n, 2) optional event points (small n only)
+    polygons: Any = None  # GeoDataFrame of analysed zones (analysis CRS)
+    polygon_classes: np.ndarray | None = None  # one class (−3…3) per polygon
+    polygon_class_labels: dict[int, str] = field(default_factory=dict)
 
 
 def _rgba(hex_colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
@@ -77,6 +85,31 @@ def _nice_length(width_m: float) -> float:
     return float(mag)
 
 
+def _draw_polygons(ax: Any, layers: MapLayers, handles: list[Any], patch: Any) -> None:
+    """Zones filled by class, outlined, named (names only when there are few zones)."""
+    poly = layers.polygons
+    cls = (
+        np.zeros(len(poly), dtype="int64")
+        if layers.polygon_classes is None
+        else np.asarray(layers.polygon_classes, dtype="int64")
+    )
+    poly.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#666666", linewidth=0.6)
+    for k, (col, label) in CLASS_COLOURS.items():
+        m = cls == k
+        if m.any():
+            poly[m].plot(ax=ax, facecolor=col, edgecolor="#444444", linewidth=0.6, alpha=0.9)
+            text = layers.polygon_class_labels.get(k, label)
+            handles.append(patch(facecolor=col, label=f"{text} ({int(m.sum())})"))
+    if len(poly) <= 40 and "name" in poly.columns:
+        for geom, name in zip(poly.geometry, poly["name"], strict=True):
+            c = geom.representative_point()
+            ax.annotate(str(name), (c.x, c.y), fontsize=7, ha="center", color="#111111")
+    if not (cls != 0).any():
+        handles.append(
+            patch(facecolor="#f4f4f4", edgecolor="#666666", label="aucune zone significative")
+        )
+
+
 def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     """Draw the map and write it as PNG."""
     import matplotlib
@@ -87,6 +120,10 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
 
     g = layers.grid
     xmin, ymin, xmax, ymax = g.bounds
+    if layers.polygons is not None and len(layers.polygons):
+        bx0, by0, bx1, by1 = (float(v) for v in layers.polygons.total_bounds)
+        pad = 0.03 * max(bx1 - bx0, by1 - by0, 1.0)
+        xmin, ymin, xmax, ymax = bx0 - pad, by0 - pad, bx1 + pad, by1 + pad
     fig, ax = plt.subplots(figsize=(8.5, 8.8))
     fig.subplots_adjust(left=0.04, right=0.96, top=0.93, bottom=0.14)
     extent = (xmin, xmax, ymin, ymax)
@@ -118,6 +155,8 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
                 handles.append(Patch(facecolor=col, label=f"point chaud {status} ({int(m.sum())})"))
     if rgba[..., 3].any():
         ax.imshow(rgba, origin="lower", extent=extent, interpolation="nearest")
+    if layers.polygons is not None and len(layers.polygons):
+        _draw_polygons(ax, layers, handles, Patch)
     if layers.points is not None and len(layers.points):
         ax.scatter(layers.points[:, 0], layers.points[:, 1], s=2, c="#333333", alpha=0.4)
     if layers.zones is not None and len(layers.zones):
@@ -137,6 +176,8 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")  # geopandas labels the axes from the CRS; the map has no axes
+    ax.set_ylabel("")
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
     # Scale bar (bottom right) and north arrow (top right).

@@ -5,7 +5,9 @@
 - :func:`run_hotspots`: one method (``kde``, ``gistar``, ``lisa``, ``emerging``,
   ``compare``) on an EventSet → :class:`HotspotOutput` (JSON payload with its ``method``
   block and every cell, a vector layer, a raster, map layers).
-- :func:`run_hotspots_db`: the same on the store, stored as ``AnalysisRun(kind="hotspots")``.
+- :func:`run_hotspots_db`: the same on the store, stored as ``AnalysisRun(kind="hotspots")``;
+  with ``units="zones"``, Gi* / LISA on the stored zones or a polygon file
+  (:mod:`gltd.services.hotspots_zones`).
 - :func:`hotspot_map_data`: what the bilan and the web map need (Gi* cells as GeoJSON
   features in WGS84, the KDE raster, cells that appeared / vanished).
 """
@@ -33,6 +35,7 @@ from gltd.analysis.spacetime_cube import make_cube
 from gltd.analysis.weights import WeightsSpec, build_weights, parse_weights
 from gltd.errors import InputError
 from gltd.mapping.render import MapLayers
+from gltd.services.hotspots_zones import ZONES_NO_TIF, check_units, run_zones_db
 from gltd.timeutil import Period
 
 __all__ = [
@@ -69,6 +72,9 @@ class HotspotOutput:
     raster_label: str
     layers: MapLayers
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``"grid"`` (cells, ``payload["cells"]``) or ``"zones"`` (polygons,
+    #: ``payload["zones"]``; ``grid`` is then one cell framing the zones, no raster).
+    units: str = "grid"
 
 
 # --- input ----------------------------------------------------------------------------
@@ -468,25 +474,50 @@ def run_hotspots_db(
     period: Period | None = None,
     categories: Sequence[str] | None = None,
     store: bool = True,
+    units: str = "grid",
+    zone_kind: str | None = None,
+    zones_file: str | Path | None = None,
+    rate: str = "none",
     **kwargs: Any,
 ) -> HotspotOutput:
-    """Run :func:`run_hotspots` on the store's incidents and zones; store the run."""
+    """Run :func:`run_hotspots` on the store's incidents and zones; store the run.
+
+    With ``units="zones"``, run :func:`~gltd.services.hotspots_zones.run_hotspots_zones`
+    on the stored zones (of kind ``zone_kind`` when given) or on the polygons of
+    ``zones_file``; ``rate="area"`` analyses counts per km².
+    """
     from gltd.model import AnalysisRun
     from gltd.store.engine import session_scope
     from gltd.store.queries import load_events, load_zones
 
+    check_units(units, zone_kind=zone_kind, zones_file=zones_file, rate=rate)
     cats = resolve_categories(categories)
-    events = load_events(engine, categories=cats or None)
-    zones = load_zones(engine)
-    out = run_hotspots(
-        events,
-        method=method,
-        period=period,
-        categories=cats,
-        zones=zones if len(zones) else None,
-        source=kwargs.pop("source", "base gltd (faits enregistrés)"),
-        **kwargs,
-    )
+    source = kwargs.pop("source", "base gltd (faits enregistrés)")
+    out: HotspotOutput
+    if units == "zones":
+        out = run_zones_db(
+            engine,
+            method=method,
+            period=period,
+            categories=cats,
+            zone_kind=zone_kind,
+            zones_file=zones_file,
+            rate=rate,
+            source=source,
+            **kwargs,
+        )
+    else:
+        events = load_events(engine, categories=cats or None)
+        zones = load_zones(engine)
+        out = run_hotspots(
+            events,
+            method=method,
+            period=period,
+            categories=cats,
+            zones=zones if len(zones) else None,
+            source=source,
+            **kwargs,
+        )
     if store:
         params = {k: v for k, v in out.payload["method"].items() if k != "grid"}
         with session_scope(engine) as s:
@@ -596,6 +627,8 @@ def write_hotspot_output(out: HotspotOutput, fmt: str, path: str | Path) -> Path
     path = Path(path)
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu {', '.join(FORMATS)})")
+    if out.units == "zones" and fmt == "tif":
+        raise InputError(ZONES_NO_TIF)
     if fmt in ("geojson", "gpkg"):
         return write_vector(out.frame, path, fmt, layer=f"hotspots_{out.method}")
     if fmt == "tif":

@@ -1,0 +1,634 @@
+"""Hotspots on zones (quartiers, IRIS, secteurs…): Gi* and local Moran on events counted
+per polygon.
+
+- :func:`read_zones_file`: polygons from a GeoJSON / GeoPackage / Shapefile, reprojected
+  to Lambert-93, with an id, a name and a kind.
+- :func:`load_db_zones`: the zones stored in the database (optionally of one kind).
+- :func:`zone_weights`: queen / rook contiguity (libpysal), distance band between
+  centroids or k nearest centroids.
+- :func:`run_hotspots_zones`: events → counts per zone (point in polygon) → optional rate
+  per km² → Gi* or LISA → :class:`~gltd.services.hotspots.HotspotOutput` with the zone
+  polygons, the ``method`` block and every zone.
+
+Zones without any neighbour (islands) are kept and reported: their Gi* z is computed as
+esda computes it (the zone alone against the mean) but never classed hot or cold; LISA is
+computed on the other zones and the islands get no statistic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import sparse
+
+from gltd.analysis.events import ANALYSIS_CRS, EventSet
+from gltd.analysis.gistar import CLASS_LABELS_FR, gi_star
+from gltd.analysis.grid import Grid, locate_in_zones
+from gltd.analysis.lisa import QUADRANT_LABELS_FR, local_moran
+from gltd.analysis.weights import (
+    CONTIGUITY,
+    WeightsSpec,
+    contiguity,
+    distance_band,
+    islands,
+    knn,
+    parse_weights,
+)
+from gltd.errors import InputError
+from gltd.mapping.render import MapLayers
+from gltd.timeutil import Period
+
+if TYPE_CHECKING:
+    from gltd.services.hotspots import HotspotOutput
+
+__all__ = [
+    "UNITS",
+    "check_units",
+    "run_zones_db",
+    "run_zones_file",
+    "ZONE_METHODS",
+    "RATES",
+    "DEFAULT_ZONE_WEIGHTS",
+    "read_zones_file",
+    "load_db_zones",
+    "zone_weights",
+    "run_hotspots_zones",
+]
+
+ZONE_METHODS = ("gistar", "lisa")
+RATES = ("none", "area")
+#: Default neighbourhood between zones (see docs/hotspots.md for the reason).
+DEFAULT_ZONE_WEIGHTS = "queen"
+_ID = ("id", "zone_id", "id_zone", "fid")
+_CODE = ("code", "code_iris", "iris", "code_zone", "code_quartier", "insee")
+_NAME = ("name", "nom", "libelle", "libellé", "nom_iris", "nom_quartier", "label", "quartier")
+_KIND = ("kind", "type", "nature", "categorie", "catégorie")
+_POLY = ("Polygon", "MultiPolygon")
+UNITS = ("grid", "zones")
+ZONES_NO_TIF = (
+    "--format tif : un raster n'existe que pour la grille ; pour des zones, choisissez "
+    "geojson, gpkg, json ou png"
+)
+
+
+def check_units(
+    units: str,
+    *,
+    zone_kind: str | None = None,
+    zones_file: str | Path | None = None,
+    rate: str = "none",
+    fmt: str | None = None,
+) -> None:
+    """Refuse inconsistent unit options before any work (French messages)."""
+    if units not in UNITS:
+        raise InputError(f"--units : « {units} » inconnu (attendu grid ou zones)")
+    if units == "grid":
+        used = [
+            o
+            for o, v in (("--zone-kind", zone_kind), ("--zones-file", zones_file))
+            if v is not None
+        ] + (["--rate"] if rate != "none" else [])
+        if used:
+            raise InputError(
+                f"{', '.join(used)} : réservé à l'analyse par zones (ajoutez --units zones)"
+            )
+    elif fmt == "tif":
+        raise InputError(ZONES_NO_TIF)
+
+
+#: Two zones overlap when their intersection exceeds this share of the smaller one.
+OVERLAP_SHARE = 1e-6
+
+
+def _pick(columns: Any, names: Sequence[str]) -> str | None:
+    low = {str(c).lower().strip(): c for c in columns}
+    return next((low[n] for n in names if n in low), None)
+
+
+def read_zones_file(path: str | Path, kind: str | None = None) -> Any:
+    """Zones from a GeoJSON, GeoPackage (first layer) or Shapefile of polygons.
+
+    Any declared CRS is accepted and reprojected to Lambert-93 (a GeoJSON without
+    ``crs`` member is WGS84 by RFC 7946). Columns recognised: an id (``id``,
+    ``zone_id``…; integers, otherwise the row number), a name (``name``, ``nom``,
+    ``libelle``…; otherwise the code or « zone N »), a code (``code``, ``code_iris``…) and
+    a kind (``kind``, ``type``…), which ``kind`` filters.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``id``, ``name``, ``kind``, ``code`` and the geometry, in EPSG:2154.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, no CRS, geometries that are not polygons, an empty
+        geometry, or a ``kind`` the file does not have.
+    """
+    import geopandas as gpd
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("fichier de zones introuvable", file=str(p))
+    if p.suffix.lower() not in (".geojson", ".json", ".gpkg", ".shp"):
+        raise InputError(
+            "format de zones non reconnu (attendu .geojson, .gpkg ou .shp)", file=str(p)
+        )
+    try:
+        gdf = gpd.read_file(p, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - any reader error is a bad file
+        raise InputError(f"fichier de zones illisible ({exc})", file=str(p)) from exc
+    if len(gdf) == 0:
+        raise InputError("le fichier de zones ne contient aucune entité", file=str(p))
+    missing = np.flatnonzero(gdf.geometry.isna().to_numpy() | gdf.geometry.is_empty.to_numpy())
+    if missing.size:
+        raise InputError(
+            "zone sans géométrie (attendu un polygone)", file=str(p), row=int(missing[0]) + 1
+        )
+    types = gdf.geometry.geom_type
+    bad = np.flatnonzero(~types.isin(_POLY).to_numpy())
+    if bad.size:
+        found = ", ".join(sorted(set(types.iloc[bad])))
+        raise InputError(
+            f"le fichier de zones doit contenir des polygones (Polygon ou MultiPolygon) ; "
+            f"géométries trouvées : {found}",
+            file=str(p),
+            row=int(bad[0]) + 1,
+        )
+    if gdf.crs is None:
+        raise InputError(
+            "système de coordonnées absent du fichier de zones (enregistrez-le avec son "
+            "SCR, par ex. EPSG:2154 ou EPSG:4326)",
+            file=str(p),
+        )
+    gdf = gdf.to_crs(ANALYSIS_CRS)
+    n = len(gdf)
+    icol = _pick(gdf.columns, _ID)
+    ids = np.arange(1, n + 1, dtype="int64")
+    if icol is not None:
+        raw = gdf[icol]
+        num = np.asarray(
+            [_as_int(v) for v in raw.tolist()],
+            dtype=object,
+        )
+        if all(v is not None for v in num) and len(set(num.tolist())) == n:
+            ids = num.astype("int64")
+    ccol = _pick(gdf.columns, _CODE)
+    codes = [None if _blank(v) else str(v) for v in gdf[ccol]] if ccol else [None] * n
+    ncol = _pick(gdf.columns, _NAME)
+    names = [
+        str(nm) if ncol is not None and not _blank(nm) else (code or f"zone {i}")
+        for nm, code, i in zip(
+            gdf[ncol] if ncol is not None else [None] * n, codes, ids.tolist(), strict=True
+        )
+    ]
+    kcol = _pick(gdf.columns, _KIND)
+    kinds = [None if _blank(v) else str(v).strip().lower() for v in gdf[kcol]] if kcol else []
+    out = gpd.GeoDataFrame(
+        {"id": ids, "name": names, "kind": kinds or [None] * n, "code": codes},
+        geometry=gdf.geometry.to_numpy(),
+        crs=ANALYSIS_CRS,
+    )
+    if kind:
+        if not kcol:
+            raise InputError(
+                f"--zone-kind {kind} : le fichier de zones n'a pas de colonne de type "
+                f"(attendu {', '.join(_KIND[:3])})",
+                file=str(p),
+            )
+        keep = out["kind"] == kind.strip().lower()
+        if not keep.any():
+            known = ", ".join(sorted({k for k in kinds if k}))
+            raise InputError(
+                f"aucune zone de type « {kind} » dans le fichier (types présents : {known})",
+                file=str(p),
+            )
+        out = out[keep.to_numpy()].reset_index(drop=True)
+    return _clean_geometries(out, str(p))
+
+
+def _as_int(v: Any) -> int | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return int(f) if np.isfinite(f) and f == int(f) else None
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and not np.isfinite(v)) or str(v).strip() == ""
+
+
+def _clean_geometries(zones: Any, where: str) -> Any:
+    """Repair invalid polygons (``make_valid``, polygon parts kept); refuse empty areas."""
+    import shapely
+
+    geoms = np.asarray(zones.geometry.to_numpy(), dtype=object)
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        fixed = shapely.make_valid(geoms[invalid])
+        geoms[invalid] = [_polygon_part(g) for g in fixed]
+        zones = zones.set_geometry(list(geoms), crs=zones.crs)
+    area = shapely.area(geoms)
+    flat = np.flatnonzero(~(area > 0))
+    if flat.size:
+        raise InputError(
+            f"zone « {zones['name'].iloc[int(flat[0])]} » de surface nulle (polygone dégénéré)",
+            file=where,
+        )
+    return zones
+
+
+def _polygon_part(g: Any) -> Any:
+    import shapely
+
+    if g.geom_type in _POLY:
+        return g
+    parts = [p for p in getattr(g, "geoms", []) if p.geom_type in _POLY]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def load_db_zones(engine: Any, kind: str | None = None) -> Any:
+    """Stored zones (Lambert-93), of one ``kind`` when given.
+
+    Without ``kind``, all stored zones are used unless zones of different kinds overlap
+    (a quartier and its IRIS): then the caller must choose a kind.
+    """
+    from gltd.store.queries import load_zones
+
+    every = load_zones(engine)
+    if len(every) == 0:
+        raise InputError(
+            "--units zones : aucune zone enregistrée dans la base ; importez-en "
+            "(gltd import zones FICHIER) ou donnez un fichier de polygones (--zones-file)"
+        )
+    kinds = every["kind"].value_counts().sort_index()
+    listing = ", ".join(f"{k} ({n})" for k, n in kinds.items())
+    if kind:
+        zones = every[every["kind"] == kind].reset_index(drop=True)
+        if len(zones) == 0:
+            raise InputError(
+                f"aucune zone de type « {kind} » dans la base (types enregistrés : {listing})"
+            )
+    else:
+        zones = every.reset_index(drop=True)
+        if len(kinds) > 1 and _overlapping_pairs(zones.geometry.to_numpy()):
+            raise InputError(
+                "des zones de types différents se chevauchent dans la base "
+                f"({listing}) : choisissez un type avec --zone-kind"
+            )
+    zones = zones.assign(code=None)[["id", "name", "kind", "code", "geometry"]]
+    return _clean_geometries(zones, "base gltd")
+
+
+def _overlapping_pairs(geoms: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs of zones whose intersection is more than a sliver (``OVERLAP_SHARE``)."""
+    import shapely
+
+    g = np.asarray(geoms, dtype=object)
+    tree = shapely.STRtree(g)
+    a, b = tree.query(g, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if len(a) == 0:
+        return []
+    inter = shapely.area(shapely.intersection(g[a], g[b]))
+    small = np.minimum(shapely.area(g[a]), shapely.area(g[b]))
+    over = inter > OVERLAP_SHARE * small
+    return list(zip(a[over].tolist(), b[over].tolist(), strict=True))
+
+
+def zone_weights(zones: Any, spec: WeightsSpec) -> sparse.csr_array:
+    """Binary weights between zones (rows in the zones' order, no self-weights).
+
+    ``queen`` / ``rook``: libpysal contiguity of the polygons; ``distance``: zones whose
+    centroids are at most ``spec.value`` metres apart; ``knn``: the ``k`` zones with the
+    nearest centroids.
+    """
+    if spec.kind in CONTIGUITY:
+        return contiguity(zones.geometry.to_numpy(), rook=spec.kind == "rook")
+    c = zones.geometry.centroid
+    xy = np.column_stack([c.x.to_numpy(), c.y.to_numpy()])
+    if spec.kind == "distance":
+        return distance_band(xy, spec.value)
+    return knn(xy, int(spec.value))
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float | np.floating):
+        return float(v) if np.isfinite(v) else None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def _period_label(p: Period | None) -> str:
+    return p.label() if p is not None else "toute la période du fichier"
+
+
+def _bounding_grid(zones: Any) -> Grid:
+    """One square cell covering the zones (for the map frame; zones have no raster)."""
+    x0, y0, x1, y1 = (float(v) for v in zones.total_bounds)
+    side = max(x1 - x0, y1 - y0, 1.0)
+    return Grid(x0=x0, y0=y0, cell=side, nx=1, ny=1, crs=ANALYSIS_CRS)
+
+
+def run_hotspots_zones(
+    events: EventSet,
+    zones: Any,
+    *,
+    method: str,
+    weights: str | None = None,
+    rate: str = "none",
+    period: Period | None = None,
+    categories: Sequence[str] | None = None,
+    source: str = "",
+    zones_source: str = "",
+    permutations: int = 999,
+    seed: int = 0,
+    lisa_engine: str = "gltd",
+    progress: Callable[[str], None] | None = None,
+) -> HotspotOutput:
+    """Gi* or LISA on the events counted per zone.
+
+    Parameters
+    ----------
+    events : EventSet
+        Events in Lambert-93 (all periods; ``period`` and ``categories`` select).
+    zones : GeoDataFrame
+        Polygons in Lambert-93 with columns ``id`` and ``name`` (``kind``, ``code``
+        optional), as :func:`read_zones_file` or :func:`load_db_zones` give.
+    method : ``"gistar"`` or ``"lisa"``
+    weights : str, optional
+        ``queen`` (default), ``rook``, ``distance:METRES`` (between centroids) or
+        ``knn:K``.
+    rate : ``"none"`` or ``"area"``
+        Analyse counts, or counts per km² of the zone.
+    lisa_engine : ``"gltd"`` or ``"esda"``
+        Permutation engine of :func:`gltd.analysis.lisa.local_moran`.
+
+    Returns
+    -------
+    HotspotOutput
+        ``payload`` has ``method``, ``summary`` and ``zones`` (one record per zone);
+        ``frame`` is the zone polygons with the same fields.
+    """
+    from gltd.services.hotspots import HotspotOutput, _check_events, _period_dict, _select
+
+    if method not in ZONE_METHODS:
+        raise InputError(
+            f"--units zones : méthode « {method} » non disponible sur des zones "
+            f"(attendu {' ou '.join(ZONE_METHODS)} ; kde, emerging et compare travaillent "
+            "sur la grille)"
+        )
+    if rate not in RATES:
+        raise InputError(f"--rate : « {rate} » inconnu (attendu none ou area)")
+    say = progress or (lambda _msg: None)
+    spec = parse_weights(weights or DEFAULT_ZONE_WEIGHTS, polygons=True)
+    cats = list(categories or [])
+    ev = _select(events, period, cats)
+    what = f"sur la période {_period_label(period)}" + (f" ({', '.join(cats)})" if cats else "")
+    _check_events(ev, what, method)
+    n_zones = len(zones)
+    if n_zones < 3:
+        raise InputError(
+            f"--units zones : {n_zones} zone(s) seulement ; Gi* et LISA comparent chaque "
+            "zone à ses voisines et à l'ensemble, il en faut au moins 3"
+        )
+    say("calcul")
+    geoms = zones.geometry.to_numpy()
+    where = locate_in_zones(ev.x, ev.y, geoms)
+    counts = np.bincount(where[where >= 0], minlength=n_zones).astype("int64")
+    n_in = int(counts.sum())
+    if n_in == 0:
+        raise InputError(
+            f"aucun des {ev.n} faits {what} ne tombe dans les {n_zones} zones : vérifiez le "
+            "système de coordonnées des zones et des faits"
+        )
+    area_km2 = np.asarray(zones.geometry.area, dtype="float64") / 1e6
+    values = counts / area_km2 if rate == "area" else counts.astype("float64")
+    w = zone_weights(zones, spec)
+    isl = islands(w)
+    is_island = np.zeros(n_zones, dtype=bool)
+    is_island[isl] = True
+    n_neigh = np.diff(sparse.csr_array(w).indptr)
+    zid = np.asarray(zones["id"], dtype="int64")
+    names = [str(v) for v in zones["name"]]
+    warnings: list[str] = []
+    if isl.size:
+        listed = ", ".join(names[i] for i in isl[:10]) + (" …" if isl.size > 10 else "")
+        warnings.append(
+            f"{isl.size} zone(s) sans voisin avec le voisinage {spec.label()} : {listed}. "
+            + (
+                "Leur z Gi* ne compare que la zone elle-même à la moyenne : elles ne sont "
+                "jamais classées point chaud ou froid"
+                if method == "gistar"
+                else "LISA est calculé sans elles ; elles n'ont ni statistique ni classe"
+            )
+            + " (voisinage plus large : --weights knn:K ou distance:MÈTRES)"
+        )
+    overlaps = _overlapping_pairs(geoms)
+    if overlaps:
+        warnings.append(
+            f"{len(overlaps)} paire(s) de zones se chevauchent : un fait situé dans plusieurs "
+            "zones est compté dans la plus petite"
+        )
+    n_out = ev.n - n_in
+    if n_out:
+        warnings.append(f"{n_out} fait(s) hors de toutes les zones, non comptés")
+    p_raw: np.ndarray | None = None
+    draw = np.zeros(n_zones, dtype="int64")
+    draw_labels: dict[int, str] = {}
+    if method == "gistar":
+        g = gi_star(values, w)
+        stat, pval = g.z, g.p_fdr
+        p_raw = g.p
+        cls = g.hot_cold_class.copy()
+        cls[is_island] = 0
+        draw = cls
+        stat_method = g.method
+        summary: dict[str, Any] = {
+            "n_hot": int((cls > 0).sum()),
+            "n_cold": int((cls < 0).sum()),
+            "by_class": {CLASS_LABELS_FR[k]: int((cls == k).sum()) for k in range(-3, 4)},
+        }
+        title = "Zones chaudes et froides (Getis-Ord Gi*)"
+    else:
+        keep = np.flatnonzero(~is_island)
+        if keep.size < 3:
+            raise InputError(
+                f"LISA impossible : {keep.size} zone(s) seulement ont au moins un voisin "
+                f"avec le voisinage {spec.label()} (il en faut 3) ; essayez --weights knn:4"
+            )
+        sub = sparse.csr_array(w)[keep][:, keep]
+        lr = local_moran(
+            values[keep], sub, permutations=permutations, seed=seed, engine=lisa_engine
+        )
+        stat = np.full(n_zones, np.nan)
+        pval = np.full(n_zones, np.nan)
+        cls = np.zeros(n_zones, dtype="int64")
+        stat[keep], pval[keep], cls[keep] = lr.local_i, lr.p_sim, lr.cluster
+        draw = np.select([cls == 1, cls == 3, cls == 4, cls == 2], [2, -2, 1, -1], 0)
+        draw_labels = {
+            2: QUADRANT_LABELS_FR[1],
+            -2: QUADRANT_LABELS_FR[3],
+            1: QUADRANT_LABELS_FR[4],
+            -1: QUADRANT_LABELS_FR[2],
+        }
+        stat_method = {**lr.method, "n": int(keep.size)}
+        summary = {QUADRANT_LABELS_FR[k]: int((cls == k).sum()) for k in range(5)}
+        title = "Concentrations locales par zone (I de Moran local)"
+    say("mise en forme")
+    summary["islands"] = [{"id": int(zid[i]), "name": names[i]} for i in isl.tolist()]
+    summary["warnings"] = warnings
+    centre = zones.geometry.centroid
+    cols: dict[str, Any] = {
+        "zone_id": zid,
+        "name": names,
+        "kind": [_clean(k) for k in zones["kind"]],
+        "code": [_clean(c) for c in zones["code"]] if "code" in zones else [None] * n_zones,
+        "x": centre.x.to_numpy(),
+        "y": centre.y.to_numpy(),
+        "area_km2": area_km2,
+        "count": counts,
+    }
+    if rate == "area":
+        cols["rate_km2"] = values
+    cols |= {"statistic": stat, "p_value": pval, "class": cls}
+    if p_raw is not None:
+        cols["p_raw"] = p_raw
+    cols |= {"island": is_island, "n_neighbours": n_neigh}
+    import geopandas as gpd
+
+    attrs = {k: [_clean(v) for v in np.asarray(c, dtype=object).tolist()] for k, c in cols.items()}
+    records = [
+        {("id" if k == "zone_id" else k): attrs[k][i] for k in attrs} for i in range(n_zones)
+    ]
+    attrs = {k: v for k, v in attrs.items() if any(a is not None for a in v)}
+    frame = gpd.GeoDataFrame(attrs, geometry=geoms, crs=ANALYSIS_CRS)
+    value_desc = "faits par km² de la zone (--rate area)" if rate == "area" else "nombre de faits"
+    kinds_used = sorted({str(k) for k in zones["kind"] if k is not None})
+    mblock: dict[str, Any] = {
+        "name": method,
+        "units": "zones",
+        "crs": ANALYSIS_CRS,
+        "period": _period_dict(period),
+        "categories": cats or "toutes",
+        "source": source,
+        **stat_method,
+        "n": ev.n,
+        "n_in_zones": n_in,
+        "n_outside_zones": n_out,
+        "n_locations": n_zones,
+        "value": value_desc,
+        "weights": spec.describe(),
+        "zones": {
+            "source": zones_source,
+            "kinds": kinds_used,
+            "n_zones": n_zones,
+            "n_islands": int(isl.size),
+            "assignment": "point dans le polygone (limite incluse ; zones superposées : "
+            "la plus petite)",
+            "centre": "centroïde du polygone (Lambert-93)",
+        },
+    }
+    caption_src = f"Source : {source}. " if source else ""
+    zsrc = f" ({zones_source})" if zones_source else ""
+    caption = (
+        f"Période : {_period_label(period)}. {caption_src}Méthode : {method} sur {n_zones} "
+        f"zones{zsrc}, valeur : {value_desc}, voisinage {spec.label()}"
+        + (", correction FDR (Benjamini-Hochberg)" if method == "gistar" else "")
+        + (f", {isl.size} zone(s) sans voisin" if isl.size else "")
+        + f". n = {n_in} faits dans les zones. Lambert-93 (EPSG:2154)."
+    )
+    grid = _bounding_grid(zones)
+    layers = MapLayers(
+        grid,
+        title,
+        caption,
+        polygons=frame,
+        polygon_classes=draw,
+        polygon_class_labels=draw_labels,
+    )
+    payload = {"method": mblock, "summary": summary, "zones": records}
+    label = "z Gi*" if method == "gistar" else "I de Moran local"
+    raster = np.asarray(stat, dtype="float64")
+    return HotspotOutput(method, payload, grid, frame, raster, label, layers, units="zones")
+
+
+def run_zones_db(
+    engine: Any,
+    *,
+    method: str,
+    period: Period | None,
+    categories: Sequence[str],
+    zone_kind: str | None,
+    zones_file: str | Path | None,
+    rate: str,
+    source: str,
+    **kwargs: Any,
+) -> HotspotOutput:
+    """:func:`run_hotspots_zones` on the stored events, with the stored zones (of kind
+    ``zone_kind``) or the polygons of ``zones_file``. Grid-only options in ``kwargs``
+    (cell, bandwidth, step, compare_to) are ignored."""
+    from gltd.store.queries import load_events
+
+    if zones_file is not None:
+        zones = read_zones_file(zones_file, zone_kind)
+        zsrc = f"fichier {Path(zones_file).name}"
+    else:
+        zones = load_db_zones(engine, zone_kind)
+        zsrc = "zones enregistrées" + (f" de type {zone_kind}" if zone_kind else "")
+    events = load_events(engine, categories=list(categories) or None)
+    return run_hotspots_zones(
+        events,
+        zones,
+        method=method,
+        rate=rate,
+        period=period,
+        categories=categories,
+        source=source,
+        zones_source=zsrc,
+        **_zone_kwargs(kwargs),
+    )
+
+
+def run_zones_file(
+    events: EventSet,
+    zones_file: str | Path | None,
+    *,
+    method: str,
+    zone_kind: str | None = None,
+    rate: str = "none",
+    **kwargs: Any,
+) -> HotspotOutput:
+    """:func:`run_hotspots_zones` on events read from a file, with the polygons of
+    ``zones_file`` (required: without a database there are no stored zones)."""
+    if zones_file is None:
+        raise InputError(
+            "--units zones sur un fichier de faits : donnez les polygones avec "
+            "--zones-file FICHIER (GeoJSON ou GeoPackage), ou travaillez sur la base (--db)"
+        )
+    zones = read_zones_file(zones_file, zone_kind)
+    extra = _zone_kwargs(kwargs)
+    for k in ("period", "categories", "source"):
+        if k in kwargs:
+            extra[k] = kwargs[k]
+    return run_hotspots_zones(
+        events,
+        zones,
+        method=method,
+        rate=rate,
+        zones_source=f"fichier {Path(zones_file).name}",
+        **extra,
+    )
+
+
+def _zone_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    keep = ("weights", "permutations", "seed", "progress", "lisa_engine")
+    return {k: v for k, v in kwargs.items() if k in keep}
