@@ -52,7 +52,8 @@ def test_cameras_requisitions_log_flow(city_db: str, tmp_path: Path) -> None:
         "C02;47,833;1,934;90;90;80;non;7\n",
         encoding="utf-8",
     )
-    assert "2 caméra(s) ajoutée(s)" in _run("cctv", "cameras", "import", str(cams), "--db", city_db)
+    out = " ".join(_run("cctv", "cameras", "import", str(cams), "--db", city_db).split())
+    assert "2 ligne(s) écrite(s), 0 déjà présente(s)" in out
     res = runner.invoke(
         app, ["cctv", "cameras", "add", "--code", "C9", "--at", "47.90,1.90", "--retention", "45",
               "--db", city_db],

@@ -108,6 +108,9 @@ def test_network_summary(db_url: str) -> None:
 
 
 def test_import_cameras_all_or_nothing(db_url: str, tmp_path: Path) -> None:
+    """The one camera importer (the pipeline) applies the rules of ``add_camera``."""
+    from gltd.services.cctv import import_cameras
+
     engine = _setup(db_url)
     good = tmp_path / "cams.csv"
     good.write_text(
@@ -116,24 +119,34 @@ def test_import_cameras_all_or_nothing(db_url: str, tmp_path: Path) -> None:
         "C01;47,902;1,901;;360;50;non;15;650\n",
         encoding="utf-8",
     )
-    out = inv.import_cameras(engine, good)
-    assert out == {"rows": 2, "added": 1, "updated": 1}
-    assert inv.get_camera(engine, "C01").field_angle_deg == 360.0
+    out = import_cameras(engine, good)
+    # C10 added, C01 updated (now a dome): two rows written, none left unchanged.
+    assert (out.rows_in, out.rows_written, out.rows_existing) == (2, 2, 0)
+    assert any("1 caméra(s) déjà enregistrée(s) mise(s) à jour" in w for w in out.warnings)
+    c01 = inv.get_camera(engine, "C01")
+    assert (c01.field_angle_deg, c01.heading_deg, c01.annual_cost_eur) == (360.0, None, 650.0)
+    # Columns absent from the file keep the stored values (authorisation of C01).
+    assert (c01.authorisation_number, c01.authorisation_date) == ("AP-C01", date(2013, 12, 1))
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        "code;latitude;longitude;conservation\n"
-        "C20;47.905;1.905;15\n"
-        "C21;47.905;1.905;45\n"
-        "C22;48.5;1.905;15\n",
+        "code;latitude;longitude;conservation;date_arrete;echeance\n"
+        "C20;47.905;1.905;15;;\n"
+        "C21;47.905;1.905;45;;\n"
+        "C22;48.5;1.905;15;;\n"
+        "C23;47.905;1.905;15;01/03/2018;02/03/2023\n"
+        "C24;47.905;1.905;15;01/03/2018;\n",
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as exc:
-        inv.import_cameras(engine, bad)
+        import_cameras(engine, bad)
     rows = {p["row"]: p for p in exc.value.problems}
-    assert set(rows) == {3, 4}
-    assert "L252-5" in str(rows[3]["message"]) and rows[3]["field"] == "retention_days"
+    assert set(rows) == {3, 4, 5}
+    assert "L252-5" in str(rows[3]["message"]) and rows[3]["field"] == "conservation"
     assert "hors de la commune" in str(rows[4]["message"])
-    assert len(inv.list_cameras(engine)) == 4  # C20 did not land either
+    assert rows[4]["field"] == "longitude/latitude" and rows[4]["value"] == "48.500000, 1.905000"
+    assert "L252-4" in str(rows[5]["message"]) and rows[5]["field"] == "echeance"
+    assert "01/03/2023" in str(rows[5]["message"])  # the latest allowed expiry
+    assert len(inv.list_cameras(engine)) == 4  # C20 and C24 did not land either
 
 
 # --- requisitions -----------------------------------------------------------------------

@@ -14,24 +14,21 @@ naming the field and the article of law):
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from gltd.cctv._common import audit, parse_bool, to_metric
+from gltd.cctv._common import audit, to_metric
 from gltd.config import get_settings
-from gltd.errors import InputError, ValidationFailed
+from gltd.errors import InputError
 from gltd.model import Camera, Zone
-from gltd.timeutil import PARIS, parse_day
+from gltd.timeutil import PARIS
 
 __all__ = [
     "CameraData",
@@ -42,7 +39,8 @@ __all__ = [
     "edit_camera",
     "get_camera",
     "list_cameras",
-    "import_cameras",
+    "CameraRuleError",
+    "camera_data",
     "network_summary",
     "city_extent",
     "add_years",
@@ -113,6 +111,11 @@ class CameraRecord:
 _FIELDS = [f.name for f in dataclasses.fields(CameraData)]
 
 
+def camera_data(cam: Camera) -> CameraData:
+    """What is stored for a camera, as the user-editable :class:`CameraData`."""
+    return CameraData(**{n: getattr(cam, n) for n in _FIELDS})
+
+
 def add_years(d: date, years: int) -> date:
     """The same day ``years`` later (28 February for a 29 February)."""
     try:
@@ -146,6 +149,26 @@ def city_extent(engine_or_session: Engine | Session) -> Any | None:
     return unary_union([wkt.loads(w) for w in rows])
 
 
+class CameraRuleError(InputError):
+    """A camera breaking a rule: :class:`InputError` with the bare reason and what is expected.
+
+    ``reason`` and ``expected`` let the file importer (:mod:`gltd.ingest.cameras`) report
+    the problem in its per-row report (row, column, value, expected, problem).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        expected: str,
+        field: str,
+        file: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(reason, file=file, row=row, field=field)
+        self.reason, self.expected = reason, expected
+
+
 def validate_camera(
     data: CameraData,
     *,
@@ -155,72 +178,96 @@ def validate_camera(
 ) -> CameraData:
     """Check a camera and fill the default authorisation expiry.
 
+    The one set of rules for a camera, whether added, edited or imported from a file.
+
     Raises
     ------
-    InputError
+    CameraRuleError
         Naming the field and what is expected (and the article of law for the retention
         and the authorisation).
     """
     s = get_settings()
 
-    def bad(msg: str, fld: str) -> InputError:
-        return InputError(msg, file=file, row=row, field=fld)
+    def bad(msg: str, fld: str, expected: str) -> CameraRuleError:
+        return CameraRuleError(msg, expected=expected, file=file, row=row, field=fld)
 
     code = (data.code or "").strip()
     if not code:
-        raise bad("code de caméra manquant", "code")
+        raise bad("code de caméra manquant", "code", "un code")
     if len(code) > 60:
-        raise bad("code de caméra trop long (60 caractères au plus)", "code")
+        raise bad(
+            "code de caméra trop long (60 caractères au plus)", "code", "60 caractères au plus"
+        )
     if not (-90 <= data.lat <= 90) or not (-180 <= data.lon <= 180):
         raise bad(
-            f"position ({data.lat}, {data.lon}) : latitude et longitude WGS84 attendues", "lat"
+            f"position ({data.lat}, {data.lon}) : latitude et longitude WGS84 attendues",
+            "lat",
+            "une latitude entre -90 et 90 et une longitude entre -180 et 180",
         )
     r = int(data.retention_days)
+    maxd = s.max_retention_days
     if r != data.retention_days or r < 1:
         raise bad(
             f"durée de conservation {data.retention_days} : un nombre entier de jours ≥ 1",
             "retention_days",
+            "un nombre entier de jours ≥ 1",
         )
-    if r > s.max_retention_days:
+    if r > maxd:
         raise bad(
             f"durée de conservation de {r} jours refusée : les images ne peuvent être "
-            f"conservées plus de {s.max_retention_days} jours hors procédure judiciaire "
+            f"conservées plus de {maxd} jours hors procédure judiciaire "
             "(code de la sécurité intérieure, art. L252-5, « un mois » au plus)",
             "retention_days",
+            f"entre 1 et {maxd} jours (CSI art. L252-5)",
         )
     if not (0 < data.field_angle_deg <= 360):
         raise bad(
             f"angle de champ {data.field_angle_deg} : entre 0 (exclu) et 360 degrés",
             "field_angle_deg",
+            "entre 0 (exclu) et 360 degrés",
         )
     if not data.range_m > 0:
-        raise bad(f"portée {data.range_m} : un nombre de mètres > 0", "range_m")
+        raise bad(f"portée {data.range_m} : un nombre de mètres > 0", "range_m", "un nombre > 0")
     heading = data.heading_deg
     if heading is not None and not (0 <= heading < 360):
-        raise bad(f"orientation {heading} : en degrés depuis le nord, de 0 à 359", "heading_deg")
+        raise bad(
+            f"orientation {heading} : en degrés depuis le nord, de 0 à 359",
+            "heading_deg",
+            "de 0 à 359 degrés",
+        )
     if heading is None and data.field_angle_deg < 360:
         raise bad(
-            "une caméra à champ limité (angle < 360°) doit avoir une orientation", "heading_deg"
+            "une caméra à champ limité (angle < 360°) doit avoir une orientation",
+            "heading_deg",
+            "une orientation en degrés depuis le nord",
         )
     if data.annual_cost_eur < 0:
-        raise bad("coût annuel négatif", "annual_cost_eur")
+        raise bad("coût annuel négatif", "annual_cost_eur", "un montant ≥ 0")
     if data.installed_on and data.removed_on and data.removed_on < data.installed_on:
         raise bad(
-            f"dépose le {data.removed_on:%d/%m/%Y} avant l'installation le {data.installed_on:%d/%m/%Y}",
+            f"dépose le {data.removed_on:%d/%m/%Y} avant l'installation le "
+            f"{data.installed_on:%d/%m/%Y}",
             "removed_on",
+            "une dépose après l'installation",
         )
     expiry = data.authorisation_expiry
     if data.authorisation_date is not None:
+        years = s.authorisation_years
+        latest = add_years(data.authorisation_date, years)
         if expiry is None:
-            expiry = add_years(data.authorisation_date, s.authorisation_years)
+            expiry = latest
         elif expiry <= data.authorisation_date:
-            raise bad("l'autorisation expire avant d'avoir été délivrée", "authorisation_expiry")
-        elif expiry > add_years(data.authorisation_date, s.authorisation_years):
+            raise bad(
+                "l'autorisation expire avant d'avoir été délivrée",
+                "authorisation_expiry",
+                "une échéance après la date de l'autorisation",
+            )
+        elif expiry > latest:
             raise bad(
                 f"échéance d'autorisation au {expiry:%d/%m/%Y} : une autorisation préfectorale "
-                f"vaut {s.authorisation_years} ans au plus (CSI art. L252-4), soit le "
-                f"{add_years(data.authorisation_date, s.authorisation_years):%d/%m/%Y}",
+                f"vaut {years} ans au plus (CSI art. L252-4), soit le {latest:%d/%m/%Y}",
                 "authorisation_expiry",
+                f"au plus {years} ans après la date de l'autorisation (CSI art. L252-4)",
             )
     if extent is not None:
         from shapely.geometry import Point
@@ -230,6 +277,7 @@ def validate_camera(
                 f"caméra hors de la commune : le point ({data.lat:.5f} N, {data.lon:.5f} E) "
                 "n'est dans aucune des zones enregistrées (vérifiez l'ordre latitude/longitude)",
                 "lat",
+                "un point dans la commune (l'union des zones enregistrées)",
             )
     return dataclasses.replace(
         data,
@@ -302,7 +350,7 @@ def edit_camera(
         cam = session.execute(select(Camera).where(Camera.code == code)).scalar_one_or_none()
         if cam is None:
             raise InputError(f"caméra inconnue : « {code} »", field="code")
-        current = CameraData(**{n: getattr(cam, n) for n in _FIELDS})
+        current = camera_data(cam)
         if "authorisation_date" in changes and "authorisation_expiry" not in changes:
             changes = {**changes, "authorisation_expiry": None}
         valid = validate_camera(
@@ -335,177 +383,6 @@ def list_cameras(engine: Engine, *, active_on: date | None = None) -> list[Camer
     if active_on is not None:
         cams = [c for c in cams if c.active_on(active_on)]
     return cams
-
-
-# --- import -------------------------------------------------------------------------------
-
-#: Accepted column names (French and English) for each field.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("code", "identifiant", "id", "camera", "caméra", "numero", "numéro"),
-    "lat": ("lat", "latitude", "y_wgs84"),
-    "lon": ("lon", "lng", "longitude", "x_wgs84"),
-    "heading_deg": ("heading_deg", "orientation", "direction", "azimut", "heading"),
-    "field_angle_deg": ("field_angle_deg", "angle", "angle_champ", "champ", "field_angle"),
-    "range_m": ("range_m", "portee", "portée", "portee_m", "range"),
-    "hd": ("hd", "haute_definition", "haute définition"),
-    "installed_on": ("installed_on", "installation", "date_installation", "installee_le"),
-    "removed_on": ("removed_on", "depose", "dépose", "date_depose", "retrait"),
-    "annual_cost_eur": ("annual_cost_eur", "cout_annuel", "coût annuel", "cout", "coût", "cost"),
-    "authorisation_number": ("authorisation_number", "arrete", "arrêté", "autorisation", "numero_autorisation"),
-    "authorisation_date": ("authorisation_date", "date_autorisation", "date_arrete"),
-    "authorisation_expiry": ("authorisation_expiry", "echeance", "échéance", "fin_autorisation", "expiration"),
-    "retention_days": ("retention_days", "conservation", "duree_conservation", "conservation_jours", "retention"),
-    "notes": ("notes", "remarques", "commentaire"),
-}  # fmt: skip
-
-
-def _norm(name: str) -> str:
-    from gltd.taxonomy import normalise_label
-
-    return normalise_label(name).replace(" ", "_")
-
-
-def _read_rows(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    suffix = path.suffix.lower()
-    if suffix in (".geojson", ".gpkg", ".shp", ".json"):
-        import geopandas as gpd
-
-        gdf = gpd.read_file(path)
-        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-            gdf = gdf.to_crs("EPSG:4326")
-        gdf["lon"] = gdf.geometry.x
-        gdf["lat"] = gdf.geometry.y
-        frame = gdf.drop(columns="geometry")
-        rows = [
-            {k: (None if _isna(v) else v) for k, v in r.items()} for r in frame.to_dict("records")
-        ]
-        return list(frame.columns), rows
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    first = text.splitlines()[0] if text else ""
-    delim = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delim)
-    return list(reader.fieldnames or []), list(reader)
-
-
-def _isna(v: Any) -> bool:
-    try:
-        return bool(v is None or (isinstance(v, float) and np.isnan(v)))
-    except TypeError:
-        return False
-
-
-def _num(v: Any, fld: str, row: int, *, integer: bool = False) -> float:
-    s = str(v).strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
-    try:
-        x = float(s)
-    except ValueError:
-        raise InputError(f"nombre attendu, lu « {v} »", row=row, field=fld) from None
-    if integer and x != int(x):
-        raise InputError(f"nombre entier attendu, lu « {v} »", row=row, field=fld)
-    return x
-
-
-def _row_to_data(raw: Mapping[str, Any], columns: Mapping[str, str], row: int) -> CameraData:
-    values: dict[str, Any] = {}
-    for fld, col in columns.items():
-        v = raw.get(col)
-        if _isna(v) or (isinstance(v, str) and not v.strip()):
-            continue
-        if fld in ("lat", "lon", "range_m", "annual_cost_eur", "field_angle_deg", "heading_deg"):
-            values[fld] = _num(v, fld, row)
-        elif fld == "retention_days":
-            values[fld] = int(_num(v, fld, row, integer=True))
-        elif fld == "hd":
-            values[fld] = parse_bool(v, field=fld, row=row)
-        elif fld in ("installed_on", "removed_on", "authorisation_date", "authorisation_expiry"):
-            if isinstance(v, datetime):
-                values[fld] = v.date()
-            elif isinstance(v, date):
-                values[fld] = v
-            else:
-                try:
-                    values[fld] = parse_day(str(v), what=fld)
-                except InputError as exc:
-                    raise InputError(str(exc), row=row, field=fld) from None
-        else:
-            values[fld] = str(v).strip()
-    for req in ("code", "lat", "lon"):
-        if req not in values:
-            raise InputError("valeur obligatoire manquante", row=row, field=req)
-    return CameraData(**values)
-
-
-def import_cameras(engine: Engine, path: str | Path, *, by: str | None = None) -> dict[str, int]:
-    """Import cameras from CSV (``;`` or ``,``), GeoJSON, GeoPackage or Shapefile.
-
-    A camera whose code exists is updated, a new one is added. The file lands whole or
-    not at all: every bad row is reported (:class:`~gltd.errors.ValidationFailed`).
-
-    Returns
-    -------
-    dict
-        ``{"rows": n, "added": a, "updated": u}``.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise InputError("fichier introuvable", file=str(p))
-    header, rows = _read_rows(p)
-    by_norm = {_norm(h): h for h in header}
-    columns: dict[str, str] = {}
-    for fld, names in ALIASES.items():
-        for n in names:
-            if _norm(n) in by_norm:
-                columns[fld] = by_norm[_norm(n)]
-                break
-    missing = [f for f in ("code", "lat", "lon") if f not in columns]
-    if missing:
-        raise InputError(
-            f"colonnes obligatoires absentes : {', '.join(missing)} (colonnes lues : "
-            f"{', '.join(header)})",
-            file=p.name,
-        )
-    problems: list[dict[str, object]] = []
-    added = updated = 0
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        extent = city_extent(session)
-        existing = {c.code: c for c in session.execute(select(Camera)).scalars()}
-        seen: dict[str, int] = {}
-        valid_rows: list[CameraData] = []
-        for i, raw in enumerate(rows, start=2):
-            try:
-                data = validate_camera(_row_to_data(raw, columns, i), extent=extent, row=i)
-                if data.code in seen:
-                    raise InputError(
-                        f"code « {data.code} » en double (déjà ligne {seen[data.code]})",
-                        row=i,
-                        field="code",
-                    )
-                seen[data.code] = i
-                valid_rows.append(data)
-            except InputError as exc:
-                problems.append(
-                    {"row": exc.row, "field": exc.field, "message": str(exc).split(" : ", 1)[-1]}
-                )
-        if problems:
-            raise ValidationFailed(
-                f"{p.name} : {len(problems)} ligne(s) refusée(s), rien n'a été importé",
-                problems,
-            )
-        for data in valid_rows:
-            cam = existing.get(data.code)
-            if cam is None:
-                cam = Camera()
-                session.add(cam)
-                added += 1
-            else:
-                updated += 1
-            _apply(session, cam, data)
-        audit(session, "import", "camera", None, f"{p.name}: +{added}, ~{updated}", username=by)
-    return {"rows": len(rows), "added": added, "updated": updated}
 
 
 # --- summary ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from gltd.cli.common import DbOption, GltdGroup, console, engine_for, make_progress
+from gltd.cli.imports import _make_command as _make_import_command
 from gltd.errors import InputError
 
 __all__ = ["register"]
@@ -73,19 +74,14 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="Fichier de sortie (s
 # --- cameras ------------------------------------------------------------------------------
 
 
-@cameras_app.command("import")
-def cameras_import(
-    file: Annotated[Path, typer.Argument(help="CSV (; ou ,), GeoJSON, GeoPackage ou Shapefile.")],
-    db: DbOption = None,
-) -> None:
-    """Importer ou mettre à jour des caméras (tout le fichier ou rien)."""
-    from gltd.services.cctv import import_cameras
-
-    out = import_cameras(engine_for(db), file)
-    console.print(
-        f"{out['rows']} ligne(s) : {out['added']} caméra(s) ajoutée(s), "
-        f"{out['updated']} mise(s) à jour."
-    )
+# One camera importer: the import pipeline, with the options of ``gltd import cameras``
+# (--map, --mapping, --crs, --source, --skip-invalid, --dry-run, --report, --sheet).
+cameras_app.command(
+    "import",
+    help="Importer ou mettre à jour l'inventaire des caméras (identique à « gltd import "
+    "cameras ») : CSV, XLSX, GeoJSON, GeoPackage, Shapefile, Parquet ; tout le fichier ou rien "
+    "(sauf --skip-invalid) ; une caméra déjà enregistrée est mise à jour.",
+)(_make_import_command("cameras"))
 
 
 @cameras_app.command("add")

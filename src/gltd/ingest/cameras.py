@@ -1,29 +1,58 @@
-"""Import the inventory of video-protection cameras.
+"""Import the inventory of video-protection cameras — the one camera importer.
+
+``gltd import cameras`` and ``gltd cctv cameras import`` both run this loader through the
+import pipeline (encodings, formats, column mapping, per-row report, one transaction,
+``--dry-run``, ``--skip-invalid``).
 
 Fields: ``code`` (required, unique), a position (lon/lat, x/y or point geometry,
-required), ``retention_days`` (CSI L252-5: at most 30 days — ``GLTD_MAX_RETENTION_DAYS``),
-the prefectoral authorisation (number, date, expiry; without an expiry the expiry is the
-authorisation date + 5 years, CSI L252-4 — ``GLTD_AUTHORISATION_YEARS``), heading, field
-angle, range, HD, installation and removal dates, annual cost, zone. A camera whose code
-is already stored is left as it is.
+required), ``retention_days``, the prefectoral authorisation (number, date, expiry),
+heading, field angle, range, HD, installation and removal dates, annual cost, zone, notes.
+
+Every row is checked by :func:`gltd.cctv.inventory.validate_camera`, the rules of a
+camera added by hand, and a refused row is reported with its column:
+
+- retention between 1 and ``GLTD_MAX_RETENTION_DAYS`` days (CSI L252-5: one month at most);
+- without an expiry, the authorisation expires on its date + ``GLTD_AUTHORISATION_YEARS``
+  years (CSI L252-4); a later expiry is refused;
+- the camera must lie in the city, the union of the stored zones (not checked while no
+  zone is stored);
+- a camera with a field angle below 360° needs a heading; removal after installation.
+
+Re-import (the CSU re-exports its inventory after each change): a camera whose code is
+already stored is **updated** from the file. The columns present in the file are
+authoritative, blank cells included (no removal date, no authorisation, a dome…), except a
+blank retention, which keeps the stored value; fields without a column in the file keep
+their stored values. Cameras not in the file are left alone (never deleted). Unchanged
+cameras count as already present; each updated one gets an audit event naming the
+changed fields.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.orm import Session
 
+from gltd.cctv.inventory import (
+    CameraData,
+    CameraRuleError,
+    camera_data,
+    city_extent,
+    validate_camera,
+)
 from gltd.config import get_settings
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids
 from gltd.ingest.places import assign_zones, locate_rows
 from gltd.ingest.validate import blank, parse_bools, parse_ints, parse_numbers
-from gltd.model import Camera
+from gltd.model import AuditEvent, Camera
 from gltd.timeutil import PARIS
 
 __all__ = ["FIELDS", "LABEL", "prepare", "write"]
@@ -37,29 +66,37 @@ FIELDS = (
         ("code_camera", "identifiant", "id", "numero", "camera", "nom"),
         required=True,
     ),
-    FieldSpec("lon", "longitude WGS84", ("longitude",)),
-    FieldSpec("lat", "latitude WGS84", ("latitude",)),
+    FieldSpec("lon", "longitude WGS84", ("longitude", "lng", "x_wgs84")),
+    FieldSpec("lat", "latitude WGS84", ("latitude", "y_wgs84")),
     FieldSpec("x", "abscisse (mètres, --crs)", ("coord_x", "x_l93")),
     FieldSpec("y", "ordonnée (mètres, --crs)", ("coord_y", "y_l93")),
     FieldSpec(
         "heading_deg",
         "orientation en degrés depuis le nord (vide : dôme 360°)",
-        ("orientation", "direction", "azimut", "cap"),
+        ("orientation", "direction", "azimut", "cap", "heading"),
     ),
     FieldSpec(
         "field_angle_deg",
         "angle de champ en degrés",
-        ("angle", "angle_champ", "champ", "ouverture"),
+        ("angle", "angle_champ", "champ", "ouverture", "field_angle"),
     ),
-    FieldSpec("range_m", "portée utile en mètres", ("portee", "distance", "rayon")),
+    FieldSpec(
+        "range_m", "portée utile en mètres", ("portee", "portee_m", "distance", "rayon", "range")
+    ),
     FieldSpec("hd", "haute définition (oui/non)", ("haute_definition",)),
     FieldSpec(
         "installed_on",
         "date d'installation",
         ("date_installation", "installation", "mise_en_service", "installee_le"),
     ),
-    FieldSpec("removed_on", "date de retrait", ("date_retrait", "retrait", "depose")),
-    FieldSpec("annual_cost_eur", "coût annuel (euros)", ("cout_annuel", "cout", "cout_annuel_eur")),
+    FieldSpec(
+        "removed_on", "date de retrait", ("date_retrait", "retrait", "depose", "date_depose")
+    ),
+    FieldSpec(
+        "annual_cost_eur",
+        "coût annuel (euros)",
+        ("cout_annuel", "cout", "cout_annuel_eur", "cost"),
+    ),
     FieldSpec(
         "authorisation_number",
         "numéro de l'arrêté préfectoral",
@@ -69,15 +106,44 @@ FIELDS = (
     FieldSpec(
         "authorisation_expiry",
         "fin de l'autorisation",
-        ("expiration", "fin_autorisation", "date_expiration", "echeance_autorisation"),
+        (
+            "expiration",
+            "fin_autorisation",
+            "date_expiration",
+            "echeance_autorisation",
+            "echeance",
+        ),
     ),
     FieldSpec(
         "retention_days",
         "durée de conservation des images (jours)",
-        ("duree_conservation", "conservation", "retention", "jours_conservation"),
+        (
+            "duree_conservation",
+            "conservation",
+            "retention",
+            "jours_conservation",
+            "conservation_jours",
+        ),
     ),
     FieldSpec("zone", "nom de la zone", ("quartier", "secteur")),
+    FieldSpec("notes", "remarques sur la caméra", ("remarques", "commentaire")),
 )
+
+#: Fields of :class:`CameraData` read from their own column (position aside).
+_DIRECT = (
+    "heading_deg",
+    "field_angle_deg",
+    "range_m",
+    "hd",
+    "installed_on",
+    "removed_on",
+    "annual_cost_eur",
+    "authorisation_number",
+    "authorisation_date",
+    "authorisation_expiry",
+    "notes",
+)
+_DATA_FIELDS = tuple(f.name for f in dataclasses.fields(CameraData))
 
 
 def _dates(ctx: Context, fname: str) -> list[date | None]:
@@ -86,24 +152,32 @@ def _dates(ctx: Context, fname: str) -> list[date | None]:
     return [None if pd.isna(v) else v.date() for v in local]
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
+def _texts(ctx: Context, fname: str) -> list[str | None]:
+    s = ctx.raw(fname).astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    return [v or None for v in s]
+
+
+def _stored(ctx: Context) -> dict[str, CameraData]:
+    with Session(ctx.engine) as session:
+        return {c.code: camera_data(c) for c in session.scalars(select(Camera))}
+
+
+def _position_column(ctx: Context) -> str:
+    return "/".join(ctx.col(f) for f in ("lon", "lat", "x", "y") if f in ctx.columns) or "geometry"
 
 
 def prepare(ctx: Context) -> Prepared:
-    """Validate cameras (legal retention, authorisation expiry) and locate them."""
+    """Parse and check the cameras, merge them with the stored ones, locate them."""
     log = ctx.log
     settings = get_settings()
+    n = len(ctx.table)
     codes = ctx.raw("code").astype("string").fillna("").str.strip()
     log.add_mask(blank(codes), ctx.col("code"), codes, "un code", "code de caméra vide")
     check_duplicate_ids(ctx, codes.astype(object), "code")
     loc = locate_rows(ctx, required=True)
     log.add_mask(
         np.isnan(loc.x) & ~log.bad,
-        "/".join(ctx.col(f) for f in ("lon", "lat", "x", "y") if f in ctx.columns) or "geometry",
+        _position_column(ctx),
         None,
         "une position",
         "caméra sans position",
@@ -111,7 +185,7 @@ def prepare(ctx: Context) -> Prepared:
     zone = assign_zones(ctx, loc)
     ret_raw = ctx.raw("retention_days")
     ret, bad = parse_ints(ret_raw)
-    empty = blank(ret_raw)
+    ret_blank = blank(ret_raw)
     maxd = settings.max_retention_days
     log.add_mask(
         bad,
@@ -121,25 +195,18 @@ def prepare(ctx: Context) -> Prepared:
         "durée de conservation illisible",
     )
     log.add_mask(
-        ~bad & ~empty & ((ret < 1) | (ret > maxd)),
+        ~bad & ~ret_blank & ((ret < 1) | (ret > maxd)),
         ctx.col("retention_days"),
         ret_raw,
         f"entre 1 et {maxd} jours (CSI art. L252-5 : un mois au plus)",
         "durée de conservation hors des limites légales",
     )
-    default_ret = int(Camera.__table__.c.retention_days.default.arg)  # type: ignore[union-attr]
-    if empty.any():
-        ctx.warnings.append(
-            f"{int(empty.sum())} caméra(s) sans durée de conservation : {default_ret} jours retenus "
-            "(à vérifier : elle fixe le délai des réquisitions)"
-        )
-    ret = np.where(empty, default_ret, ret)
-    nums: dict[str, np.ndarray] = {}
-    for f, lo, hi, default in (
-        ("heading_deg", 0.0, 360.0, np.nan),
-        ("field_angle_deg", 1.0, 360.0, 360.0),
-        ("range_m", 1.0, 1000.0, 50.0),
-        ("annual_cost_eur", 0.0, 1e7, 0.0),
+    values: dict[str, list[Any]] = {}
+    for f, lo, hi in (
+        ("heading_deg", 0.0, 360.0),
+        ("field_angle_deg", 1.0, 360.0),
+        ("range_m", 1.0, 1000.0),
+        ("annual_cost_eur", 0.0, 1e7),
     ):
         raw = (
             ctx.raw(f)
@@ -156,55 +223,116 @@ def prepare(ctx: Context) -> Prepared:
             f"un nombre entre {lo:g} et {hi:g}",
             "valeur illisible ou hors limites",
         )
-        nums[f] = np.where(np.isnan(v), default, v)
+        values[f] = [None if np.isnan(x) else float(x) for x in v]
     hd, bad_hd = parse_bools(ctx.raw("hd"))
     log.add_mask(bad_hd, ctx.col("hd"), ctx.raw("hd"), "oui ou non", "valeur illisible")
-    auth_date = _dates(ctx, "authorisation_date")
-    expiry = _dates(ctx, "authorisation_expiry")
-    years = settings.authorisation_years
-    expiry = [
-        e if e is not None else (_add_years(a, years) if a else None)
-        for a, e in zip(auth_date, expiry, strict=True)
-    ]
-    num = ctx.raw("authorisation_number").astype("string").fillna("").str.strip()
+    values["hd"] = [bool(h) for h in hd]
+    for f in ("installed_on", "removed_on", "authorisation_date", "authorisation_expiry"):
+        values[f] = _dates(ctx, f)
+    for f in ("authorisation_number", "notes"):
+        values[f] = _texts(ctx, f)
+
+    stored = _stored(ctx)
+    extent = city_extent(ctx.engine)
+    blank_default = CameraData(code="", lat=0.0, lon=0.0)
+    present = [f for f in _DIRECT if f in ctx.columns]
+    # The expiry follows the authorisation date unless the file gives it.
+    reset_expiry = "authorisation_date" in ctx.columns and "authorisation_expiry" not in ctx.columns
+    datas: list[CameraData | None] = [None] * n
+    new_without_retention = 0
+    for i in range(n):
+        if log.bad[i]:
+            continue
+        code = str(codes.iloc[i])
+        base = stored.get(code)
+        changes: dict[str, Any] = {"code": code, "lat": loc.lat[i], "lon": loc.lon[i]}
+        for f in present:
+            v = values[f][i]
+            changes[f] = getattr(blank_default, f) if v is None else v
+        if not ret_blank[i]:
+            changes["retention_days"] = int(ret[i])
+        elif base is None:
+            new_without_retention += 1
+        if reset_expiry:
+            changes["authorisation_expiry"] = None
+        data = dataclasses.replace(base or blank_default, **changes)
+        try:
+            datas[i] = validate_camera(data, extent=extent)
+        except CameraRuleError as exc:
+            fld = exc.field or "code"
+            if fld in ("lat", "lon"):
+                col, val = _position_column(ctx), f"{data.lat:.6f}, {data.lon:.6f}"
+            else:
+                col, val = ctx.col(fld), ctx.raw(fld).iloc[i]
+            log.add_row(i, col, val, exc.expected, exc.reason)
+    if new_without_retention:
+        ctx.warnings.append(
+            f"{new_without_retention} nouvelle(s) caméra(s) sans durée de conservation : "
+            f"{blank_default.retention_days} jours retenus (à vérifier : elle fixe le délai des "
+            "réquisitions)"
+        )
     frame = pd.DataFrame(
         {
             "code": codes.astype(object).reset_index(drop=True),
-            "lon": loc.lon,
-            "lat": loc.lat,
+            "_data": pd.Series(datas, dtype=object),
             "x": loc.x,
             "y": loc.y,
-            "heading_deg": [None if np.isnan(h) else float(h) for h in nums["heading_deg"]],
-            "field_angle_deg": nums["field_angle_deg"],
-            "range_m": nums["range_m"],
-            "hd": hd,
-            "installed_on": _dates(ctx, "installed_on"),
-            "removed_on": _dates(ctx, "removed_on"),
-            "annual_cost_eur": nums["annual_cost_eur"],
-            "authorisation_number": num.where(num != "", None)
-            .astype(object)
-            .reset_index(drop=True),
-            "authorisation_date": auth_date,
-            "authorisation_expiry": expiry,
-            "retention_days": [int(r) for r in ret],
             "zone_id": [None if z < 0 else int(z) for z in zone],
         }
     )
     return Prepared(frame)
 
 
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, float) and isinstance(new, float):
+        return not math.isclose(old, new, rel_tol=0.0, abs_tol=1e-9)
+    return bool(old != new)
+
+
 def write(
     conn: Connection, prepared: Prepared, ctx: Context, batch_id: int, advance: Any
 ) -> tuple[int, int]:
-    """Insert cameras whose code is not stored yet."""
-    have = {c for (c,) in conn.execute(select(Camera.code))}
-    frame = prepared.frame
-    new = ~frame["code"].isin(have)
-    rows: list[dict[str, Any]] = []
-    for rec in frame.loc[new].to_dict("records"):
-        rows.append(
-            {str(k): (None if isinstance(v, float) and np.isnan(v) else v) for k, v in rec.items()}
+    """Insert new cameras, update the stored ones that changed.
+
+    Returns (cameras inserted or updated, cameras already stored unchanged).
+    """
+    stored = {r.code: r for r in conn.execute(select(Camera.__table__)).mappings()}
+    inserts: list[dict[str, Any]] = []
+    updated: list[str] = []
+    unchanged = 0
+    for code, data, x, y, zone_id in prepared.frame[
+        ["code", "_data", "x", "y", "zone_id"]
+    ].itertuples(index=False, name=None):
+        row = {f: getattr(data, f) for f in _DATA_FIELDS}
+        row["zone_id"] = None if zone_id is None or pd.isna(zone_id) else int(zone_id)
+        old = stored.get(code)
+        if old is None:
+            inserts.append({**row, "x": float(x), "y": float(y)})
+            continue
+        changed = [f for f in row if _differs(old[f], row[f])]
+        if not changed:
+            unchanged += 1
+            continue
+        if "lon" in changed or "lat" in changed:
+            row |= {"x": float(x), "y": float(y)}
+        conn.execute(update(Camera).where(Camera.id == old["id"]).values(**row))
+        conn.execute(
+            insert(AuditEvent).values(
+                action="update",
+                object_type="camera",
+                object_id=str(old["id"]),
+                detail=f"import {ctx.table.name} (lot {batch_id}) : {', '.join(changed)}",
+                username=ctx.options.imported_by,
+            )
         )
-    if rows:
-        conn.execute(insert(Camera), rows)
-    return len(rows), int((~new).sum())
+        updated.append(code)
+    if inserts:
+        conn.execute(insert(Camera), inserts)
+    if updated:
+        shown = ", ".join(updated[:10]) + (" …" if len(updated) > 10 else "")
+        ctx.warnings.append(
+            f"{len(updated)} caméra(s) déjà enregistrée(s) mise(s) à jour depuis le fichier "
+            f"({shown})"
+        )
+    advance(len(prepared.frame))
+    return len(inserts) + len(updated), unchanged

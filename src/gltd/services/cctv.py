@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Engine
@@ -32,7 +32,6 @@ from gltd.cctv.inventory import (
     add_years,
     edit_camera,
     get_camera,
-    import_cameras,
     list_cameras,
     network_summary,
 )
@@ -54,6 +53,9 @@ from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.model import AnalysisRun
 from gltd.timeutil import PARIS, local_midnight
+
+if TYPE_CHECKING:
+    from gltd.ingest.pipeline import ImportOptions, ImportResult
 
 __all__ = [
     "CameraData",
@@ -89,6 +91,25 @@ __all__ = [
 
 #: Above this many candidates the exact programme is refused (use the greedy).
 EXACT_MAX_CANDIDATES = 5000
+
+
+def import_cameras(
+    engine: Engine,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportResult:
+    """Import a camera inventory file through the import pipeline (the one camera importer).
+
+    Same as ``gltd import cameras``: :func:`gltd.ingest.pipeline.import_file` with the
+    loader :mod:`gltd.ingest.cameras` (legal checks, update of stored cameras on
+    re-import). ``options`` is a :class:`gltd.ingest.pipeline.ImportOptions`; returns the
+    :class:`gltd.ingest.pipeline.ImportResult`.
+    """
+    from gltd.ingest.pipeline import import_file
+
+    return import_file(engine, "cameras", path, options, progress=progress)
 
 
 def coverage_geojson(engine: Engine, *, on: date | None = None) -> dict[str, Any]:
