@@ -462,3 +462,16 @@ def test_events_outside_every_zone_are_refused(tmp_path: Path) -> None:
     far.set_geometry(far.translate(50_000, 0)).to_file(zf, driver="GeoJSON")
     msg = _bad(tmp_path, _csv(tmp_path), "--units", "zones", "--zones-file", str(zf))
     assert "aucun des 200 faits" in msg and "ne tombe dans les 36 zones" in msg
+
+
+def test_invalid_polygon_in_a_zones_file_is_repaired(tmp_path: Path) -> None:
+    zones = lattice(3)
+    # A self-intersecting "bow tie" over the first square: make_valid gives two triangles.
+    bow = shapely.Polygon([(X0, Y0), (X0 + SIDE, Y0 + SIDE), (X0 + SIDE, Y0), (X0, Y0 + SIDE)])
+    assert not bow.is_valid
+    zones.loc[0, "geometry"] = bow
+    zf = tmp_path / "noeud.gpkg"
+    zones.to_file(zf, driver="GPKG")
+    back = read_zones_file(zf)
+    assert back.geometry.is_valid.all()
+    assert back.geometry.iloc[0].area == pytest.approx(SIDE * SIDE / 2)
