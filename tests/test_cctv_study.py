@@ -160,12 +160,12 @@ def test_study_rank_matches_brute_force_and_unfavourable_sites(db_url: str) -> N
     assert res["rank"]["percentile"] < 50
     # Brute force: percentile of the site's disc count among all probe counts, by numpy.
     from gltd.cctv._common import to_metric
-    from gltd.cctv.study import _city_probes
+    from gltd.cctv.study.data import city_probes
     from gltd.store.queries import load_events
     from gltd.timeutil import local_midnight
 
     ev = load_events(engine, start=local_midnight(date(2015, 9, 24)), end=local_midnight(AS_OF))
-    probes = _city_probes(engine, 50.0, ev)
+    probes = city_probes(engine, 50.0, ev)
     d = np.hypot(probes[:, None, 0] - ev.x[None, :], probes[:, None, 1] - ev.y[None, :])
     counts = (d <= 50.0).sum(axis=1)
     sx, sy = to_metric(1.944, 47.926)

@@ -23,13 +23,13 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from gltd.cctv.dates import add_years
 from gltd.cctv.fov import fov_feature_collection
 from gltd.cctv.inventory import (
     CameraData,
     CameraRecord,
     NetworkSummary,
     add_camera,
-    add_years,
     edit_camera,
     get_camera,
     list_cameras,

@@ -1,0 +1,47 @@
+"""The camera inventory: rules, stored cameras, hand edits and the network summary.
+
+- :mod:`~gltd.cctv.inventory.rules` — :class:`CameraData`, :func:`validate_camera` (CSI
+  L252-5 retention, L252-4 authorisation, camera in the city) and :func:`city_extent`;
+- :mod:`~gltd.cctv.inventory.records` — :class:`CameraRecord`, :func:`get_camera`,
+  :func:`list_cameras`;
+- :mod:`~gltd.cctv.inventory.edit` — :func:`add_camera`, :func:`edit_camera`;
+- :mod:`~gltd.cctv.inventory.network` — :func:`network_summary`.
+
+Files are imported by the import pipeline (:mod:`gltd.ingest.cameras`, ``gltd import
+cameras`` = ``gltd cctv cameras import``), which applies :func:`validate_camera` to every
+row. The public names are importable from here.
+"""
+
+from __future__ import annotations
+
+from gltd.cctv.dates import add_months, add_years
+from gltd.cctv.inventory.edit import add_camera, edit_camera
+from gltd.cctv.inventory.network import NetworkSummary, network_summary
+from gltd.cctv.inventory.records import (
+    CAMERA_FIELDS,
+    CameraRecord,
+    camera_data,
+    camera_record,
+    get_camera,
+    list_cameras,
+)
+from gltd.cctv.inventory.rules import CameraData, CameraRuleError, city_extent, validate_camera
+
+__all__ = [
+    "CAMERA_FIELDS",
+    "CameraData",
+    "CameraRecord",
+    "CameraRuleError",
+    "NetworkSummary",
+    "add_camera",
+    "add_months",
+    "add_years",
+    "camera_data",
+    "camera_record",
+    "city_extent",
+    "edit_camera",
+    "get_camera",
+    "list_cameras",
+    "network_summary",
+    "validate_camera",
+]

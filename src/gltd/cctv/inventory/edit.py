@@ -1,0 +1,90 @@
+"""Add and edit cameras by hand (validated by :func:`~gltd.cctv.inventory.validate_camera`).
+
+Files go through the import pipeline instead (:mod:`gltd.ingest.cameras`), with the same
+rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from gltd.cctv._common import audit, to_metric
+from gltd.cctv.inventory.records import CAMERA_FIELDS, CameraRecord, camera_data, camera_record
+from gltd.cctv.inventory.rules import CameraData, city_extent, validate_camera
+from gltd.config import get_settings
+from gltd.errors import InputError
+from gltd.model import Camera, Zone
+
+__all__ = ["add_camera", "edit_camera"]
+
+
+def _zone_for(session: Session, lon: float, lat: float) -> int | None:
+    from shapely import wkt
+    from shapely.geometry import Point
+
+    p = Point(lon, lat)
+    best: tuple[float, int] | None = None
+    for zid, w in session.execute(select(Zone.id, Zone.geometry_wkt)).all():
+        g = wkt.loads(w)
+        if g.covers(p) and (best is None or g.area < best[0]):
+            best = (g.area, zid)
+    return None if best is None else best[1]
+
+
+def _apply(session: Session, cam: Camera, data: CameraData) -> None:
+    x, y = to_metric(data.lon, data.lat, get_settings().analysis_crs)
+    for name in CAMERA_FIELDS:
+        setattr(cam, name, getattr(data, name))
+    cam.x, cam.y = x, y
+    cam.zone_id = _zone_for(session, data.lon, data.lat)
+
+
+def add_camera(engine: Engine, data: CameraData, *, by: str | None = None) -> CameraRecord:
+    """Validate and store a new camera (its code must be new)."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        valid = validate_camera(data, extent=city_extent(session))
+        if session.execute(select(Camera.id).where(Camera.code == valid.code)).first():
+            raise InputError(
+                f"la caméra « {valid.code} » existe déjà (modifiez-la plutôt)", field="code"
+            )
+        cam = Camera()
+        _apply(session, cam, valid)
+        session.add(cam)
+        session.flush()
+        audit(session, "create", "camera", cam.id, valid.code, username=by)
+        return camera_record(cam)
+
+
+def edit_camera(
+    engine: Engine, code: str, changes: Mapping[str, Any], *, by: str | None = None
+) -> CameraRecord:
+    """Change some fields of a camera; the whole camera is validated again."""
+    unknown = set(changes) - set(CAMERA_FIELDS)
+    if unknown:
+        raise InputError(
+            f"champ(s) inconnu(s) : {', '.join(sorted(unknown))} (connus : {', '.join(CAMERA_FIELDS)})"
+        )
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        cam = session.execute(select(Camera).where(Camera.code == code)).scalar_one_or_none()
+        if cam is None:
+            raise InputError(f"caméra inconnue : « {code} »", field="code")
+        current = camera_data(cam)
+        if "authorisation_date" in changes and "authorisation_expiry" not in changes:
+            changes = {**changes, "authorisation_expiry": None}
+        valid = validate_camera(
+            dataclasses.replace(current, **changes), extent=city_extent(session)
+        )
+        if (
+            valid.code != cam.code
+            and session.execute(select(Camera.id).where(Camera.code == valid.code)).first()
+        ):
+            raise InputError(f"le code « {valid.code} » est déjà pris", field="code")
+        _apply(session, cam, valid)
+        audit(session, "update", "camera", cam.id, ", ".join(sorted(changes)), username=by)
+        session.flush()
+        return camera_record(cam)

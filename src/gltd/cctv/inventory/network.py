@@ -1,0 +1,132 @@
+"""The network summary: size, HD share, cost, incidents in a field of view, authorisations."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine
+
+from gltd.cctv.dates import add_months, add_years
+from gltd.cctv.inventory.records import list_cameras
+from gltd.timeutil import PARIS
+
+__all__ = ["NetworkSummary", "network_summary"]
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    """The network on a day: size, cost, coverage of incidents, authorisations."""
+
+    on: date
+    period_start: datetime
+    period_end: datetime
+    n_cameras: int
+    n_hd: int
+    hd_share: float | None
+    annual_cost_eur: float
+    #: category → {"n": incidents, "covered": inside a field of view, "share": covered/n}
+    coverage_by_category: dict[str, dict[str, float | int | None]]
+    expiring: list[dict[str, Any]] = field(default_factory=list)
+    expired: list[dict[str, Any]] = field(default_factory=list)
+    without_authorisation: list[str] = field(default_factory=list)
+    method: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON."""
+        out = dataclasses.asdict(self)
+        out["on"] = self.on.isoformat()
+        out["period_start"] = self.period_start.isoformat()
+        out["period_end"] = self.period_end.isoformat()
+        return out
+
+
+def network_summary(
+    engine: Engine,
+    *,
+    on: date | None = None,
+    period_start: datetime | None = None,
+    period_end: datetime | None = None,
+    categories: Sequence[str] | None = None,
+    within_months: int = 6,
+) -> NetworkSummary:
+    """Count, HD share, annual cost, share of incidents in a field of view, authorisations.
+
+    Parameters
+    ----------
+    on : date, optional
+        The day the network is taken (cameras in service that day); today by default.
+    period_start, period_end : aware datetimes, optional
+        Incidents counted; the twelve months before ``on`` by default.
+    categories : codes, optional
+        Only these categories.
+    within_months : int
+        Authorisations expiring within this many months are listed (6 by default).
+    """
+    from gltd.analysis.coverage import coverage_matrix
+    from gltd.store.queries import load_events
+    from gltd.timeutil import local_midnight
+
+    today = on or datetime.now(PARIS).date()
+    end = period_end or local_midnight(today + timedelta(days=1))
+    start = period_start or local_midnight(add_years(today, -1) + timedelta(days=1))
+    cams = list_cameras(engine, active_on=today)
+    n = len(cams)
+    n_hd = sum(c.hd for c in cams)
+    ev = load_events(engine, start=start, end=end, categories=categories)
+    by_cat: dict[str, dict[str, float | int | None]] = {}
+    if ev.n:
+        cov = coverage_matrix(
+            ev.x,
+            ev.y,
+            np.array([c.x for c in cams]),
+            np.array([c.y for c in cams]),
+            range_m=np.array([c.range_m for c in cams]),
+            heading_deg=np.array(
+                [np.nan if c.heading_deg is None else c.heading_deg for c in cams]
+            ),
+            field_angle_deg=np.array([c.field_angle_deg for c in cams]),
+        )
+        covered = cov.covered
+        for cat in sorted(set(ev.category.tolist())):
+            m = ev.category == cat
+            k, c_in = int(m.sum()), int(covered[m].sum())
+            by_cat[cat] = {"n": k, "covered": c_in, "share": c_in / k if k else None}
+        k, c_in = int(ev.n), int(covered.sum())
+        by_cat["_total"] = {"n": k, "covered": c_in, "share": c_in / k}
+    limit = add_months(today, within_months)
+    expiring = [
+        {"code": c.code, "authorisation_number": c.authorisation_number,
+         "expiry": c.authorisation_expiry.isoformat(),
+         "days_left": (c.authorisation_expiry - today).days}
+        for c in cams
+        if c.authorisation_expiry is not None and today <= c.authorisation_expiry <= limit
+    ]  # fmt: skip
+    expired = [
+        {"code": c.code, "authorisation_number": c.authorisation_number,
+         "expiry": c.authorisation_expiry.isoformat()}
+        for c in cams
+        if c.authorisation_expiry is not None and c.authorisation_expiry < today
+    ]  # fmt: skip
+    return NetworkSummary(
+        on=today,
+        period_start=start.astimezone(UTC),
+        period_end=end.astimezone(UTC),
+        n_cameras=n,
+        n_hd=n_hd,
+        hd_share=n_hd / n if n else None,
+        annual_cost_eur=float(sum(c.annual_cost_eur for c in cams)),
+        coverage_by_category=by_cat,
+        expiring=sorted(expiring, key=lambda e: e["expiry"]),
+        expired=sorted(expired, key=lambda e: e["expiry"]),
+        without_authorisation=[c.code for c in cams if c.authorisation_date is None],
+        method={
+            "coverage": "point dans le secteur de vue (gltd.analysis.coverage)",
+            "incidents": "faits géolocalisés de la période, demi-ouverte [début, fin)",
+            "renewal_note": "renouvellement à déposer environ 4 mois avant l'échéance (CSI L252-4)",
+        },
+    )

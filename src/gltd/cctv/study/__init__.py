@@ -1,0 +1,42 @@
+"""Relevance study (*étude de pertinence*) for a proposed camera site.
+
+The analytic part of a camera authorisation file (former R252-3 CSI): recorded crime
+around the site by category over the last three years and its trend, the site's rank in
+the city, existing coverage, requisitions on nearby cameras, hotspot status, displacement
+risk, the evidence base, and a conclusion with its reasons.
+
+Conclusion rule (documented in ``docs/cctv.md``), on the categories studied:
+
+- **défavorable** when fewer than 10 facts in three years (too few to justify a camera),
+  or at least 75 % of the site already in an existing field of view, or the site below
+  the city median (percentile < 50) and not a Gi* hotspot;
+- **favorable** when the site is in the top decile of the city (percentile ≥ 90) or a Gi*
+  hotspot at 95 % or more, less than 25 % of it already covered, and no significant fall
+  of the facts over the last year;
+- **réservé** otherwise.
+
+Nearby hot areas (displacement risk) and past interventions' WDQ do not change the verdict:
+they are listed as reasons to accompany the camera with other measures.
+
+Modules: :mod:`~gltd.cctv.study.data` (the site, incidents around it and in the city),
+:mod:`~gltd.cctv.study.surroundings` (hotspot status, existing cameras, requisitions,
+past interventions), :mod:`~gltd.cctv.study.rule` (the conclusion rule and the evidence
+base) and :mod:`~gltd.cctv.study.relevance` (:func:`relevance_study`, which runs them and
+stores the study); the PDF and JSON output is :mod:`gltd.cctv.study_render`.
+"""
+
+from __future__ import annotations
+
+from gltd.cctv.study.data import StudySite, site_lonlat
+from gltd.cctv.study.relevance import relevance_study
+from gltd.cctv.study.rule import CONCLUSION_RULE, EVIDENCE, HOT_LABELS, VERDICT_LABELS
+
+__all__ = [
+    "CONCLUSION_RULE",
+    "EVIDENCE",
+    "HOT_LABELS",
+    "VERDICT_LABELS",
+    "StudySite",
+    "relevance_study",
+    "site_lonlat",
+]

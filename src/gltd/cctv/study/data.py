@@ -1,0 +1,244 @@
+"""Data of a relevance study: the site, and the incidents around it and in the city.
+
+The city-wide load is one scan of the incident table read straight from the DBAPI cursor
+(:func:`load_city`), so that a study on a million incidents stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from gltd.analysis.coverage import in_sector
+from gltd.cctv._common import to_lonlat, to_metric
+from gltd.cctv.fov import fov_polygon
+from gltd.cctv.inventory import city_extent
+from gltd.config import get_settings
+from gltd.errors import InputError
+from gltd.model import CameraRequest, Incident
+
+__all__ = [
+    "StudySite",
+    "make_site",
+    "load_incidents",
+    "load_city",
+    "city_probes",
+    "percentile_rank",
+    "site_lonlat",
+]
+
+
+@dataclass(frozen=True)
+class StudySite:
+    """The proposed site: a disc (radius) or a field of view (heading, angle, range)."""
+
+    lat: float
+    lon: float
+    x: float
+    y: float
+    radius_m: float
+    heading_deg: float | None = None
+    field_angle_deg: float = 360.0
+    camera_request_id: int | None = None
+    label: str = ""
+
+    @property
+    def is_sector(self) -> bool:
+        """True for a field of view narrower than 360°."""
+        return self.heading_deg is not None and self.field_angle_deg < 360
+
+    def polygon(self) -> Any:
+        """The site's area as a polygon in the metric CRS."""
+        return fov_polygon(
+            self.x,
+            self.y,
+            self.heading_deg if self.is_sector else None,
+            self.field_angle_deg,
+            self.radius_m,
+        )
+
+    def contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Which points are in the site's area (exact sector test)."""
+        return in_sector(
+            x,
+            y,
+            self.x,
+            self.y,
+            self.heading_deg if self.is_sector else None,
+            self.field_angle_deg,
+            self.radius_m,
+        )
+
+
+def make_site(
+    engine: Engine,
+    *,
+    lat: float | None,
+    lon: float | None,
+    radius: float,
+    heading: float | None,
+    field_angle: float,
+    request_id: int | None,
+) -> StudySite:
+    crs = get_settings().analysis_crs
+    if request_id is not None:
+        with Session(engine) as s:
+            r = s.get(CameraRequest, request_id)
+            if r is None:
+                raise InputError(f"demande de caméra n° {request_id} introuvable", field="request")
+            return StudySite(
+                r.lat, r.lon, r.x, r.y, float(r.radius_m or radius), None, 360.0, r.id,
+                f"demande n° {r.id} ({r.origin}, reçue le {r.received_on:%d/%m/%Y})",
+            )  # fmt: skip
+    if lat is None or lon is None:
+        raise InputError("indiquez un site (--at LAT,LON) ou une demande (--request ID)")
+    if not radius > 0:
+        raise InputError(f"rayon {radius} : un nombre de mètres > 0", field="radius")
+    if heading is not None and not 0 <= heading < 360:
+        raise InputError(f"orientation {heading} : de 0 à 359 degrés", field="heading")
+    extent = city_extent(engine)
+    if extent is not None:
+        from shapely.geometry import Point
+
+        if not extent.covers(Point(lon, lat)):
+            raise InputError(
+                f"le site ({lat:.5f} N, {lon:.5f} E) est hors de la commune (aucune zone "
+                "enregistrée ne le contient ; vérifiez l'ordre latitude, longitude)",
+                field="at",
+            )
+    x, y = to_metric(lon, lat, crs)
+    return StudySite(lat, lon, x, y, float(radius), heading, float(field_angle), None, "")
+
+
+def load_incidents(
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    categories: list[str] | None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> Any:
+    """Incidents of ``[start, end)`` as an EventSet, optionally inside a bounding box."""
+    import pandas as pd
+    from sqlalchemy import String, and_, type_coerce
+
+    from gltd.analysis.events import EventSet
+
+    t = Incident.__table__.c
+    conds: list[Any] = [t.x.is_not(None), t.y.is_not(None), t.occurred_at >= start,
+                        t.occurred_at < end]  # fmt: skip
+    if categories:
+        conds.append(t.category.in_(list(categories)))
+    if bbox is not None:
+        conds += [t.x >= bbox[0], t.y >= bbox[1], t.x <= bbox[2], t.y <= bbox[3]]
+    stmt = select(t.x, t.y, type_coerce(t.occurred_at, String), t.category).where(and_(*conds))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    if not rows:
+        return EventSet.from_arrays([], [], [], [])
+    x, y, ts, cat = zip(*rows, strict=True)
+    times = pd.to_datetime(pd.Series(ts, dtype=object), format="ISO8601", utc=True)
+    return EventSet.from_arrays(x, y, times.dt.tz_localize(None).to_numpy(), cat)
+
+
+def load_city(
+    engine: Engine,
+    start: datetime,
+    split: datetime,
+    end: datetime,
+    categories: list[str] | None,
+    bbox: tuple[float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+    """One scan of ``[start, end)``: x, y and « on or after split » for every located
+    incident of the city, and times and categories only for those inside ``bbox``.
+
+    Rows are read straight from the DBAPI cursor (no ORM rows, no time parsing outside
+    the box): this is the city-wide load of the study, up to millions of rows.
+    """
+    import pandas as pd
+    from sqlalchemy import and_, case
+
+    from gltd.analysis.events import EventSet
+
+    t = Incident.__table__.c
+    conds: list[Any] = [t.x.is_not(None), t.y.is_not(None), t.occurred_at >= start,
+                        t.occurred_at < end]  # fmt: skip
+    if categories:
+        conds.append(t.category.in_(list(categories)))
+    inside = and_(t.x >= bbox[0], t.y >= bbox[1], t.x <= bbox[2], t.y <= bbox[3])
+    stmt = select(
+        t.x,
+        t.y,
+        case((t.occurred_at >= split, 1), else_=0),
+        case((inside, t.occurred_at), else_=None),
+        case((inside, t.category), else_=None),
+    ).where(and_(*conds))
+    # Three years are most of the table: a full scan beats SQLite's time index (which
+    # would look every row up again); PostgreSQL's planner chooses by itself.
+    stmt = stmt.with_hint(Incident.__table__, "NOT INDEXED", dialect_name="sqlite")
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).cursor.fetchall()  # type: ignore[union-attr]
+    if not rows:
+        empty = np.array([], dtype="float64")
+        return empty, empty.copy(), np.array([], dtype=bool), EventSet.from_arrays([], [], [], [])
+    xs, ys, flags, ts, cats = zip(*rows, strict=True)
+    x = np.asarray(xs, dtype="float64")
+    y = np.asarray(ys, dtype="float64")
+    flag = np.asarray(flags, dtype="int8") > 0
+    sel = np.flatnonzero(np.asarray([c is not None for c in cats]))
+    raw_t = [ts[i] for i in sel]
+    times = pd.to_datetime(pd.Series(raw_t, dtype=object), format="ISO8601") if raw_t else None
+    if times is not None and times.dt.tz is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    site = EventSet.from_arrays(
+        x[sel], y[sel], times.to_numpy() if times is not None else [], [cats[i] for i in sel]
+    )
+    return x, y, flag, site
+
+
+def city_probes(engine: Engine, spacing: float, ev: Any) -> np.ndarray:
+    """Regular probe points (spacing = the site's radius) inside the city extent.
+
+    ``ev`` is anything with ``x``, ``y`` arrays (used for the extent when no zone exists).
+    """
+    import shapely
+    from shapely.ops import transform
+
+    extent = city_extent(engine)
+    crs = get_settings().analysis_crs
+    if extent is not None:
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
+        poly = transform(tr, extent)
+        xmin, ymin, xmax, ymax = poly.bounds
+    elif len(ev.x):
+        poly = None
+        xmin, ymin, xmax, ymax = ev.x.min(), ev.y.min(), ev.x.max(), ev.y.max()
+    else:
+        return np.empty((0, 2))
+    xs = np.arange(xmin + spacing / 2, xmax, spacing)
+    ys = np.arange(ymin + spacing / 2, ymax, spacing)
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    if poly is not None and len(pts):
+        pts = pts[shapely.contains_xy(poly, pts[:, 0], pts[:, 1])]
+    return pts
+
+
+def percentile_rank(values: np.ndarray, v: float) -> float:
+    """Mid-rank percentile: 100 × (share below + half the share equal)."""
+    if len(values) == 0:
+        return float("nan")
+    below = float((values < v).sum())
+    equal = float((values == v).sum())
+    return 100.0 * (below + 0.5 * equal) / len(values)
+
+
+def site_lonlat(x: float, y: float) -> tuple[float, float]:
+    """WGS84 of a metric point (for templates)."""
+    return to_lonlat(x, y, get_settings().analysis_crs)

@@ -1,0 +1,196 @@
+"""Surroundings of a study site: hotspot status, existing cameras, requisitions, past
+interventions (displacement measures).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from gltd.analysis.coverage import coverage_matrix
+from gltd.cctv.fov import fov_polygon
+from gltd.cctv.inventory import city_extent, list_cameras
+from gltd.cctv.study.data import StudySite, load_incidents
+from gltd.cctv.study.rule import HOT_LABELS
+from gltd.config import get_settings
+from gltd.model import Intervention, Requisition
+from gltd.timeutil import PARIS
+
+__all__ = ["hotspot_status", "existing_coverage", "nearby_requisitions", "past_interventions"]
+
+
+def hotspot_status(
+    ev: Any, site: StudySite, probes_bounds: tuple[float, ...] | None
+) -> dict[str, Any]:
+    """Gi* class of the site's cell (hotspots engineer's modules) on the last year."""
+    if importlib.util.find_spec("gltd.analysis.gistar") is None or (
+        importlib.util.find_spec("gltd.analysis.grid") is None
+    ):
+        return {"available": False, "note": "module Gi* absent : seul le percentile est donné"}
+    from gltd.analysis.gistar import gi_star_grid
+    from gltd.analysis.grid import grid_counts, make_grid
+
+    cell, band = 100.0, 300.0
+    if ev.n == 0:
+        return {"available": False, "note": "aucun fait : Gi* non calculé"}
+    bounds = probes_bounds or (ev.x.min(), ev.y.min(), ev.x.max(), ev.y.max())
+    b = (
+        min(bounds[0], site.x) - cell,
+        min(bounds[1], site.y) - cell,
+        max(bounds[2], site.x) + cell,
+        max(bounds[3], site.y) + cell,
+    )
+    try:
+        grid = make_grid(b, cell)
+        gc = grid_counts(ev, cell, grid=grid)
+        res = gi_star_grid(gc.counts, cell, distance=band)
+    except Exception as exc:  # noqa: BLE001 — the study goes on without Gi*
+        return {"available": False, "note": f"Gi* non calculé : {exc}"}
+    cid = int(grid.locate(np.array([site.x]), np.array([site.y]))[0])
+    row, col = divmod(cid, grid.nx)
+    cls = int(res.hot_cold_class[row, col])
+    hot = res.hot_cold_class > 0
+    # Hot cells near the site (displacement risk): within 500 m of the site, outside it.
+    xc, yc = grid.centres()
+    d = np.hypot(xc - site.x, yc - site.y)
+    near = hot & (d <= 500.0) & (d > site.radius_m)
+    return {
+        "available": True,
+        "class": cls,
+        "label": HOT_LABELS[cls],
+        "z": None if math.isnan(res.z[row, col]) else float(res.z[row, col]),
+        "p_fdr": None if math.isnan(res.p_fdr[row, col]) else float(res.p_fdr[row, col]),
+        "n_hot_cells_city": int(hot.sum()),
+        "hot_cells_within_500m": int(near.sum()),
+        "nearest_hot_cell_m": float(d[near].min()) if near.any() else None,
+        "method": {"cell_m": cell, "distance_band_m": band, "period": "dernière année",
+                   **{k: v for k, v in res.method.items() if isinstance(v, str | int | float)}},
+    }  # fmt: skip
+
+
+def existing_coverage(
+    engine: Engine, site: StudySite, day: date, ev: Any, in_site: np.ndarray
+) -> dict[str, Any]:
+    from shapely.ops import unary_union
+
+    cams = list_cameras(engine, active_on=day)
+    poly = site.polygon()
+    overlapping = []
+    polys = []
+    for c in cams:
+        p = fov_polygon(c.x, c.y, c.heading_deg, c.field_angle_deg, c.range_m)
+        if p.intersects(poly):
+            polys.append(p)
+            lon, lat = c.lon, c.lat
+            overlapping.append(
+                {"code": c.code, "distance_m": round(math.hypot(c.x - site.x, c.y - site.y)),
+                 "hd": c.hd, "lat": lat, "lon": lon, "heading_deg": c.heading_deg,
+                 "field_angle_deg": c.field_angle_deg, "range_m": c.range_m,
+                 "overlap_share": float(p.intersection(poly).area / poly.area)}
+            )  # fmt: skip
+    union = unary_union(polys) if polys else None
+    share = float(union.intersection(poly).area / poly.area) if union is not None else 0.0
+    n_site = int(in_site.sum())
+    covered = 0
+    if n_site and cams:
+        cov = coverage_matrix(
+            ev.x[in_site], ev.y[in_site],
+            np.array([c.x for c in cams]), np.array([c.y for c in cams]),
+            range_m=np.array([c.range_m for c in cams]),
+            heading_deg=np.array([np.nan if c.heading_deg is None else c.heading_deg for c in cams]),
+            field_angle_deg=np.array([c.field_angle_deg for c in cams]),
+        )  # fmt: skip
+        covered = int(cov.covered.sum())
+    return {
+        "n_cameras_in_service": len(cams),
+        "overlapping_cameras": sorted(overlapping, key=lambda o: o["distance_m"]),
+        "area_share": share,
+        "incidents_already_covered": covered,
+        "incidents_share_covered": covered / n_site if n_site else None,
+    }
+
+
+def nearby_requisitions(
+    engine: Engine, site: StudySite, start: datetime, end: datetime
+) -> dict[str, Any]:
+    near_m = max(300.0, 2 * site.radius_m)
+    cams = [c for c in list_cameras(engine) if math.hypot(c.x - site.x, c.y - site.y) <= near_m]
+    codes = {c.code for c in cams}
+    with Session(engine) as s:
+        from sqlalchemy.orm import selectinload
+
+        rows = s.execute(
+            select(Requisition)
+            .where(Requisition.received_at >= start, Requisition.received_at < end)
+            .options(selectinload(Requisition.cameras))
+        ).scalars().all()  # fmt: skip
+        hits = [r for r in rows if codes & {c.code for c in r.cameras}]
+        per_year: dict[int, int] = {}
+        for r in hits:
+            y = r.received_at.astimezone(PARIS).year
+            per_year[y] = per_year.get(y, 0) + 1
+        return {
+            "radius_m": near_m,
+            "cameras": sorted(codes),
+            "count": len(hits),
+            "per_year": dict(sorted(per_year.items())),
+            "delivered": sum(r.status == "remise" for r in hits),
+            "useful": sum(r.outcome == "utile" for r in hits),
+            "out_of_time": sum(r.status == "hors_delai" for r in hits),
+            "all_city": len(rows),
+        }
+
+
+def past_interventions(engine: Engine, site: StudySite, as_of: datetime) -> dict[str, Any]:
+    if importlib.util.find_spec("gltd.analysis.displacement") is None:
+        return {"available": False, "items": [], "note": "module de déport absent"}
+    import shapely
+    from pyproj import Transformer
+    from shapely import wkt
+    from shapely.ops import transform
+
+    from gltd.analysis.displacement import displacement_measures
+
+    crs = get_settings().analysis_crs
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
+    extent = city_extent(engine)
+    city = transform(tr, extent) if extent is not None else None
+    with Session(engine) as s:
+        rows = s.execute(select(Intervention)).scalars().all()
+        items = []
+        for iv in rows:
+            target = transform(tr, wkt.loads(iv.geometry_wkt))
+            dist = float(shapely.distance(target, shapely.Point(site.x, site.y)))
+            if dist > 1000.0 or iv.started_on + timedelta(days=365) > as_of:
+                continue
+            buffer = target.buffer(250.0).difference(target)
+            a0, a1 = iv.started_on - timedelta(days=365), iv.started_on + timedelta(days=365)
+            ev = load_incidents(engine, a0, a1, None)
+            before = ev.t < np.datetime64(iv.started_on.astimezone(UTC).replace(tzinfo=None))
+            in_a = shapely.contains_xy(target, ev.x, ev.y)
+            in_b = shapely.contains_xy(buffer, ev.x, ev.y)
+            in_c = ~(in_a | in_b)
+            if city is not None:
+                in_c &= shapely.contains_xy(city, ev.x, ev.y)
+            counts = [int((m & before).sum()) for m in (in_a, in_b, in_c)]
+            counts_after = [int((m & ~before).sum()) for m in (in_a, in_b, in_c)]
+            dm = displacement_measures(
+                counts[0], counts_after[0], counts[1], counts_after[1], counts[2], counts_after[2]
+            )
+            items.append(
+                {"id": iv.id, "name": iv.name, "kind": iv.kind, "distance_m": round(dist),
+                 "started_on": iv.started_on.astimezone(PARIS).date().isoformat(),
+                 **dm.as_dict()}
+            )  # fmt: skip
+    return {
+        "available": True,
+        "items": items,
+        "method": "cible = périmètre de l'intervention, tampon = anneau de 250 m, témoin = "
+        "reste de la commune ; un an avant / un an après (Bowers & Johnson 2003)",
+    }
