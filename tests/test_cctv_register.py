@@ -68,6 +68,21 @@ def test_camera_outside_the_city_is_refused(db_url: str) -> None:
     assert len(inv.list_cameras(engine)) == 3
 
 
+def test_camera_zone_is_the_smallest_zone_containing_it(db_url: str) -> None:
+    engine = _setup(db_url)
+    quartier = "POLYGON((1.89 47.89, 1.91 47.89, 1.91 47.91, 1.89 47.91, 1.89 47.89))"
+    with session_scope(engine) as s:
+        s.add(Zone(name="Quartier (test)", kind="quartier", geometry_wkt=quartier))
+    with session_scope(engine) as s:
+        ids = {z.name: z.id for z in s.scalars(select(Zone))}
+    inside = inv.add_camera(engine, inv.CameraData(code="Q1", lat=47.90, lon=1.90))
+    outside = inv.add_camera(engine, inv.CameraData(code="Q2", lat=47.85, lon=1.93))
+    assert inside.zone_id == ids["Quartier (test)"]
+    assert outside.zone_id == ids["Orléans (test)"]
+    moved = inv.edit_camera(engine, "Q2", {"lat": 47.905, "lon": 1.905})
+    assert moved.zone_id == ids["Quartier (test)"]
+
+
 def test_authorisation_expiry_defaults_to_five_years(db_url: str) -> None:
     engine = _setup(db_url)
     cam = inv.get_camera(engine, "C02")

@@ -197,3 +197,44 @@ def test_study_from_a_request_and_bad_sites(db_url: str) -> None:
         relevance_study(engine, lat=1.901, lon=47.902, as_of=AS_OF)
     with pytest.raises(InputError, match="introuvable"):
         relevance_study(engine, request_id=999, as_of=AS_OF)
+
+
+def test_past_interventions_count_target_buffer_and_control(db_url: str) -> None:
+    """Hand-placed facts: 3 → 1 in the target, 2 → 4 in the 250 m ring, 5 → 5 elsewhere."""
+    from shapely import wkt
+    from shapely.ops import transform
+
+    from gltd.cctv._common import to_lonlat, to_metric
+    from gltd.cctv.study.data import StudySite
+    from gltd.cctv.study.surroundings import past_interventions
+    from gltd.model import Intervention
+
+    engine = make_engine(db_url)
+    sx, sy = to_metric(SITE[1], SITE[0])
+    # A 100 m square target around the site (WGS84 WKT, as stored).
+    sq = wkt.loads(f"POLYGON(({sx - 50} {sy - 50}, {sx + 50} {sy - 50}, {sx + 50} {sy + 50}, "
+                   f"{sx - 50} {sy + 50}, {sx - 50} {sy - 50}))")  # fmt: skip
+    start = datetime(2017, 3, 1, tzinfo=PARIS)
+    spots = {"a": (sx, sy), "b": (sx + 200.0, sy), "c": (sx + 2000.0, sy + 500.0)}
+    plan = {("a", -1): 3, ("a", 1): 1, ("b", -1): 2, ("b", 1): 4, ("c", -1): 5, ("c", 1): 5}
+    with session_scope(engine) as s:
+        s.add(Zone(name="Ville (test)", kind="commune", geometry_wkt=CITY))
+        s.add(Intervention(name="Occupation", kind="occupation", started_on=start,
+                           geometry_wkt=transform(lambda x, y: to_lonlat(x, y), sq).wkt))  # fmt: skip
+        k = 0
+        for (where, sign), n in plan.items():
+            for i in range(n):
+                x, y = spots[where]
+                s.add(Incident(occurred_at=start + sign * timedelta(days=30 + i), x=x + i, y=y,
+                               category="trafic_stupefiants", source="t", source_ref=str(k)))  # fmt: skip
+                k += 1
+        # Outside the year before / after: not counted.
+        s.add(Incident(occurred_at=start - timedelta(days=400), x=sx, y=sy,
+                       category="trafic_stupefiants", source="t", source_ref="old"))  # fmt: skip
+    site = StudySite(SITE[0], SITE[1], sx, sy, 100.0)
+    out = past_interventions(engine, site, datetime(2018, 9, 24, tzinfo=PARIS))
+    assert out["available"] and len(out["items"]) == 1
+    item = out["items"][0]
+    got = tuple(item[f] for f in ("a0", "a1", "b0", "b1", "c0", "c1"))
+    assert got == (3, 1, 2, 4, 5, 5)
+    assert item["distance_m"] == 0 and item["started_on"] == "2017-03-01"

@@ -17,7 +17,13 @@ from shapely.geometry import Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-__all__ = ["fov_polygon", "fov_polygons", "coverage_union", "fov_feature_collection"]
+__all__ = [
+    "fov_polygon",
+    "fov_polygons",
+    "coverage_union",
+    "fov_feature_collection",
+    "covered_by_cameras",
+]
 
 #: Vertices on a full circle; a sector gets a proportional number (at least 2 arcs).
 SEGMENTS = 128
@@ -104,3 +110,33 @@ def fov_feature_collection(
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def covered_by_cameras(x: np.ndarray, y: np.ndarray, cameras: Iterable[Any]) -> np.ndarray:
+    """Which points (metric CRS) lie in the field of view of at least one camera.
+
+    ``cameras`` are objects with ``x, y, heading_deg, field_angle_deg, range_m`` (e.g.
+    :class:`~gltd.cctv.inventory.CameraRecord`); the exact sector test is
+    :func:`gltd.analysis.coverage.coverage_matrix`. No camera or no point: all false.
+    """
+    from gltd.analysis.coverage import coverage_matrix
+
+    cams = list(cameras)
+    px, py = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+    if not cams or not len(px):
+        return np.zeros(len(px), dtype=bool)
+    return np.asarray(
+        coverage_matrix(
+            px,
+            py,
+            np.array([c.x for c in cams], dtype="float64"),
+            np.array([c.y for c in cams], dtype="float64"),
+            range_m=np.array([c.range_m for c in cams], dtype="float64"),
+            heading_deg=np.array(
+                [np.nan if c.heading_deg is None else c.heading_deg for c in cams],
+                dtype="float64",
+            ),
+            field_angle_deg=np.array([c.field_angle_deg for c in cams], dtype="float64"),
+        ).covered,
+        dtype=bool,
+    )

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from gltd.cctv._common import write_atomic
 from gltd.errors import InputError
 
 __all__ = ["render_json", "render_html", "render_pdf", "write_study", "FORMATS"]
@@ -191,16 +192,12 @@ def write_study(result: dict[str, Any], fmt: str, out: str | Path) -> Path:
     """Render in ``fmt`` and write ``out`` in one go (nothing is written on error)."""
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu : {', '.join(FORMATS)})")
-    path = Path(out)
-    if not path.parent.exists():
-        raise InputError("dossier de sortie introuvable", file=str(path))
+    if not Path(out).parent.exists():  # before rendering a PDF for nothing
+        raise InputError("dossier de sortie introuvable", file=str(out))
     if fmt == "json":
         data = render_json(result).encode("utf-8")
     elif fmt == "html":
         data = render_html(result).encode("utf-8")
     else:
         data = render_pdf(result)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_atomic(out, data)

@@ -59,11 +59,9 @@ def _write(out: Path | None, text: str) -> None:
     if out is None:
         console.print(text, highlight=False, markup=False, soft_wrap=True)
         return
-    if not out.parent.exists():
-        raise InputError("dossier de sortie introuvable", file=str(out))
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    from gltd.cctv._common import write_atomic
+
+    write_atomic(out, text.encode("utf-8"))
     console.print(f"Écrit : {out}")
 
 

@@ -40,6 +40,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from gltd.cctv.inventory import (
+    CAMERA_FIELDS,
     CameraData,
     CameraRuleError,
     camera_data,
@@ -129,21 +130,8 @@ FIELDS = (
     FieldSpec("notes", "remarques sur la caméra", ("remarques", "commentaire")),
 )
 
-#: Fields of :class:`CameraData` read from their own column (position aside).
-_DIRECT = (
-    "heading_deg",
-    "field_angle_deg",
-    "range_m",
-    "hd",
-    "installed_on",
-    "removed_on",
-    "annual_cost_eur",
-    "authorisation_number",
-    "authorisation_date",
-    "authorisation_expiry",
-    "notes",
-)
-_DATA_FIELDS = tuple(f.name for f in dataclasses.fields(CameraData))
+#: Fields of :class:`CameraData` read from their own column (position and retention aside).
+_DIRECT = tuple(f for f in CAMERA_FIELDS if f not in ("code", "lat", "lon", "retention_days"))
 
 
 def _dates(ctx: Context, fname: str) -> list[date | None]:
@@ -303,7 +291,7 @@ def write(
     for code, data, x, y, zone_id in prepared.frame[
         ["code", "_data", "x", "y", "zone_id"]
     ].itertuples(index=False, name=None):
-        row = {f: getattr(data, f) for f in _DATA_FIELDS}
+        row = {f: getattr(data, f) for f in CAMERA_FIELDS}
         row["zone_id"] = None if zone_id is None or pd.isna(zone_id) else int(zone_id)
         old = stored.get(code)
         if old is None:

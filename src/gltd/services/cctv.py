@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from gltd.cctv.dates import add_years
-from gltd.cctv.fov import fov_feature_collection
+from gltd.cctv.fov import covered_by_cameras, fov_feature_collection
 from gltd.cctv.inventory import (
     CameraData,
     CameraRecord,
@@ -246,7 +246,6 @@ def run_siting(
     dict
         JSON-ready: chosen sites, covered weight, optimum and gap when known, method.
     """
-    from gltd.analysis.coverage import coverage_matrix
     from gltd.analysis.siting import candidate_coverage, site_cameras
     from gltd.cctv._common import to_lonlat
     from gltd.store.queries import load_events
@@ -289,15 +288,7 @@ def run_siting(
         unknown = set()
     say("Couverture existante…")
     cams = list_cameras(engine, active_on=end.astimezone(PARIS).date() - timedelta(days=1))
-    existing = np.zeros(ev.n, dtype=bool)
-    if cams and ev.n:
-        existing = coverage_matrix(
-            ev.x, ev.y,
-            np.array([c.x for c in cams]), np.array([c.y for c in cams]),
-            range_m=np.array([c.range_m for c in cams]),
-            heading_deg=np.array([np.nan if c.heading_deg is None else c.heading_deg for c in cams]),
-            field_angle_deg=np.array([c.field_angle_deg for c in cams]),
-        ).covered  # fmt: skip
+    existing = covered_by_cameras(ev.x, ev.y, cams)
     say(f"Couverture de {len(cand)} candidats…")
     cover = candidate_coverage(cand, ev.xy, radius=radius)
     say("Optimisation…")

@@ -25,7 +25,13 @@ from gltd.cctv.inventory.records import (
     get_camera,
     list_cameras,
 )
-from gltd.cctv.inventory.rules import CameraData, CameraRuleError, city_extent, validate_camera
+from gltd.cctv.inventory.rules import (
+    CameraData,
+    CameraRuleError,
+    city_extent,
+    in_city,
+    validate_camera,
+)
 
 __all__ = [
     "CAMERA_FIELDS",
@@ -41,6 +47,7 @@ __all__ = [
     "city_extent",
     "edit_camera",
     "get_camera",
+    "in_city",
     "list_cameras",
     "network_summary",
     "validate_camera",

@@ -18,30 +18,28 @@ from gltd.cctv.inventory.records import CAMERA_FIELDS, CameraRecord, camera_data
 from gltd.cctv.inventory.rules import CameraData, city_extent, validate_camera
 from gltd.config import get_settings
 from gltd.errors import InputError
-from gltd.model import Camera, Zone
+from gltd.model import Camera
 
 __all__ = ["add_camera", "edit_camera"]
 
 
-def _zone_for(session: Session, lon: float, lat: float) -> int | None:
-    from shapely import wkt
-    from shapely.geometry import Point
+def _apply(engine: Engine, cam: Camera, data: CameraData) -> None:
+    """Copy the fields, project the position, find the zone (the smallest containing it).
 
-    p = Point(lon, lat)
-    best: tuple[float, int] | None = None
-    for zid, w in session.execute(select(Zone.id, Zone.geometry_wkt)).all():
-        g = wkt.loads(w)
-        if g.covers(p) and (best is None or g.area < best[0]):
-            best = (g.area, zid)
-    return None if best is None else best[1]
+    The zone is found as the file importer finds it
+    (:func:`gltd.ingest.places.zone_ids_by_point`).
+    """
+    import numpy as np
 
+    from gltd.ingest.places import zone_ids_by_point
 
-def _apply(session: Session, cam: Camera, data: CameraData) -> None:
-    x, y = to_metric(data.lon, data.lat, get_settings().analysis_crs)
+    crs = get_settings().analysis_crs
+    x, y = to_metric(data.lon, data.lat, crs)
     for name in CAMERA_FIELDS:
         setattr(cam, name, getattr(data, name))
     cam.x, cam.y = x, y
-    cam.zone_id = _zone_for(session, data.lon, data.lat)
+    zone = int(zone_ids_by_point(engine, np.array([x]), np.array([y]), crs)[0])
+    cam.zone_id = None if zone < 0 else zone
 
 
 def add_camera(engine: Engine, data: CameraData, *, by: str | None = None) -> CameraRecord:
@@ -53,7 +51,7 @@ def add_camera(engine: Engine, data: CameraData, *, by: str | None = None) -> Ca
                 f"la caméra « {valid.code} » existe déjà (modifiez-la plutôt)", field="code"
             )
         cam = Camera()
-        _apply(session, cam, valid)
+        _apply(engine, cam, valid)
         session.add(cam)
         session.flush()
         audit(session, "create", "camera", cam.id, valid.code, username=by)
@@ -84,7 +82,7 @@ def edit_camera(
             and session.execute(select(Camera.id).where(Camera.code == valid.code)).first()
         ):
             raise InputError(f"le code « {valid.code} » est déjà pris", field="code")
-        _apply(session, cam, valid)
+        _apply(engine, cam, valid)
         audit(session, "update", "camera", cam.id, ", ".join(sorted(changes)), username=by)
         session.flush()
         return camera_record(cam)

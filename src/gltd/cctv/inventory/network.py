@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine
 
 from gltd.cctv.dates import add_months, add_years
+from gltd.cctv.fov import covered_by_cameras
 from gltd.cctv.inventory.records import list_cameras
 from gltd.timeutil import PARIS
 
@@ -67,7 +67,6 @@ def network_summary(
     within_months : int
         Authorisations expiring within this many months are listed (6 by default).
     """
-    from gltd.analysis.coverage import coverage_matrix
     from gltd.store.queries import load_events
     from gltd.timeutil import local_midnight
 
@@ -80,18 +79,7 @@ def network_summary(
     ev = load_events(engine, start=start, end=end, categories=categories)
     by_cat: dict[str, dict[str, float | int | None]] = {}
     if ev.n:
-        cov = coverage_matrix(
-            ev.x,
-            ev.y,
-            np.array([c.x for c in cams]),
-            np.array([c.y for c in cams]),
-            range_m=np.array([c.range_m for c in cams]),
-            heading_deg=np.array(
-                [np.nan if c.heading_deg is None else c.heading_deg for c in cams]
-            ),
-            field_angle_deg=np.array([c.field_angle_deg for c in cams]),
-        )
-        covered = cov.covered
+        covered = covered_by_cameras(ev.x, ev.y, cams)
         for cat in sorted(set(ev.category.tolist())):
             m = ev.category == cat
             k, c_in = int(m.sum()), int(covered[m].sum())

@@ -28,7 +28,7 @@ from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.model import Zone
 
-__all__ = ["CameraData", "CameraRuleError", "validate_camera", "city_extent"]
+__all__ = ["CameraData", "CameraRuleError", "validate_camera", "city_extent", "in_city"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,15 @@ def city_extent(engine_or_session: Engine | Session) -> Any | None:
     if not rows:
         return None
     return unary_union([wkt.loads(w) for w in rows])
+
+
+def in_city(extent: Any | None, lon: float, lat: float) -> bool:
+    """Whether a WGS84 point lies in the city extent (always true without an extent)."""
+    if extent is None:
+        return True
+    from shapely.geometry import Point
+
+    return bool(extent.covers(Point(lon, lat)))
 
 
 class CameraRuleError(InputError):
@@ -188,16 +197,13 @@ def validate_camera(
                 "authorisation_expiry",
                 f"au plus {years} ans après la date de l'autorisation (CSI art. L252-4)",
             )
-    if extent is not None:
-        from shapely.geometry import Point
-
-        if not extent.covers(Point(data.lon, data.lat)):
-            raise bad(
-                f"caméra hors de la commune : le point ({data.lat:.5f} N, {data.lon:.5f} E) "
-                "n'est dans aucune des zones enregistrées (vérifiez l'ordre latitude/longitude)",
-                "lat",
-                "un point dans la commune (l'union des zones enregistrées)",
-            )
+    if not in_city(extent, data.lon, data.lat):
+        raise bad(
+            f"caméra hors de la commune : le point ({data.lat:.5f} N, {data.lon:.5f} E) "
+            "n'est dans aucune des zones enregistrées (vérifiez l'ordre latitude/longitude)",
+            "lat",
+            "un point dans la commune (l'union des zones enregistrées)",
+        )
     return dataclasses.replace(
         data,
         code=code,

@@ -5,18 +5,8 @@ around the site by category over the last three years and its trend, the site's 
 the city, existing coverage, requisitions on nearby cameras, hotspot status, displacement
 risk, the evidence base, and a conclusion with its reasons.
 
-Conclusion rule (documented in ``docs/cctv.md``), on the categories studied:
-
-- **défavorable** when fewer than 10 facts in three years (too few to justify a camera),
-  or at least 75 % of the site already in an existing field of view, or the site below
-  the city median (percentile < 50) and not a Gi* hotspot;
-- **favorable** when the site is in the top decile of the city (percentile ≥ 90) or a Gi*
-  hotspot at 95 % or more, less than 25 % of it already covered, and no significant fall
-  of the facts over the last year;
-- **réservé** otherwise.
-
-Nearby hot areas (displacement risk) and past interventions' WDQ do not change the verdict:
-they are listed as reasons to accompany the camera with other measures.
+The conclusion (favourable, reserved or unfavourable) follows the rule stated in
+:mod:`gltd.cctv.study.rule` and ``docs/cctv.md``.
 
 Modules: :mod:`~gltd.cctv.study.data` (the site, incidents around it and in the city),
 :mod:`~gltd.cctv.study.surroundings` (hotspot status, existing cameras, requisitions,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gltd.analysis.coverage import in_sector
 from gltd.cctv._common import to_lonlat, to_metric
 from gltd.cctv.fov import fov_polygon
-from gltd.cctv.inventory import city_extent
+from gltd.cctv.inventory import city_extent, in_city
 from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.model import CameraRequest, Incident
@@ -25,7 +25,6 @@ from gltd.model import CameraRequest, Incident
 __all__ = [
     "StudySite",
     "make_site",
-    "load_incidents",
     "load_city",
     "city_probes",
     "percentile_rank",
@@ -52,27 +51,19 @@ class StudySite:
         """True for a field of view narrower than 360°."""
         return self.heading_deg is not None and self.field_angle_deg < 360
 
+    @property
+    def sector(self) -> tuple[float, float, float | None, float, float]:
+        """``(x, y, heading or None for a disc, field angle, radius)``."""
+        heading = self.heading_deg if self.is_sector else None
+        return self.x, self.y, heading, self.field_angle_deg, self.radius_m
+
     def polygon(self) -> Any:
         """The site's area as a polygon in the metric CRS."""
-        return fov_polygon(
-            self.x,
-            self.y,
-            self.heading_deg if self.is_sector else None,
-            self.field_angle_deg,
-            self.radius_m,
-        )
+        return fov_polygon(*self.sector)
 
     def contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Which points are in the site's area (exact sector test)."""
-        return in_sector(
-            x,
-            y,
-            self.x,
-            self.y,
-            self.heading_deg if self.is_sector else None,
-            self.field_angle_deg,
-            self.radius_m,
-        )
+        return in_sector(x, y, *self.sector)
 
 
 def make_site(
@@ -101,48 +92,14 @@ def make_site(
         raise InputError(f"rayon {radius} : un nombre de mètres > 0", field="radius")
     if heading is not None and not 0 <= heading < 360:
         raise InputError(f"orientation {heading} : de 0 à 359 degrés", field="heading")
-    extent = city_extent(engine)
-    if extent is not None:
-        from shapely.geometry import Point
-
-        if not extent.covers(Point(lon, lat)):
-            raise InputError(
-                f"le site ({lat:.5f} N, {lon:.5f} E) est hors de la commune (aucune zone "
-                "enregistrée ne le contient ; vérifiez l'ordre latitude, longitude)",
-                field="at",
-            )
+    if not in_city(city_extent(engine), lon, lat):
+        raise InputError(
+            f"le site ({lat:.5f} N, {lon:.5f} E) est hors de la commune (aucune zone "
+            "enregistrée ne le contient ; vérifiez l'ordre latitude, longitude)",
+            field="at",
+        )
     x, y = to_metric(lon, lat, crs)
     return StudySite(lat, lon, x, y, float(radius), heading, float(field_angle), None, "")
-
-
-def load_incidents(
-    engine: Engine,
-    start: datetime,
-    end: datetime,
-    categories: list[str] | None,
-    bbox: tuple[float, float, float, float] | None = None,
-) -> Any:
-    """Incidents of ``[start, end)`` as an EventSet, optionally inside a bounding box."""
-    import pandas as pd
-    from sqlalchemy import String, and_, type_coerce
-
-    from gltd.analysis.events import EventSet
-
-    t = Incident.__table__.c
-    conds: list[Any] = [t.x.is_not(None), t.y.is_not(None), t.occurred_at >= start,
-                        t.occurred_at < end]  # fmt: skip
-    if categories:
-        conds.append(t.category.in_(list(categories)))
-    if bbox is not None:
-        conds += [t.x >= bbox[0], t.y >= bbox[1], t.x <= bbox[2], t.y <= bbox[3]]
-    stmt = select(t.x, t.y, type_coerce(t.occurred_at, String), t.category).where(and_(*conds))
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    if not rows:
-        return EventSet.from_arrays([], [], [], [])
-    x, y, ts, cat = zip(*rows, strict=True)
-    times = pd.to_datetime(pd.Series(ts, dtype=object), format="ISO8601", utc=True)
-    return EventSet.from_arrays(x, y, times.dt.tz_localize(None).to_numpy(), cat)
 
 
 def load_city(

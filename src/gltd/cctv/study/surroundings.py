@@ -13,13 +13,13 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from gltd.analysis.coverage import coverage_matrix
-from gltd.cctv.fov import fov_polygon
+from gltd.cctv.fov import covered_by_cameras, fov_polygon
 from gltd.cctv.inventory import city_extent, list_cameras
-from gltd.cctv.study.data import StudySite, load_incidents
+from gltd.cctv.study.data import StudySite
 from gltd.cctv.study.rule import HOT_LABELS
 from gltd.config import get_settings
 from gltd.model import Intervention, Requisition
+from gltd.store.queries import load_events
 from gltd.timeutil import PARIS
 
 __all__ = ["hotspot_status", "existing_coverage", "nearby_requisitions", "past_interventions"]
@@ -97,16 +97,7 @@ def existing_coverage(
     union = unary_union(polys) if polys else None
     share = float(union.intersection(poly).area / poly.area) if union is not None else 0.0
     n_site = int(in_site.sum())
-    covered = 0
-    if n_site and cams:
-        cov = coverage_matrix(
-            ev.x[in_site], ev.y[in_site],
-            np.array([c.x for c in cams]), np.array([c.y for c in cams]),
-            range_m=np.array([c.range_m for c in cams]),
-            heading_deg=np.array([np.nan if c.heading_deg is None else c.heading_deg for c in cams]),
-            field_angle_deg=np.array([c.field_angle_deg for c in cams]),
-        )  # fmt: skip
-        covered = int(cov.covered.sum())
+    covered = int(covered_by_cameras(ev.x[in_site], ev.y[in_site], cams).sum())
     return {
         "n_cameras_in_service": len(cams),
         "overlapping_cameras": sorted(overlapping, key=lambda o: o["distance_m"]),
@@ -171,7 +162,7 @@ def past_interventions(engine: Engine, site: StudySite, as_of: datetime) -> dict
                 continue
             buffer = target.buffer(250.0).difference(target)
             a0, a1 = iv.started_on - timedelta(days=365), iv.started_on + timedelta(days=365)
-            ev = load_incidents(engine, a0, a1, None)
+            ev = load_events(engine, start=a0, end=a1)
             before = ev.t < np.datetime64(iv.started_on.astimezone(UTC).replace(tzinfo=None))
             in_a = shapely.contains_xy(target, ev.x, ev.y)
             in_b = shapely.contains_xy(buffer, ev.x, ev.y)
