@@ -1,7 +1,7 @@
 """Knox table on Chicago's January 2016 burglaries against R NearRepeat and the NRC.
 
-Data: ``shared/data/chicago_be_month1.csv`` (970 residential burglaries, x/y in metres,
-date; no header), beside the repository (CI keeps a copy of ``shared/`` next to the clone).
+Data: ``tests/data/near_repeat/chicago_be_month1.csv`` (970 residential burglaries, x/y in metres,
+date; no header), a copy of the project's shared data.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from gltd.analysis.knox import near_repeat
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_be_month1.csv"
+DATA = Path(__file__).resolve().parent / "data" / "near_repeat" / "chicago_be_month1.csv"
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from gltd.store.engine import make_engine, session_scope
 from gltd.timeutil import parse_period
 
 PARIS = ZoneInfo("Europe/Paris")
-CHICAGO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "chicago_be_month1.csv"
+CHICAGO = Path(__file__).resolve().parent / "data" / "near_repeat" / "chicago_be_month1.csv"
 NOW = datetime(2018, 6, 30, 12, 0, tzinfo=PARIS)
 TO_WGS = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
 
