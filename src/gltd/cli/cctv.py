@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from gltd.cli.common import DbOption, GltdGroup, console, engine_for, make_progress
-from gltd.cli.imports import _make_command as _make_import_command
+from gltd.cli.imports import make_import_command as _make_import_command
 from gltd.errors import InputError
 
 __all__ = ["register"]

@@ -10,7 +10,7 @@ import typer
 
 from gltd.cli.common import DbOption, GltdGroup, console, engine_for, make_progress
 
-__all__ = ["register"]
+__all__ = ["make_import_command", "register"]
 
 #: Files bigger than this show a progress display while they are read and checked.
 BIG_FILE_BYTES = 256 * 1024
@@ -134,7 +134,8 @@ def _print_result(r: Any) -> None:
         console.print(f"  lignes rejetées : {r.rejected_rows_path}", highlight=False)
 
 
-def _make_command(kind: str) -> Callable[..., None]:
+def make_import_command(kind: str) -> Callable[..., None]:
+    """The Typer command importing one kind of file (shared with ``gltd cctv cameras import``)."""
     if kind == "ssmsi":
 
         def ssmsi_cmd(
@@ -196,5 +197,5 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     for kind, help_text in HELP.items():
-        imp.command(kind, help=help_text)(_make_command(kind))
+        imp.command(kind, help=help_text)(make_import_command(kind))
     app.add_typer(imp, name="import")
