@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -9,7 +10,16 @@ from zoneinfo import ZoneInfo
 
 from gltd.errors import InputError
 
-__all__ = ["PARIS", "Period", "local_midnight", "parse_day", "parse_period", "parse_duration"]
+__all__ = [
+    "PARIS",
+    "Period",
+    "add_months",
+    "add_years",
+    "local_midnight",
+    "parse_day",
+    "parse_period",
+    "parse_duration",
+]
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -43,18 +53,38 @@ class Period:
     def shifted_years(self, years: int) -> Period:
         """The same local days ``years`` earlier (negative) or later."""
         a, b = self.first_day, self.last_day + timedelta(days=1)
-        return Period(local_midnight(_add_years(a, years)), local_midnight(_add_years(b, years)))
+        return Period(local_midnight(add_years(a, years)), local_midnight(add_years(b, years)))
 
     def previous(self) -> Period:
         """The period of equal length just before."""
         return Period(self.start - (self.end - self.start), self.start)
 
 
-def _add_years(d: date, years: int) -> date:
+def add_years(d: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29 February).
+
+    Examples
+    --------
+    >>> add_years(date(2016, 2, 29), 5)
+    datetime.date(2021, 2, 28)
+    """
     try:
         return d.replace(year=d.year + years)
     except ValueError:  # 29 February
         return d.replace(year=d.year + years, day=28)
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later, clipped to the month's last day.
+
+    Examples
+    --------
+    >>> add_months(date(2018, 1, 31), 1)
+    datetime.date(2018, 2, 28)
+    """
+    m0 = d.month - 1 + months
+    y, m = d.year + m0 // 12, m0 % 12 + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
 def local_midnight(d: date) -> datetime:

@@ -25,6 +25,7 @@ import numpy as np
 
 from gltd.demo.calendar import DATA_LAST_DAY, local_dt
 from gltd.demo.geography import M_PER_DEG_LAT, M_PER_DEG_LON, inside_commune
+from gltd.timeutil import add_years
 
 __all__ = [
     "CameraSpec",
@@ -129,13 +130,6 @@ def _place(rng: np.random.Generator, area: int) -> tuple[float, float]:
             return round(lon, 6), round(lat, 6)
 
 
-def _add_years(d: date, n: int) -> date:
-    try:
-        return d.replace(year=d.year + n)
-    except ValueError:
-        return d.replace(year=d.year + n, day=28)
-
-
 def _new_camera(
     rng: np.random.Generator,
     idx: int,
@@ -204,10 +198,10 @@ def draw_cameras(rng: np.random.Generator) -> list[CameraSpec]:
     for i, c in enumerate(cams):
         auth = c.installed_on - timedelta(days=int(rng.integers(30, 150)))
         stop = c.removed_on or END_DAY
-        while _add_years(auth, 5) <= stop:
-            auth = _add_years(auth, 5)
+        while add_years(auth, 5) <= stop:
+            auth = add_years(auth, 5)
         c.authorisation_date = auth
-        c.authorisation_expiry = _add_years(auth, 5)
+        c.authorisation_expiry = add_years(auth, 5)
         c.authorisation_number = f"VP45-{auth.year}-{i + 1:04d}"
     # Annual cost of the cameras in service at the end: exactly €150,000.
     active = [c for c in cams if c.removed_on is None]

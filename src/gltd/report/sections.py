@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from gltd.report import queries as q
-from gltd.timeutil import PARIS, Period
+from gltd.timeutil import PARIS, Period, add_months
 
 __all__ = [
     "operations_section",
@@ -40,18 +40,6 @@ STATUS_LABELS = {
 }
 #: Authorisations expiring within this many months after the end of the period are listed.
 EXPIRY_MONTHS = 6
-
-
-def add_months(d: date, months: int) -> date:
-    """The same day ``months`` later (clamped to the end of the month)."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError(d)  # pragma: no cover
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
