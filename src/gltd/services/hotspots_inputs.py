@@ -1,0 +1,191 @@
+"""Inputs of the hotspot maps: a points file, category codes, the events of a period.
+
+- :func:`read_points_file`: a minimal reader for a CSV (x/y in metres, or lon/lat) or a
+  GeoJSON of points (full importers live in :mod:`gltd.ingest`).
+- :func:`resolve_categories`: category codes from codes or labels.
+- ``_select`` / ``_check_events`` / ``_check_spread``: the events studied and the checks
+  that a map of them makes sense (shared with :mod:`gltd.services.hotspots_zones`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gltd.analysis.events import ANALYSIS_CRS, EventSet
+from gltd.analysis.grid import check_projected_xy
+from gltd.errors import InputError
+from gltd.timeutil import Period
+
+__all__ = ["read_points_file", "resolve_categories"]
+
+_X = ("x", "x_l93", "x_lambert93", "coord_x")
+_Y = ("y", "y_l93", "y_lambert93", "coord_y")
+_LON = ("lon", "lng", "longitude", "long")
+_LAT = ("lat", "latitude")
+_T = ("t", "date", "occurred_at", "datetime", "date_heure", "date_faits", "horodatage")
+_CAT = ("category", "categorie", "catégorie", "nature", "type")
+
+
+def _pick(columns: Any, names: Sequence[str]) -> str | None:
+    low = {c.lower().strip(): c for c in columns}
+    return next((low[n] for n in names if n in low), None)
+
+
+def read_points_file(path: str | Path) -> EventSet:
+    """Read points from a CSV (``x``/``y`` metres in Lambert-93, or ``lon``/``lat``) or a
+    GeoJSON / GeoPackage of points; lon/lat and geographic layers are projected to
+    Lambert-93. Optional columns: a date (``date``, ``t``, ``occurred_at``…) and a
+    category (``category``, ``categorie``, ``nature``)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("fichier introuvable", file=str(p))
+    xcol: str | None
+    ycol: str | None
+    suffix = p.suffix.lower()
+    if suffix in (".geojson", ".json", ".gpkg", ".shp"):
+        import geopandas as gpd
+
+        try:
+            gdf = gpd.read_file(p)
+        except Exception as exc:  # noqa: BLE001 - any reader error is a bad file
+            raise InputError(f"fichier géographique illisible ({exc})", file=str(p)) from exc
+        if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
+            raise InputError("seuls des points sont acceptés (géométries Point)", file=str(p))
+        if gdf.crs is None:
+            raise InputError("système de coordonnées absent du fichier", file=str(p))
+        gdf = gdf.to_crs(ANALYSIS_CRS)
+        frame = pd.DataFrame(gdf.drop(columns="geometry"))
+        frame["__x"], frame["__y"] = gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
+        xcol, ycol = "__x", "__y"
+    elif suffix in (".csv", ".txt", ".tsv"):
+        try:
+            frame = pd.read_csv(p, sep=None, engine="python", encoding="utf-8-sig")
+        except Exception as exc:  # noqa: BLE001
+            raise InputError(f"CSV illisible ({exc})", file=str(p)) from exc
+        lon, lat = _pick(frame.columns, _LON), _pick(frame.columns, _LAT)
+        xcol, ycol = _pick(frame.columns, _X), _pick(frame.columns, _Y)
+        if lon and lat:
+            from pyproj import Transformer
+
+            lo = _numeric(frame, lon, p)
+            la = _numeric(frame, lat, p)
+            bad = np.flatnonzero((np.abs(lo) > 180) | (np.abs(la) > 90))
+            if bad.size:
+                raise InputError(
+                    "longitude/latitude hors bornes", file=str(p), row=int(bad[0]) + 2, field=lon
+                )
+            tr = Transformer.from_crs("EPSG:4326", ANALYSIS_CRS, always_xy=True)
+            frame["__x"], frame["__y"] = tr.transform(lo, la)
+            xcol, ycol = "__x", "__y"
+        elif not (xcol and ycol):
+            raise InputError(
+                "colonnes de coordonnées introuvables (attendu x et y en mètres Lambert-93, "
+                f"ou lon et lat en degrés) ; colonnes lues : {', '.join(map(str, frame.columns))}",
+                file=str(p),
+            )
+    else:
+        raise InputError("format non reconnu (attendu .csv, .geojson, .gpkg ou .shp)", file=str(p))
+    assert xcol is not None and ycol is not None
+    x = _numeric(frame, xcol, p)
+    y = _numeric(frame, ycol, p)
+    tcol = _pick(frame.columns, _T)
+    t = None
+    if tcol:
+        raw = frame[tcol].astype(str).str.strip()
+        parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        if parsed.isna().any():
+            parsed = pd.to_datetime(raw, errors="coerce", format="mixed", dayfirst=True)
+        if parsed.isna().any():
+            row = int(np.flatnonzero(parsed.isna().to_numpy())[0]) + 2
+            raise InputError("date illisible", file=str(p), row=row, field=tcol)
+        if parsed.dt.tz is None:
+            parsed = parsed.dt.tz_localize("Europe/Paris", ambiguous="NaT", nonexistent="NaT")
+        t = parsed
+    ccol = _pick(frame.columns, _CAT)
+    cats = None
+    if ccol:
+        from gltd.taxonomy import get_taxonomy
+
+        tax = get_taxonomy()
+        cats = [tax.resolve(str(v)) or str(v) for v in frame[ccol]]
+    try:
+        check_projected_xy(x, y)
+    except InputError as exc:
+        raise InputError(
+            f"{exc} ; pour des degrés, nommez les colonnes lon et lat", file=str(p)
+        ) from None
+    return EventSet.from_arrays(x, y, t, cats)
+
+
+def _numeric(frame: pd.DataFrame, col: str, p: Path) -> np.ndarray:
+    vals = pd.to_numeric(frame[col].astype(str).str.replace(",", "."), errors="coerce")
+    bad = np.flatnonzero(vals.isna().to_numpy())
+    if bad.size:
+        raise InputError("nombre attendu", file=str(p), row=int(bad[0]) + 2, field=str(col))
+    return vals.to_numpy(dtype="float64")
+
+
+def resolve_categories(categories: Sequence[str] | None) -> list[str]:
+    """Category codes from codes or labels (``stupefiants`` = every drug category)."""
+    from gltd.taxonomy import get_taxonomy
+
+    tax = get_taxonomy()
+    out: list[str] = []
+    for c in categories or []:
+        for part in str(c).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part.lower() in ("stupefiants", "stupéfiants", "stups", "drogues"):
+                out.extend(tax.drug_codes)
+                continue
+            code = tax.resolve(part)
+            if code is None:
+                known = ", ".join(cat.code for cat in tax.categories)
+                raise InputError(f"catégorie inconnue : « {part} » (codes connus : {known})")
+            out.append(code)
+    return list(dict.fromkeys(out))
+
+
+def _select(events: EventSet, period: Period | None, categories: Sequence[str]) -> EventSet:
+    ev = events.of_categories(categories)
+    if period is not None:
+        ev = ev.between(period.start, period.end)
+    return ev
+
+
+def _check_events(ev: EventSet, what: str, method: str) -> None:
+    if ev.n == 0:
+        raise InputError(
+            f"aucun fait {what} : rien à cartographier (vérifiez période et catégories)"
+        )
+    check_projected_xy(ev.x, ev.y, ev.crs)
+    if ev.n == 1:
+        raise InputError(
+            f"un seul fait {what} : une carte de concentration n'a pas de sens "
+            "(élargissez la période ou les catégories)"
+        )
+
+
+def _check_spread(counts: np.ndarray, cell: float, n: int, what: str) -> None:
+    if int((counts > 0).sum()) <= 1:
+        raise InputError(
+            f"les {n} faits {what} tombent tous dans une seule cellule de {cell:g} m : "
+            "aucune comparaison entre lieux n'est possible ; réduisez --cell ou "
+            "utilisez --method kde"
+        )
+
+
+def _period_label(p: Period | None) -> str:
+    return p.label() if p is not None else "toute la période du fichier"
+
+
+def _period_dict(p: Period | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label()}
