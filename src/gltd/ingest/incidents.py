@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.ingest.bulk import bulk_insert
 from gltd.ingest.mapping import FieldSpec, map_categories
-from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids, content_refs
+from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
 from gltd.ingest.places import assign_zones, locate_rows
 from gltd.ingest.validate import ParsedTimes, blank, parse_datetimes
 from gltd.model import Incident
@@ -159,13 +159,7 @@ def prepare(ctx: Context) -> Prepared:
     """Validate and transform an incident file (vectorised)."""
     n = len(ctx.table)
     log = ctx.log
-    if "id" in ctx.columns:
-        refs = ctx.raw("id").astype("string").fillna("").str.strip()
-        log.add_mask(blank(refs), ctx.col("id"), refs, "un identifiant", "identifiant vide")
-        refs = refs.astype(object)
-        check_duplicate_ids(ctx, refs)
-    else:
-        refs = content_refs(ctx, _REF_FIELDS)
+    refs = source_refs(ctx, _REF_FIELDS)
     when = parse_when(ctx, "date", "time", required=True)
     until = parse_when(ctx, "date_until", "time_until", required=False)
     later = np.asarray(until.utc.notna() & when.utc.notna() & (until.utc < when.utc), dtype=bool)
@@ -221,11 +215,6 @@ def prepare(ctx: Context) -> Prepared:
     )
     assert len(frame) == n
     return Prepared(frame)
-
-
-def existing_refs(conn: Connection, source: str, column: Any, source_col: Any) -> set[str]:
-    """References already stored for a source."""
-    return {r for (r,) in conn.execute(select(column).where(source_col == source))}
 
 
 def write(

@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert
 
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
-from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids, content_refs
+from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
 from gltd.ingest.places import assign_zones, locate_rows
-from gltd.ingest.validate import blank, parse_bools, parse_ints, parse_numbers
+from gltd.ingest.validate import parse_bools, parse_ints, parse_numbers
 from gltd.model import OPERATION_KINDS, Operation, Seizure
 from gltd.taxonomy import normalise_label
 
@@ -174,13 +174,7 @@ def prepare(ctx: Context) -> Prepared:
     """Validate operations and their seizures."""
     log = ctx.log
     n = len(ctx.table)
-    if "id" in ctx.columns:
-        refs = ctx.raw("id").astype("string").fillna("").str.strip()
-        log.add_mask(blank(refs), ctx.col("id"), refs, "un identifiant", "identifiant vide")
-        refs = refs.astype(object)
-        check_duplicate_ids(ctx, refs)
-    else:
-        refs = content_refs(ctx, tuple(f.name for f in FIELDS))
+    refs = source_refs(ctx, tuple(f.name for f in FIELDS))
     start = parse_when(ctx, "date", "time", required=True)
     end = parse_when(ctx, "date_end", "time_end", required=False)
     kinds = _kinds(ctx)
@@ -267,10 +261,7 @@ def write(
     conn: Connection, prepared: Prepared, ctx: Context, batch_id: int, advance: Any
 ) -> tuple[int, int]:
     """Insert new operations and their seizures."""
-    have = {
-        r
-        for (r,) in conn.execute(select(Operation.source_ref).where(Operation.source == ctx.source))
-    }
+    have = existing_refs(conn, ctx.source, Operation.source_ref, Operation.source)
     written = existing = 0
     for row in prepared.frame.to_dict("records"):
         rec = {str(k): v for k, v in row.items()}

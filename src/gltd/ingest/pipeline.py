@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from gltd.config import get_settings
 from gltd.errors import InputError
@@ -38,7 +38,7 @@ from gltd.ingest.mapping import (
     resolve_columns,
 )
 from gltd.ingest.readers import RawTable, read_table
-from gltd.ingest.validate import ProblemLog
+from gltd.ingest.validate import ProblemLog, blank
 from gltd.model import ImportBatch
 from gltd.taxonomy import Taxonomy, get_taxonomy, normalise_label
 
@@ -205,6 +205,23 @@ def content_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
         suffixed = [r if k == 0 else f"{r}#{k + 1}" for r, k in zip(digests, rank, strict=True)]
         refs = pd.Series(suffixed, dtype=object)
     return refs
+
+
+def source_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
+    """Each row's source reference: the ``id`` column when mapped (blank and repeated
+    ids are recorded as problems), else :func:`content_refs` over ``fields``."""
+    if "id" not in ctx.columns:
+        return content_refs(ctx, fields)
+    refs = ctx.raw("id").astype("string").fillna("").str.strip()
+    ctx.log.add_mask(blank(refs), ctx.col("id"), refs, "un identifiant", "identifiant vide")
+    refs = refs.astype(object)
+    check_duplicate_ids(ctx, refs)
+    return refs
+
+
+def existing_refs(conn: Connection, source: str, column: Any, source_col: Any) -> set[str]:
+    """References already stored for a source (rows a re-import must skip)."""
+    return {r for (r,) in conn.execute(select(column).where(source_col == source))}
 
 
 def check_duplicate_ids(ctx: Context, refs: pd.Series, fname: str = "id") -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, insert, select
 from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
-from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids, content_refs
+from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
 from gltd.ingest.validate import blank
 from gltd.model import (
     LEGAL_BASES,
@@ -128,13 +128,7 @@ def _legal(text: str) -> str | None:
 def prepare(ctx: Context) -> Prepared:
     """Validate requisitions; link cameras by code; compute deadlines."""
     log = ctx.log
-    if "id" in ctx.columns:
-        refs = ctx.raw("id").astype("string").fillna("").str.strip()
-        log.add_mask(blank(refs), ctx.col("id"), refs, "un identifiant", "identifiant vide")
-        refs = refs.astype(object)
-        check_duplicate_ids(ctx, refs)
-    else:
-        refs = content_refs(ctx, tuple(f.name for f in FIELDS))
+    refs = source_refs(ctx, tuple(f.name for f in FIELDS))
     received = parse_when(ctx, "received_at", "", required=True)
     start = parse_when(ctx, "period_start", "", required=True)
     end = parse_when(ctx, "period_end", "", required=True)
@@ -242,12 +236,7 @@ def write(
     conn: Connection, prepared: Prepared, ctx: Context, batch_id: int, advance: Any
 ) -> tuple[int, int]:
     """Insert new requisitions with their cameras and first status event."""
-    have = {
-        r
-        for (r,) in conn.execute(
-            select(Requisition.source_ref).where(Requisition.source == ctx.source)
-        )
-    }
+    have = existing_refs(conn, ctx.source, Requisition.source_ref, Requisition.source)
     written = existing = 0
     for row in prepared.frame.to_dict("records"):
         rec = {str(k): v for k, v in row.items()}
