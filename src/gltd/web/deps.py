@@ -28,6 +28,7 @@ __all__ = [
     "CsrfFailed",
     "app_state",
     "client_ip",
+    "forwarded_client",
     "current_user",
     "require",
     "UserDep",
@@ -76,13 +77,26 @@ def app_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(app_state)]
 
 
+def forwarded_client(header_values: list[str], proxies: int) -> str | None:
+    """The address the outermost of ``proxies`` trusted proxies saw, or None.
+
+    Each proxy appends the address it received the request from, so the last
+    ``proxies`` entries of ``X-Forwarded-For`` are trustworthy and the N-th from the
+    right is the client; anything further left was sent by the client itself.
+    """
+    entries = [e.strip() for v in header_values for e in v.split(",") if e.strip()]
+    if proxies <= 0 or not entries:
+        return None
+    return entries[-min(proxies, len(entries))][:60]
+
+
 def client_ip(request: Request) -> str:
     """The client address (``X-Forwarded-For`` only when GLTD_TRUST_PROXY is set)."""
     st = app_state(request)
     if st.web.trust_proxy:
-        fwd = request.headers.get("x-forwarded-for")
+        fwd = forwarded_client(request.headers.getlist("x-forwarded-for"), st.web.trust_proxy)
         if fwd:
-            return fwd.split(",")[0].strip()[:60]
+            return fwd
     return request.client.host if request.client else "inconnu"
 
 

@@ -25,6 +25,25 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "oui")
 
 
+def _proxies(name: str) -> int:
+    """Number of trusted reverse proxies: ``1``/``oui`` → 1, an integer N → N, empty → 0."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "non"):
+        return 0
+    if raw in ("true", "yes", "oui"):
+        return 1
+    try:
+        n = int(raw)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 10:
+        raise GltdError(
+            f"{name}={raw!r} : attendu le nombre de mandataires placés devant gltd "
+            "(1 pour un seul serveur mandataire, au plus 10), ou 0"
+        )
+    return n
+
+
 @dataclass(frozen=True)
 class WebSettings:
     """Limits and options of ``gltd serve``.
@@ -40,9 +59,11 @@ class WebSettings:
     https : bool
         Mark cookies ``Secure`` and send HSTS (``GLTD_HTTPS=1``; implied by
         ``GLTD_ENV=production``).
-    trust_proxy : bool
-        Take the client address from ``X-Forwarded-For`` (``GLTD_TRUST_PROXY=1``, only
-        behind a reverse proxy you run).
+    trust_proxy : int
+        Number of reverse proxies you run in front of gltd (``GLTD_TRUST_PROXY``, 0 by
+        default). With N > 0 the client address is the N-th ``X-Forwarded-For`` entry
+        from the right: the one the outermost trusted proxy added (entries further
+        left were written by the client and are ignored).
     results_dir : Path
         Folder for files produced by analyses (``GLTD_RESULTS_DIR``).
     login_max_failures_account, login_max_failures_ip : int
@@ -53,7 +74,7 @@ class WebSettings:
     session_hours: float = 12.0
     session_idle_minutes: float = 60.0
     https: bool = False
-    trust_proxy: bool = False
+    trust_proxy: int = 0
     results_dir: Path = Path("gltd-results")
     login_max_failures_account: int = 5
     login_max_failures_ip: int = 20
@@ -68,6 +89,6 @@ def web_settings_from_env(environment: str = "development") -> WebSettings:
         session_hours=_num("GLTD_SESSION_HOURS", 12),
         session_idle_minutes=_num("GLTD_SESSION_IDLE_MINUTES", 60),
         https=_flag("GLTD_HTTPS") or environment == "production",
-        trust_proxy=_flag("GLTD_TRUST_PROXY"),
+        trust_proxy=_proxies("GLTD_TRUST_PROXY"),
         results_dir=Path(os.environ.get("GLTD_RESULTS_DIR") or "gltd-results"),
     )
