@@ -284,11 +284,13 @@ def build_bilan(
         ``incidents``, ``hotspots``, ``requisitions``, ``cameras``, ``actions``,
         ``method``...) and a private ``_layers`` entry for the map.
     """
+    stamp = generated_at or datetime.now(UTC)
     zone_ids = resolve_zone_ids(engine, zones)
     zf = q.zones_frame(engine)
     names = _zone_names(zf)
-    ops_now = q.operations_frame(engine, period, zone_ids)
-    ops_ref = q.operations_frame(engine, compare, zone_ids)
+    # Never a planned operation, whoever runs the bilan: it goes to every agency and the press.
+    ops_now = q.operations_frame(engine, period, zone_ids, now=stamp)
+    ops_ref = q.operations_frame(engine, compare, zone_ids, now=stamp)
     incidents = _incident_tables(engine, period, compare, zone_ids, names, categories)
     map_categories = list(categories) if categories else market_categories(incidents["categories"])
     hot = hotspot_layers(engine, period, compare, map_categories, zone_ids=zone_ids, cell=cell)
@@ -296,7 +298,7 @@ def build_bilan(
     bilan: dict[str, Any] = {
         "kind": "gltd-bilan",
         "version": __version__,
-        "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "generated_at": stamp.isoformat(timespec="seconds"),
         "title": title or "Groupe local de traitement de la délinquance",
         "theme": theme,
         "demo": q.is_demo(engine),
@@ -304,7 +306,9 @@ def build_bilan(
         "period": period_dict(period),
         "compare": {**period_dict(compare), "kind": compare_kind},
         "zones_selected": [names[z] for z in zone_ids] if zone_ids is not None else None,
-        "operations": operations_section(engine, ops_now, ops_ref, names, period, compare),
+        "operations": operations_section(
+            engine, ops_now, ops_ref, names, period, compare, now=stamp
+        ),
         "arrests_by_zone": _arrests_by_zone(ops_now, ops_ref, period, compare, names, zone_ids),
         "incidents": incidents,
         "hotspots": hot["summary"],
@@ -333,7 +337,9 @@ def _method(
             "categories_table": bilan["incidents"]["categories"],
             "categories_labels": [tax.label(c) for c in bilan["incidents"]["categories"]],
             "incidents_without_zone": f"comptés sur la ligne « {NO_ZONE} »",
-            "operations": "date de début dans la période ; zone de l'opération",
+            "operations": "opérations réalisées dont la date de début est dans la période ; "
+            "zone de l'opération ; les opérations planifiées (ou datées après l'édition du "
+            "bilan) n'y figurent jamais",
         },
         "tests": {
             "rate_comparison": "test exact de Poisson conditionnel (binomial sur n = n1 + n0, "

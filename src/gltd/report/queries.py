@@ -7,10 +7,11 @@ database (GROUP BY) so that the bilan stays fast on millions of incidents.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, false, func, select
 
 from gltd.model import Action, Agency, Camera, Incident, Operation, Requisition, Seizure, Zone
 from gltd.timeutil import Period
@@ -18,6 +19,7 @@ from gltd.timeutil import Period
 __all__ = [
     "incident_counts",
     "operations_frame",
+    "carried_out",
     "seizures_frame",
     "requisitions_frame",
     "cameras_frame",
@@ -57,10 +59,27 @@ def incident_counts(
     return frame
 
 
+def carried_out(now: datetime | None = None) -> ColumnElement[bool]:
+    """Operations a bilan may show: not flagged planned, and started no later than ``now``.
+
+    A bilan goes to every agency and to the press; a planned operation (flag set, or a
+    start date still in the future) must never reach it, whoever builds it.
+    """
+    o = Operation.__table__.c
+    return (o.planned == false()) & (o.started_at <= (now or datetime.now(UTC)))
+
+
 def operations_frame(
-    engine: Engine, period: Period, zone_ids: Sequence[int] | None = None
+    engine: Engine,
+    period: Period,
+    zone_ids: Sequence[int] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> pd.DataFrame:
-    """Operations started in ``period`` (one row each, time order)."""
+    """Operations carried out (:func:`carried_out`) started in ``period``, in time order.
+
+    Free-text notes are not read: the bilan never prints them (places, not people).
+    """
     o = Operation.__table__.c
     stmt = (
         select(
@@ -75,9 +94,8 @@ def operations_frame(
             o.arrests_consumer,
             o.arrests_other,
             o.cash_eur,
-            o.notes,
         )
-        .where(o.started_at >= period.start, o.started_at < period.end)
+        .where(o.started_at >= period.start, o.started_at < period.end, carried_out(now))
         .order_by(o.started_at, o.id)
     )
     if zone_ids is not None:
@@ -96,7 +114,6 @@ def operations_frame(
         "arrests_consumer",
         "arrests_other",
         "cash_eur",
-        "notes",
     ]
     frame = pd.DataFrame(rows, columns=cols)
     frame["zone_id"] = frame["zone_id"].fillna(-1).astype("int64")
@@ -107,15 +124,18 @@ def operations_frame(
     return frame
 
 
-def seizures_frame(engine: Engine, operation_ids: Sequence[int]) -> pd.DataFrame:
-    """Seizures of the given operations summed by substance and unit."""
+def seizures_frame(
+    engine: Engine, operation_ids: Sequence[int], *, now: datetime | None = None
+) -> pd.DataFrame:
+    """Seizures of the given operations (carried out ones only) summed by substance and unit."""
     cols = ["substance", "unit", "quantity", "n"]
     if not operation_ids:
         return pd.DataFrame(columns=cols)
     s = Seizure.__table__.c
     stmt = (
         select(s.substance, s.unit, func.sum(s.quantity), func.count())
-        .where(s.operation_id.in_(list(operation_ids)))
+        .join(Operation.__table__, Operation.__table__.c.id == s.operation_id)
+        .where(s.operation_id.in_(list(operation_ids)), carried_out(now))
         .group_by(s.substance, s.unit)
         .order_by(s.substance, s.unit)
     )

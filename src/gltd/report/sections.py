@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from gltd.privacy import redact
 from gltd.report import queries as q
 from gltd.timeutil import PARIS, Period, add_months
 
@@ -62,8 +63,15 @@ def operations_section(
     names: dict[int, str],
     period: Period,
     compare: Period,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Operations of the period: counts by zone and kind, arrests, seizures, calendar."""
+    """Operations of the period: counts by zone and kind, arrests, seizures, calendar.
+
+    ``ops`` and ``ops_ref`` hold carried-out operations only (:func:`queries.carried_out`);
+    the calendar has no free-text notes, and the services named are redacted when they
+    look like a person's identity (:func:`gltd.privacy.redact`).
+    """
     by_zone = []
     counts = ops.groupby("zone_id").size()
     counts_ref = ops_ref.groupby("zone_id").size()
@@ -75,7 +83,7 @@ def operations_section(
         {"kind": str(k), "label": KIND_LABELS.get(str(k), str(k)), "count": int(v)}
         for k, v in ops.groupby("kind").size().sort_values(ascending=False).items()
     ]
-    seizures = q.seizures_frame(engine, [int(i) for i in ops["id"]])
+    seizures = q.seizures_frame(engine, [int(i) for i in ops["id"]], now=now)
     local: list[Any] = list(_local_days(ops["started_at"])) if len(ops) else []
     calendar = [
         {
@@ -89,8 +97,7 @@ def operations_section(
             "arrests_consumer": int(r["arrests_consumer"]),
             "arrests_other": int(r["arrests_other"]),
             "cash_eur": float(r["cash_eur"]),
-            "agencies": r["agencies"],
-            "notes": r["notes"],
+            "agencies": redact(r["agencies"]),
         }
         for i, r in enumerate(_records(ops))
     ]
@@ -263,7 +270,7 @@ def actions_section(engine: Engine, as_of: date) -> dict[str, Any]:
         late = bool(r["status"] in ("a_faire", "en_cours") and due is not None and due < as_of)
         items.append(
             {
-                "title": r["title"],
+                "title": redact(r["title"]),
                 "owner": r["owner"],
                 "zone": r["zone"],
                 "decided_on": _iso(r["decided_on"]),

@@ -194,6 +194,17 @@ async def run_page(request: Request, user: Reader, run_id: int) -> HTMLResponse:
     st = app_state(request)
     row = await run_in_threadpool(_run, st.engine, run_id)
     await _check(request, user, _resource_of(row.kind), "read")
+    # A run's page shows its whole result: a sensitive read, like the registers'.
+    await run_in_threadpool(
+        audit.record,
+        st.engine,
+        user,
+        "lecture",
+        "analysis_run",
+        run_id,
+        f"{row.kind} : {request.url.path}",
+        client_ip(request),
+    )
     result = json.loads(row.result_json) if row.result_json else None
     pretty = json.dumps(result, ensure_ascii=False, indent=2)[:20000] if result else ""
     label = ANALYSES[row.kind].label if row.kind in ANALYSES else row.kind
