@@ -1,0 +1,1 @@
+"""Offline geocoding of French addresses against the Base Adresse Nationale (BAN)."""
