@@ -67,3 +67,104 @@ def test_a_forged_forwarded_header_does_not_escape_the_address_throttle(
         assert login(c, "police.admin", PASSWORD).status_code == 429
     assert set(_ips(sqlite_url, "connexion_refusee")) == {"203.0.113.7"}
     assert _ips(sqlite_url, "connexion_bloquee") == ["203.0.113.7"]
+
+
+# -- finding 13: a job killed mid-run ---------------------------------------------------------
+
+_RUNNER = """
+import sys, threading
+from gltd.store.engine import make_engine
+from gltd.web.jobs import JobOutput, JobRunner
+from pathlib import Path
+
+def forever(engine, params, prog, folder):
+    threading.Event().wait()
+    return JobOutput({})
+
+runner = JobRunner(make_engine(sys.argv[1]), Path(sys.argv[2]))
+print(runner.submit("hotspots", {}, "police.analyste", forever), flush=True)
+threading.Event().wait()
+"""
+
+
+def _status(url: str, run_id: int) -> tuple[str, str | None]:
+    from gltd.model import AnalysisRun
+
+    with Session(make_engine(url)) as s:
+        run = s.get(AnalysisRun, run_id)
+        assert run is not None
+        return run.status, run.result_json
+
+
+def _start_runner(url: str, tmp_path: Path) -> tuple[object, int]:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, url, str(tmp_path / "res")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    run_id = int(proc.stdout.readline())
+    deadline = time.monotonic() + 30
+    while _status(url, run_id)[0] != "running":
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.05)
+    return proc, run_id
+
+
+def test_a_job_killed_mid_run_is_marked_failed_at_start_up(db_url: str, tmp_path: Path) -> None:
+    import json
+    import signal
+
+    seed(db_url)
+    proc, run_id = _start_runner(db_url, tmp_path)
+    try:
+        # Another live server process keeps its run: a new server leaves it alone.
+        with TestClient(create_app(settings_for(db_url), web=web_settings(tmp_path))):
+            pass
+        assert _status(db_url, run_id)[0] == "running"
+    finally:
+        proc.send_signal(signal.SIGKILL)  # type: ignore[attr-defined]
+        proc.wait()  # type: ignore[attr-defined]
+    assert _status(db_url, run_id)[0] == "running"  # nobody noticed yet
+    app = create_app(settings_for(db_url), web=web_settings(tmp_path))
+    with TestClient(app) as c:
+        status, result = _status(db_url, run_id)
+        assert status == "failed"
+        assert json.loads(result or "{}")["error"].startswith("analyse interrompue")
+        assert login(c, "police.analyste").status_code == 303
+        state = c.get(f"/api/jobs/{run_id}").json()
+        assert state["status"] == "failed" and "relancez-la" in state["error"]
+
+
+def test_a_run_without_sign_of_life_is_failed(sqlite_url: str, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from gltd.model import AnalysisRun
+    from gltd.model.base import utcnow
+    from gltd.web.jobs import STALE_S, fail_interrupted_runs
+
+    with Session(make_engine(sqlite_url)) as s, s.begin():
+        old = utcnow() - timedelta(seconds=STALE_S + 5)
+        fresh = utcnow()
+        runs = [
+            AnalysisRun(
+                kind="hotspots", status="running", runner="elsewhere:1:x", heartbeat_at=old
+            ),
+            AnalysisRun(kind="hotspots", status="queued", runner=None, heartbeat_at=None),
+            AnalysisRun(
+                kind="hotspots", status="running", runner="elsewhere:1:x", heartbeat_at=fresh
+            ),
+            AnalysisRun(kind="hotspots", status="done", heartbeat_at=old),
+        ]
+        s.add_all(runs)
+        s.flush()
+        ids = [r.id for r in runs]
+    assert fail_interrupted_runs(make_engine(sqlite_url)) == ids[:2]
+    assert [_status(sqlite_url, i)[0] for i in ids] == ["failed", "failed", "running", "done"]

@@ -24,13 +24,14 @@ from gltd.model.operations import (
     Seizure,
 )
 from gltd.model.results import AnalysisRun
-from gltd.model.sessions import WebSession
+from gltd.model.sessions import LOGIN_STATUSES, LoginAttempt, WebSession
 from gltd.model.zones import ZONE_KINDS, Zone
 
 __all__ = [
     "ACTION_STATUSES",
     "AGENCY_KINDS",
     "INTERVENTION_KINDS",
+    "LOGIN_STATUSES",
     "LEGAL_BASES",
     "OPERATION_KINDS",
     "REQUISITION_STATUSES",
@@ -46,6 +47,7 @@ __all__ = [
     "ImportBatch",
     "Incident",
     "Intervention",
+    "LoginAttempt",
     "Operation",
     "RelevanceStudy",
     "Requisition",

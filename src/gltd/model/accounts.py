@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gltd.model.base import Base, UTCDateTime, utcnow
@@ -27,7 +27,12 @@ class Agency(Base):
 
 
 class User(Base):
-    """An account (login name, agency, role). No civil identity is stored."""
+    """An account (login name, agency, role). No civil identity is stored.
+
+    ``demo`` marks the accounts made by ``gltd serve --demo-accounts``: their passwords
+    are derived from the server secret, so they may log in only with
+    ``GLTD_ENV=development`` (``gltd db remove-demo-accounts`` deletes them).
+    """
 
     __tablename__ = "user_account"
 
@@ -38,5 +43,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    demo: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     agency: Mapped[Agency] = relationship()

@@ -29,3 +29,8 @@ class AnalysisRun(Base):
     result_json: Mapped[str | None] = mapped_column(Text)
     #: Optional file produced (PDF, GeoPackage...), path relative to the results folder.
     output_path: Mapped[str | None] = mapped_column(String(500))
+    #: Last sign of life of the process running (or queuing) the run: a ``queued`` or
+    #: ``running`` run whose process stopped is marked ``failed`` by the next server.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``host:pid:token`` of that process.
+    runner: Mapped[str | None] = mapped_column(String(120))

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gltd.model.base import Base, UTCDateTime, utcnow
 
-__all__ = ["WebSession"]
+__all__ = ["WebSession", "LoginAttempt", "LOGIN_STATUSES"]
+
+#: pending while the password is checked, then failed, ok, or blocked (not checked).
+LOGIN_STATUSES = ("en_cours", "echec", "succes", "bloquee")
 
 
 class WebSession(Base):
@@ -48,3 +51,26 @@ class WebSession(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(60))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class LoginAttempt(Base):
+    """One login attempt, written **before** the password is checked (throttling).
+
+    The row is committed, then the recent attempts of the account and of the address are
+    counted (this one included): whatever the number of parallel requests or server
+    processes, at most the allowed number of attempts reach the password check. Rows
+    older than a day are deleted; the audit log keeps the history.
+    """
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_username", "username", "at"),
+        Index("ix_login_attempt_ip", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The typed account name, lower-cased (unknown names are throttled too).
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(10), default="en_cours")

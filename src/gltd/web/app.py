@@ -105,6 +105,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Runs left « en cours » by a stopped server are failed before anything else.
+        await run_in_threadpool(state.jobs.start)
         # Build the incident cube in the background so the first page does not wait.
         threading.Thread(target=_warm, args=(state,), daemon=True, name="gltd-warm").start()
         yield
