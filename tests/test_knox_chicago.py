@@ -92,7 +92,7 @@ def test_nrc_mode_reproduces_the_near_repeat_calculator(chicago: pd.DataFrame) -
     ]
     np.testing.assert_array_equal(r.observed, nrc_observed)
     assert r.observed.sum() == 970 * 969 // 2
-    assert r.distance_edges == (0, 1, 100, 200, 300, np.inf)
+    assert r.distance_edges == (0, 0, 100, 200, 300, np.inf)  # « même lieu » : d = 0
     assert r.time_edges == (0, 7, 14, 21, np.inf)
     # every permuted table keeps all pairs (open bands filled by subtraction)
     assert (r.permuted.sum(axis=(1, 2)) == 970 * 969 // 2).all()

@@ -15,9 +15,11 @@ permuted over the locations (Monte Carlo, ``permutations`` times) and the table 
 
 Bands are ``[a, b)`` on the edges given, like R NearRepeat (``cut(..., right = FALSE)``);
 pairs outside the first and last edge are not in the table (give ``inf`` as last edge
-for an open band). ``nrc=True`` reproduces the Near Repeat Calculator: a "same location"
-band ``[0, 1)``, its ``a to b`` labels (which stand for ``[a − 1, b)``, Steenbeek's
-NearRepeat vignette "NRC") and the "more than" bands.
+for an open band). ``nrc=True`` reproduces the Near Repeat Calculator 1.3 cell for cell
+on its two runs published with R NearRepeat: coordinates held in single precision
+(``float32``), a "same location" band of distance exactly 0 (in single precision), then
+``[0, b₁)`` minus that, ``[b₁, b₂)``…, the "more than" bands, and the NRC's ``a to b``
+labels (which stand for ``[a − 1, b)``, Steenbeek's NearRepeat vignette "NRC").
 
 References
 ----------
@@ -50,15 +52,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gltd.analysis import knox_bands as kb
 from gltd.analysis.events import EventSet, check_metric_crs
+from gltd.analysis.knox_bands import nrc_coordinates
 from gltd.errors import InputError
 
-__all__ = ["NearRepeatResult", "near_repeat", "significance_level", "DEFAULT_ALPHA"]
+__all__ = [
+    "NearRepeatResult",
+    "monte_carlo_p_value",
+    "near_repeat",
+    "nrc_coordinates",
+    "significance_level",
+    "DEFAULT_ALPHA",
+]
 
 #: Significance threshold on the Monte Carlo p-value (with observed > mean permuted).
 DEFAULT_ALPHA = 0.05
-_SECONDS = {"days": 86400, "hours": 3600}
-_UNIT_FR = {"days": "j", "hours": "h"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,7 +78,8 @@ class NearRepeatResult:
     ----------
     distance_edges, time_edges : tuple of float
         Band edges as applied: band ``d`` is ``[distance_edges[d], distance_edges[d + 1])``
-        (``inf`` for an open band), same for time (in ``unit``).
+        (``inf`` for an open band), same for time (in ``unit``). With ``nrc`` the « same
+        location » band is reported as ``[0, 0]``: distance exactly 0.
     distance_labels, time_labels : tuple of str
         Row and column labels (interval notation, or the NRC's own with ``nrc``).
     observed : int array (D, K)
@@ -169,6 +179,16 @@ class NearRepeatResult:
         }
 
 
+def monte_carlo_p_value(observed: Any, permuted: Any) -> np.ndarray:
+    """``(#{permuted ≥ observed} + 1) / (permutations + 1)`` per cell (Besag & Diggle 1977).
+
+    ``permuted`` has the permutations on its first axis. The Near Repeat Calculator's
+    verbose output gives the same p-values from its own permuted counts.
+    """
+    perm = np.asarray(permuted)
+    return ((perm >= np.asarray(observed)).sum(axis=0) + 1) / (perm.shape[0] + 1)
+
+
 def significance_level(p: float, raised: bool = True) -> str:
     """``"***"`` (p ≤ 0.001), ``"**"`` (≤ 0.01), ``"*"`` (≤ 0.05) or ``""``."""
     if not raised or not math.isfinite(p):
@@ -215,7 +235,8 @@ def near_repeat(
     unit : {"days", "hours"}
         Unit of the time edges. Date-only data gives whole days.
     nrc : bool
-        Near Repeat Calculator edges and labels.
+        Near Repeat Calculator arithmetic, edges and labels (single-precision coordinates,
+        « same location » = distance 0).
     alpha : float
         Significance threshold on the p-value.
     date_only : bool, optional
@@ -236,13 +257,13 @@ def near_repeat(
         if distance_edges is None and time_edges is None and y is not None:
             distance_edges, time_edges = y, t
         x_arr, y_arr = ev.x, ev.y
-        ticks, per_unit, integer, is_date = _ticks_from_events(ev, unit)
+        ticks, per_unit, integer, is_date = kb.ticks_from_events(ev, unit)
     else:
         if y is None or t is None:
             raise InputError("near_repeat : donnez un EventSet ou les tableaux x, y et t")
-        x_arr = _coords(events_or_x, "x")
-        y_arr = _coords(y, "y")
-        ticks, per_unit, integer, is_date = _ticks(t, unit, date_only)
+        x_arr = kb.coords(events_or_x, "x")
+        y_arr = kb.coords(y, "y")
+        ticks, per_unit, integer, is_date = kb.ticks(t, unit, date_only)
     if distance_edges is None or time_edges is None:
         raise InputError("near_repeat : les bornes des bandes de distance et de temps manquent")
     if metric not in ("euclidean", "manhattan"):
@@ -256,11 +277,12 @@ def near_repeat(
         )
     if permutations < 0:
         raise InputError("le nombre de permutations doit être positif ou nul")
-    d_edges = _edges(distance_edges, "distance")
-    t_edges = _edges(time_edges, "temps")
+    d_edges = kb.band_edges(distance_edges, "distance")
+    t_edges = kb.band_edges(time_edges, "temps")
     if nrc:
-        d_edges, t_edges = _nrc_edges(d_edges, t_edges)
-    _check_span(ticks, t_edges, per_unit, integer, unit)
+        d_edges, t_edges = kb.nrc_edges(d_edges, t_edges)
+        x_arr, y_arr = kb.nrc_coordinates(x_arr), kb.nrc_coordinates(y_arr)
+    kb.check_span(ticks, t_edges, per_unit, integer, unit)
 
     d_fin, d_below, d_open = _extend(d_edges)
     t_fin_units, t_below, t_open = _extend(t_edges)
@@ -307,7 +329,7 @@ def near_repeat(
         if permutations:
             mean = permuted.mean(axis=0)
             median = np.median(permuted, axis=0)
-            p = ((permuted >= observed).sum(axis=0) + 1) / (permutations + 1)
+            p = monte_carlo_p_value(observed, permuted)
         else:
             mean = np.full(observed.shape, np.nan)
             median = mean.copy()
@@ -315,13 +337,25 @@ def near_repeat(
         ratio = observed / mean
         ratio_med = observed / median
     significant = (p <= alpha + 1e-12) & (observed > mean)
-    d_labels = _labels(d_edges, "m", nrc, same_location=nrc)
-    t_labels = _labels(t_edges, _UNIT_FR[unit], nrc, same_location=False)
+    d_labels = kb.band_labels(d_edges, "m", nrc, same_location=nrc)
+    t_labels = kb.band_labels(t_edges, kb.UNIT_FR[unit], nrc, same_location=False)
+    if nrc:  # the « same location » band is d = 0 exactly: reported as [0, 0]
+        d_edges = np.concatenate([[0.0, 0.0], d_edges[2:]])
     method = {
         "name": "Test de Knox par bandes (répétitions proches)",
         "pairs": "paires non ordonnées, chacune comptée une fois",
         "bands": "[a, b) sur les bornes données"
-        + (" ; mode NRC : « même lieu » [0, 1), libellés « a à b » = [a − 1, b)" if nrc else ""),
+        + (
+            " ; mode NRC : « même lieu » = distance nulle, puis ]0, b₁), [b₁, b₂)…, "
+            "libellés « a à b » = [a − 1, b)"
+            if nrc
+            else ""
+        ),
+        "coordinates": "simple précision (float32), comme le Near Repeat Calculator"
+        if nrc
+        else "double précision",
+        "distance": "|Δx| + |Δy|" if metric == "manhattan" else "√(Δx² + Δy²)",
+        "time": "jours entiers (dates)" if is_date else f"écart en {unit}",
         "null": "permutation des dates entre les lieux (Monte Carlo)",
         "knox_ratio": "observé / moyenne des comptes permutés",
         "p_value": "(nombre de comptes permutés ≥ observé + 1) / (permutations + 1)",
@@ -382,138 +416,6 @@ def _extend(edges: np.ndarray) -> tuple[np.ndarray, int, int]:
     return fin.astype(np.float64), below, int(not np.isfinite(edges[-1]))
 
 
-def _edges(values: Sequence[float], what: str) -> np.ndarray:
-    try:
-        e = np.asarray([float(v) for v in values], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"bornes de {what} illisibles : {list(values)!r}") from exc
-    if len(e) < 2:
-        raise InputError(f"bandes de {what} : il faut au moins deux bornes (ex. 0,7,14)")
-    if np.isnan(e).any() or e[0] < 0 or not np.isfinite(e[:-1]).all():
-        raise InputError(
-            f"bandes de {what} : bornes positives ou nulles attendues, l'infini seulement en dernier"
-        )
-    if not (np.diff(e) > 0).all():
-        bad = int(np.argmax(np.diff(e) <= 0))
-        raise InputError(
-            f"bandes de {what} non croissantes : {e[bad]:g} puis {e[bad + 1]:g} "
-            "(bornes strictement croissantes attendues, ex. 0,100,200)"
-        )
-    return e
-
-
-def _nrc_edges(d: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """NRC bands: « same location » [0, 1), then [1, b₁), [b₁, b₂)… and « more than »."""
-    if d[0] != 0 or t[0] != 0:
-        raise InputError("mode NRC : les bandes commencent à 0 (ex. 0,100,200,300 et 0,7,14,21)")
-    if not np.isfinite(d[-1]) or not np.isfinite(t[-1]):
-        raise InputError("mode NRC : donnez des bornes finies (la bande « plus de » est ajoutée)")
-    if d[1] <= 1:
-        raise InputError(
-            "mode NRC : la première bande de distance doit dépasser 1 (même lieu = [0, 1))"
-        )
-    return (
-        np.concatenate([[0.0, 1.0], d[1:], [np.inf]]),
-        np.concatenate([t, [np.inf]]),
-    )
-
-
-def _labels(edges: np.ndarray, unit: str, nrc: bool, *, same_location: bool) -> tuple[str, ...]:
-    out = []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        if nrc:
-            if same_location and a == 0:
-                out.append("Même lieu")
-            elif not np.isfinite(b):
-                out.append(f"Plus de {_fmt(a)} {unit}")
-            elif a == 0:
-                out.append(f"0 à {_fmt(b)} {unit}")
-            else:
-                out.append(f"{_fmt(a if a == 1 and same_location else a + 1)} à {_fmt(b)} {unit}")
-        else:
-            out.append(f"[{_fmt(a)}, {_fmt(b) if np.isfinite(b) else '∞'}) {unit}")
-    return tuple(out)
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
-
-
 def _num(v: Any) -> float | None:
     f = float(v)
     return f if math.isfinite(f) else None
-
-
-def _coords(values: Any, what: str) -> np.ndarray:
-    a = np.asarray(values, dtype=np.float64)
-    if a.ndim != 1:
-        raise InputError(f"{what} : tableau à une dimension attendu")
-    if not np.isfinite(a).all():
-        i = int(np.argmax(~np.isfinite(a)))
-        raise InputError(f"{what} manquant ou infini pour l'événement n° {i + 1}")
-    return a
-
-
-def _ticks(t: Any, unit: str, date_only: bool | None) -> tuple[np.ndarray, int, bool, bool]:
-    """Times as integer-valued ticks (days or seconds) or raw numbers in ``unit``."""
-    if unit not in _SECONDS:
-        raise InputError(f"unité de temps « {unit} » inconnue (attendu days ou hours)")
-    arr = np.asarray(t)
-    if arr.dtype.kind in "iuf":
-        f = arr.astype(np.float64)
-        if not np.isfinite(f).all():
-            i = int(np.argmax(~np.isfinite(f)))
-            raise InputError(f"date manquante pour l'événement n° {i + 1}")
-        return f, 1, bool((f == np.round(f)).all()), False
-    try:
-        s = pd.to_datetime(pd.Series(arr, dtype=object if arr.dtype.kind == "O" else None))
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"dates illisibles : {exc}") from exc
-    if s.isna().any():
-        i = int(np.argmax(s.isna().to_numpy()))
-        raise InputError(f"date manquante ou illisible pour l'événement n° {i + 1}")
-    if s.dt.tz is not None:
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    ns = s.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    if date_only is None:
-        date_only = bool((ns % (86400 * 10**9) == 0).all())
-    return _from_ns(ns, unit, date_only)
-
-
-def _ticks_from_events(ev: EventSet, unit: str) -> tuple[np.ndarray, int, bool, bool]:
-    if unit not in _SECONDS:
-        raise InputError(f"unité de temps « {unit} » inconnue (attendu days ou hours)")
-    if np.isnat(ev.t).any():
-        i = int(np.argmax(np.isnat(ev.t)))
-        raise InputError(f"date manquante pour l'événement n° {i + 1}")
-    if ev.date_only:  # local (Europe/Paris) days, whatever the DST offset
-        local = pd.Series(ev.t).dt.tz_localize("UTC").dt.tz_convert("Europe/Paris")
-        days = local.dt.tz_localize(None).dt.normalize().to_numpy(dtype="datetime64[D]")
-        return _from_ns(days.astype("datetime64[ns]").astype(np.int64), unit, True)
-    return _from_ns(ev.t.astype("datetime64[ns]").astype(np.int64), unit, False)
-
-
-def _from_ns(ns: np.ndarray, unit: str, date_only: bool) -> tuple[np.ndarray, int, bool, bool]:
-    if date_only:
-        if unit != "days":
-            raise InputError(
-                "données à la date seulement (sans heure) : l'unité doit être days, pas hours"
-            )
-        return (ns // (86400 * 10**9)).astype(np.float64), 1, True, True
-    sec = (ns - ns.min()) // 10**9
-    return sec.astype(np.float64), _SECONDS[unit], True, False
-
-
-def _check_span(
-    ticks: np.ndarray, t_edges: np.ndarray, per_unit: int, integer: bool, unit: str
-) -> None:
-    finite = t_edges[np.isfinite(t_edges)]
-    span = float(ticks.max() - ticks.min())
-    reach = span + (1 if integer else 0)
-    if finite[-1] * per_unit > reach + 1e-9:
-        span_u = span / per_unit
-        raise InputError(
-            f"bande de temps trop longue : la borne {finite[-1]:g} {_UNIT_FR[unit]} dépasse "
-            f"l'étendue des données ({span_u:g} {_UNIT_FR[unit]} entre le premier et le "
-            "dernier événement) ; raccourcissez les bandes ou prenez une période plus longue"
-        )

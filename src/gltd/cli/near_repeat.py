@@ -77,8 +77,9 @@ def run(
         bool,
         typer.Option(
             "--nrc",
-            help="Bandes et libellés du Near Repeat Calculator : « même lieu », « 1 à 100 », "
-            "« plus de … » (voir docs/methods/near-repeat.md).",
+            help="Calcul, bandes et libellés du Near Repeat Calculator : « même lieu » "
+            "(distance nulle), « 1 à 100 », « plus de … », coordonnées en simple précision "
+            "(voir docs/methods/near-repeat.md).",
         ),
     ] = False,
     period: Annotated[
