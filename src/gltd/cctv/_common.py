@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,7 +20,6 @@ __all__ = [
     "parse_datetime",
     "fmt_local",
     "aware",
-    "write_atomic",
 ]
 
 
@@ -126,20 +124,3 @@ def fmt_local(value: datetime | None) -> str:
 def utc(value: datetime) -> datetime:
     """The same instant in UTC."""
     return value.astimezone(UTC)
-
-
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` in one go: a ``.part`` file renamed over it.
-
-    Raises
-    ------
-    InputError
-        When the folder does not exist (nothing is written).
-    """
-    p = Path(path)
-    if not p.parent.exists():
-        raise InputError("dossier de sortie introuvable", file=str(p))
-    tmp = p.with_name(p.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(p)
-    return p

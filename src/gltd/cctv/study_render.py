@@ -14,8 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from gltd.cctv._common import write_atomic
 from gltd.errors import InputError
+from gltd.fileio import require_folder, write_atomic
 
 __all__ = ["render_json", "render_html", "render_pdf", "write_study", "FORMATS"]
 
@@ -192,8 +192,7 @@ def write_study(result: dict[str, Any], fmt: str, out: str | Path) -> Path:
     """Render in ``fmt`` and write ``out`` in one go (nothing is written on error)."""
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu : {', '.join(FORMATS)})")
-    if not Path(out).parent.exists():  # before rendering a PDF for nothing
-        raise InputError("dossier de sortie introuvable", file=str(out))
+    require_folder(out)  # before rendering a PDF for nothing
     if fmt == "json":
         data = render_json(result).encode("utf-8")
     elif fmt == "html":

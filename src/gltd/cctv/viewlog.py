@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from gltd.cctv._common import audit, aware, fmt_local
 from gltd.errors import InputError
+from gltd.fileio import atomic_path
 from gltd.model import Camera, Requisition, ViewingLogEntry
 
 __all__ = ["ACTIONS", "LogEntry", "log_viewing", "list_viewings", "export_viewings_csv"]
@@ -181,8 +182,7 @@ def export_viewings_csv(
     """
     entries = list_viewings(engine, start=start, end=end, camera=camera)
     p = Path(path)
-    tmp = p.with_name(p.name + ".part")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+    with atomic_path(p) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, delimiter=";")
         w.writerow(CSV_COLUMNS)
         for e in entries:
@@ -193,7 +193,6 @@ def export_viewings_csv(
                     e.requisition_id or "",
                 ]
             )  # fmt: skip
-    tmp.replace(p)
     with Session(engine) as session, session.begin():
         audit(
             session,

@@ -41,7 +41,7 @@ def _write(out: Path | None, text: str) -> None:
     if out is None:
         console.print(text, highlight=False, markup=False, soft_wrap=True)
         return
-    from gltd.cctv._common import write_atomic
+    from gltd.fileio import write_atomic
 
     write_atomic(out, text.encode("utf-8"))
     console.print(f"Écrit : {out}")

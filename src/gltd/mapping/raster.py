@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from gltd.analysis.grid import Grid
-from gltd.mapping._atomic import atomic_path
+from gltd.fileio import atomic_path
 
 __all__ = ["write_geotiff"]
 
@@ -22,7 +22,7 @@ def write_geotiff(
     path = Path(path)
     arr = np.flipud(np.asarray(values, dtype="float32"))
     transform = Affine(grid.cell, 0.0, grid.x0, 0.0, -grid.cell, grid.y0 + grid.ny * grid.cell)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, parents=True) as tmp:
         with rasterio.open(
             tmp,
             "w",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from gltd.analysis.grid import Grid
-from gltd.mapping._atomic import atomic_path
+from gltd.fileio import atomic_path
 
 __all__ = ["MapLayers", "render_png", "CLASS_COLOURS", "CATEGORY_COLOURS", "CHANGE_COLOURS"]
 
@@ -202,7 +202,7 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     )
     ax.set_title(layers.title, fontsize=12)
     fig.text(0.04, 0.02, layers.caption, fontsize=7.5, va="bottom", ha="left", wrap=True)
-    with atomic_path(Path(path)) as tmp:
+    with atomic_path(path, parents=True) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png")
     plt.close(fig)
     return Path(path)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from gltd.analysis.grid import Grid
-from gltd.mapping._atomic import atomic_path
+from gltd.fileio import atomic_path
 
 __all__ = ["cells_frame", "write_vector"]
 
@@ -29,10 +29,10 @@ def write_vector(frame: Any, path: str | Path, fmt: str, *, layer: str = "hotspo
     path = Path(path)
     if fmt == "geojson":
         out = frame.to_crs("EPSG:4326")
-        with atomic_path(path) as tmp:
+        with atomic_path(path, parents=True) as tmp:
             out.to_file(tmp, driver="GeoJSON", engine="pyogrio")
     elif fmt == "gpkg":
-        with atomic_path(path) as tmp:
+        with atomic_path(path, parents=True) as tmp:
             frame.to_file(tmp, driver="GPKG", layer=layer, engine="pyogrio")
     else:
         raise ValueError(f"unknown vector format {fmt}")

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from gltd.errors import GltdError
+from gltd.fileio import require_folder, write_atomic
 from gltd.report import fmt
 from gltd.report.charts import calendar_chart, cameras_chart, hotspot_map, requisitions_chart
 from gltd.report.synthesis import compare_phrase
@@ -115,24 +114,11 @@ def write_report(bilan: dict[str, Any], fmt_name: str, out: str | Path) -> Path:
     """Write the bilan in ``fmt_name`` to ``out`` atomically (never half a file)."""
     if fmt_name not in FORMATS:
         raise GltdError(f"format inconnu : « {fmt_name} » (attendu : {', '.join(FORMATS)})")
-    path = Path(out)
-    if path.parent and not path.parent.exists():
-        raise GltdError(f"dossier de sortie introuvable : {path.parent}")
+    path = require_folder(out)  # before rendering a PDF for nothing
     if fmt_name == "pdf":
         data = render_pdf(bilan)
     elif fmt_name == "html":
         data = render_html(bilan).encode("utf-8")
     else:
         data = render_json(bilan).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=".bilan-", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gltd.errors import InputError
+from gltd.fileio import require_folder, write_atomic
 from gltd.services.displacement import DisplacementReport
 
 __all__ = ["render_json", "render_html", "render_pdf", "render_map_png", "write_report", "FORMATS"]
@@ -132,9 +133,7 @@ def write_report(report: DisplacementReport, fmt: str, out: str | Path) -> Path:
     """Render in ``fmt`` and write ``out`` in one go (nothing is written on error)."""
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu : {', '.join(FORMATS)})")
-    path = Path(out)
-    if not path.parent.exists():
-        raise InputError("dossier de sortie introuvable", file=str(path))
+    path = require_folder(out)  # before rendering a PDF for nothing
     data: bytes
     if fmt == "json":
         data = render_json(report).encode("utf-8")
@@ -142,7 +141,4 @@ def write_report(report: DisplacementReport, fmt: str, out: str | Path) -> Path:
         data = render_html(report).encode("utf-8")
     else:
         data = render_pdf(report)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_atomic(path, data)
