@@ -25,6 +25,7 @@ from gltd.cctv._common import audit, aware, fmt_local
 from gltd.errors import InputError
 from gltd.fileio import atomic_path
 from gltd.model import Camera, Requisition, ViewingLogEntry
+from gltd.spreadsheet import safe_row
 
 __all__ = ["ACTIONS", "LogEntry", "log_viewing", "list_viewings", "export_viewings_csv"]
 
@@ -187,11 +188,11 @@ def export_viewings_csv(
         w.writerow(CSV_COLUMNS)
         for e in entries:
             w.writerow(
-                [
+                safe_row([
                     e.id, fmt_local(e.at), e.agent, e.action, e.reason, e.recipient or "",
                     e.camera or "", fmt_local(e.clip_start), fmt_local(e.clip_end),
                     e.requisition_id or "",
-                ]
+                ])
             )  # fmt: skip
     with Session(engine) as session, session.begin():
         audit(

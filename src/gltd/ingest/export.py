@@ -20,6 +20,7 @@ from sqlalchemy import Engine, and_, insert, select
 
 from gltd.errors import InputError
 from gltd.model import AuditEvent, Incident, Zone
+from gltd.spreadsheet import safe_frame
 from gltd.store.queries import resolve_zone_ids
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS
@@ -150,7 +151,9 @@ def export_incidents(
         if fmt == "csv":
             if excel_fr:
                 text["date_only"] = np.where(frame["date_only"], "oui", "non")
-                text.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+                safe_frame(text).to_csv(
+                    path, sep=";", decimal=",", index=False, encoding="utf-8-sig"
+                )
             else:
                 text.to_csv(path, sep=",", index=False, encoding="utf-8")
         else:

@@ -40,6 +40,7 @@ from gltd.ingest.mapping import (
 from gltd.ingest.readers import RawTable, read_table
 from gltd.ingest.validate import ProblemLog, blank
 from gltd.model import ImportBatch
+from gltd.spreadsheet import safe_frame
 from gltd.taxonomy import Taxonomy, get_taxonomy, normalise_label
 
 __all__ = [
@@ -344,7 +345,7 @@ def import_file(
         rejected = report.with_name(_strip_csv(report.name) + ".lignes.csv")
         rej = table.frame.loc[log.bad].copy()
         rej.insert(0, "ligne", table.row_numbers[log.bad])
-        rej.to_csv(rejected, sep=";", index=False, encoding="utf-8-sig")
+        safe_frame(rej).to_csv(rejected, sep=";", index=False, encoding="utf-8-sig")
         result.rejected_rows_path = rejected
     return result
 

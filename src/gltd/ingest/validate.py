@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gltd.errors import ValidationFailed
+from gltd.spreadsheet import safe_row
 
 __all__ = [
     "Problem",
@@ -132,7 +133,9 @@ class ProblemLog:
             w = csv.writer(fh, delimiter=";")
             w.writerow(["fichier", "ligne", "colonne", "valeur", "attendu", "probleme"])
             for p in self.sorted():
-                w.writerow([p.file, p.row, p.column or "", p.value, p.expected, p.message])
+                w.writerow(
+                    safe_row([p.file, p.row, p.column or "", p.value, p.expected, p.message])
+                )
 
 
 def _short(text: str, limit: int = 200) -> str:

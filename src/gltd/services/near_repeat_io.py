@@ -17,6 +17,7 @@ import pandas as pd
 from gltd.analysis.events import ANALYSIS_CRS, EventSet
 from gltd.analysis.knox import NearRepeatResult
 from gltd.errors import InputError
+from gltd.spreadsheet import safe_frame
 from gltd.timeutil import PARIS
 
 __all__ = ["read_events_csv", "render"]
@@ -206,7 +207,7 @@ def render(result: NearRepeatResult, fmt: str, *, source: str = "") -> str:
     """The result as ``csv``, ``json`` or ``html`` text."""
     if fmt == "csv":
         buf = io.StringIO()
-        result.to_frame().to_csv(buf, index=False, lineterminator="\n")
+        safe_frame(result.to_frame()).to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue()
     if fmt == "json":
         return json.dumps({**result.to_dict(), "source": source}, ensure_ascii=False, indent=2)

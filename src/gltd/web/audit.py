@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gltd.model import AuditEvent
 from gltd.model.base import utcnow
+from gltd.spreadsheet import safe_row
 from gltd.web.auth import CurrentUser
 
 __all__ = ["add_event", "record", "query_events", "count_events", "events_csv", "CSV_COLUMNS"]
@@ -130,9 +131,9 @@ def events_csv(engine: Engine, **filters: Any) -> Iterator[str]:
             buf.seek(0)
             buf.truncate()
             w.writerow(
-                [
+                safe_row(
                     v.isoformat() if isinstance(v, datetime) else ("" if v is None else v)
                     for v in row
-                ]
+                )
             )
             yield buf.getvalue()

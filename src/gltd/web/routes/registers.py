@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from starlette.concurrency import run_in_threadpool
 
 from gltd.errors import GltdError
+from gltd.spreadsheet import safe_row
 from gltd.timeutil import PARIS
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
@@ -43,12 +44,12 @@ def _csv(reg: Register, rows: list[dict[str, Any]]) -> Iterator[str]:
     w.writerow(keys)
     for r in rows:
         w.writerow(
-            [
+            safe_row(
                 v.astimezone(PARIS).isoformat()
                 if isinstance(v, datetime)
                 else ("" if v is None else v)
                 for v in (r.get(k) for k in keys)
-            ]
+            )
         )
     yield "\ufeff" + buf.getvalue()
 
