@@ -168,3 +168,63 @@ def test_a_run_without_sign_of_life_is_failed(sqlite_url: str, tmp_path: Path) -
         ids = [r.id for r in runs]
     assert fail_interrupted_runs(make_engine(sqlite_url)) == ids[:2]
     assert [_status(sqlite_url, i)[0] for i in ids] == ["failed", "failed", "running", "done"]
+
+
+# -- finding 6: parallel guesses --------------------------------------------------------------
+
+
+def test_parallel_guesses_reach_the_password_check_at_most_five_times(
+    db_url: str, tmp_path: Path
+) -> None:
+    import threading
+
+    from sqlalchemy import update
+
+    from gltd.model import User
+    from gltd.web.auth import hash_password
+    from web_support import csrf_from
+
+    seed(db_url)
+    # A real-cost Argon2id hash: each check takes tens of milliseconds, as in production.
+    with make_engine(db_url).begin() as conn:
+        conn.execute(
+            update(User)
+            .where(User.username == "police.coordinateur")
+            .values(password_hash=hash_password(PASSWORD))
+        )
+    app = create_app(settings_for(db_url), web=web_settings(tmp_path))
+    n = 30
+    clients = [TestClient(app) for _ in range(n)]
+    tokens = [csrf_from(c.get("/login").text) for c in clients]
+    barrier = threading.Barrier(n)
+    statuses: list[int] = []
+
+    def guess(k: int) -> None:
+        barrier.wait()
+        r = clients[k].post(
+            "/login",
+            data={
+                "username": "police.coordinateur",
+                "password": f"essai-{k}",
+                "csrf_token": tokens[k],
+            },
+            follow_redirects=False,
+        )
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=guess, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Each « connexion_refusee » is a guess checked against the password hash.
+    # (Pending attempts count as failures, so a burst may be cut below five.)
+    checked = len(_ips(db_url, "connexion_refusee"))
+    assert checked <= 5, f"{checked} guesses were checked (limit 5)"
+    assert sorted(statuses) == [401] * checked + [429] * (n - checked)
+    assert len(_ips(db_url, "connexion_bloquee")) == n - checked
+    # The account stays blocked, even for the right password.
+    with TestClient(app) as c:
+        assert login(c, "police.coordinateur", PASSWORD).status_code == (
+            429 if checked == 5 else 303
+        )

@@ -10,9 +10,10 @@
   and ``Secure`` behind HTTPS.
 - Every request re-reads the account: a deleted or deactivated account loses its
   sessions at once (deleting an account deletes its sessions, ``ON DELETE CASCADE``).
-- Failed logins are throttled per account and per client address by counting the
-  ``connexion_refusee`` events of the audit log in a sliding window: the counters are
-  shared by every process and survive a restart.
+- Failed logins are throttled per account and per client address in a sliding window,
+  counting the attempts of the ``login_attempt`` table, each written before its password
+  is checked: the counters hold against parallel guesses, are shared by every process
+  and survive a restart.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from gltd.model import Agency, AuditEvent, User, WebSession
+from gltd.model import Agency, LoginAttempt, User, WebSession
 from gltd.model.base import utcnow
 
 __all__ = [
@@ -358,45 +359,68 @@ class SessionStore:
 class LoginThrottle:
     """Refuse logins after too many recent failures, per account and per address.
 
-    The failures are the ``connexion_refusee`` events of the audit log (written by the
-    login route with the typed account name and the client address): the count is the
-    same for every server process and survives a restart. A successful login of an
-    account forgets that account's earlier failures.
+    Every attempt is first written to ``login_attempt`` (status ``en_cours``) and
+    committed; only then are the other recent attempts of the account and of the address
+    counted — pending ones included, as if they had failed. However many requests race,
+    whatever the number of server processes, the k-th attempt to be written sees at least
+    k - 1 others: at most ``max_account`` attempts per account reach the password check.
+    The counts survive a restart; a successful login forgets the account's earlier
+    failures (not the address's). Attempts refused here are marked ``bloquee`` and do not
+    lengthen the block.
     """
+
+    #: Attempts older than this are deleted (the audit log keeps the history).
+    keep = timedelta(days=1)
 
     def __init__(self, engine: Engine, max_account: int, max_ip: int, window_s: float) -> None:
         self.engine = engine
         self.max_account, self.max_ip, self.window_s = max_account, max_ip, window_s
 
-    def failures(self, username: str, ip: str) -> tuple[int, int]:
-        """Recent failures of (this account since its last success, this address)."""
+    def begin(self, username: str, ip: str) -> tuple[int, bool]:
+        """Record an attempt before any check: (attempt id, True when it is refused)."""
+        name = username.strip().lower()[:100]
+        addr = (ip or "")[:60]
+        with self.engine.begin() as conn:
+            attempt_id = int(
+                conn.execute(
+                    insert(LoginAttempt)
+                    .values(at=utcnow(), username=name, ip=addr, status="en_cours")
+                    .returning(LoginAttempt.id)
+                ).scalar_one()
+            )
+        # Counted in a new transaction: every attempt committed before ours is seen.
         since = utcnow() - timedelta(seconds=self.window_s)
-        name = username.strip().lower()
-        recent = AuditEvent.at >= since
+        counted = (
+            LoginAttempt.id != attempt_id,
+            LoginAttempt.at >= since,
+            LoginAttempt.status.in_(("en_cours", "echec")),
+        )
         last_ok = (
-            select(func.max(AuditEvent.at))
-            .where(recent, AuditEvent.action == "connexion")
-            .where(func.lower(AuditEvent.username) == name)
+            select(func.coalesce(func.max(LoginAttempt.id), 0))
+            .where(LoginAttempt.username == name, LoginAttempt.status == "succes")
             .scalar_subquery()
         )
-        by_account = (
-            select(func.count(AuditEvent.id))
-            .where(recent, AuditEvent.action == "connexion_refusee")
-            .where(func.lower(AuditEvent.username) == name)
-            .where((last_ok.is_(None)) | (AuditEvent.at > last_ok))
+        by_account = select(func.count(LoginAttempt.id)).where(
+            *counted, LoginAttempt.username == name, LoginAttempt.id > last_ok
         )
-        by_ip = select(func.count(AuditEvent.id)).where(
-            recent, AuditEvent.action == "connexion_refusee", AuditEvent.ip == (ip or "")[:60]
-        )
+        by_ip = select(func.count(LoginAttempt.id)).where(*counted, LoginAttempt.ip == addr)
         with self.engine.connect() as conn:
             n_account = int(conn.execute(by_account).scalar_one()) if name else 0
             n_ip = int(conn.execute(by_ip).scalar_one())
-        return n_account, n_ip
+        blocked = n_account >= self.max_account or n_ip >= self.max_ip
+        if blocked:
+            self.finish(attempt_id, "bloquee")
+        if attempt_id % 200 == 0:
+            with self.engine.begin() as conn:
+                conn.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - self.keep))
+        return attempt_id, blocked
 
-    def blocked(self, username: str, ip: str) -> bool:
-        """True when this account or this address failed too often recently."""
-        n_account, n_ip = self.failures(username, ip)
-        return n_account >= self.max_account or n_ip >= self.max_ip
+    def finish(self, attempt_id: int, status: str) -> None:
+        """Record the outcome of an attempt: ``echec``, ``succes`` or ``bloquee``."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(status=status)
+            )
 
 
 def _user_row(engine: Engine, *, username: str) -> Any:

@@ -90,7 +90,9 @@ async def login(request: Request) -> Response:
         return _login_page(
             request, "Formulaire expiré : rechargez la page et recommencez.", 403, username
         )
-    if await run_in_threadpool(st.throttle.blocked, username, ip):
+    # The attempt is counted before the password is checked (no race between guesses).
+    attempt, blocked = await run_in_threadpool(st.throttle.begin, username, ip)
+    if blocked:
         await run_in_threadpool(
             audit.record,
             st.engine,
@@ -109,8 +111,8 @@ async def login(request: Request) -> Response:
             username,
         )
     found = await run_in_threadpool(authenticate, st.engine, username, password)
+    await run_in_threadpool(st.throttle.finish, attempt, "echec" if found is None else "succes")
     if found is None:
-        # This audit event is also the failure counter of the throttle.
         await run_in_threadpool(
             audit.record,
             st.engine,
