@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from gltd.timeutil import PARIS
+from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.dashboard_data import category_choices, deadlines, zone_kpis
-from gltd.web.deps import app_state, require
+from gltd.web.deps import app_state, client_ip, require
 from gltd.web.periods import COMPARE_CHOICES, check_categories, choose_period
 from gltd.web.permissions import allowed
 from gltd.web.render import render
@@ -56,6 +57,23 @@ def _data(
     }
 
 
+async def _audit_deadlines(request: Request, user: CurrentUser, data: dict[str, Any]) -> None:
+    """The requisition deadlines (service, cameras, dates) are a sensitive read: audit it."""
+    reqs = data["deadlines"].get("requisitions")
+    if reqs is None:  # not shown to this account
+        return
+    await run_in_threadpool(
+        audit.record,
+        app_state(request).engine,
+        user,
+        "lecture",
+        "requisitions",
+        None,
+        f"{request.url.path} : échéances des réquisitions ({len(reqs)})",
+        client_ip(request),
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(
     request: Request,
@@ -67,6 +85,7 @@ async def dashboard(
 ) -> HTMLResponse:
     """The dashboard page."""
     data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie)
+    await _audit_deadlines(request, user, data)
     return render(request, "dashboard.html", {**data, "compare_choices": COMPARE_CHOICES})
 
 
@@ -81,4 +100,5 @@ async def dashboard_api(
 ) -> dict[str, Any]:
     """Counts per zone (period and reference, exact Poisson test) and deadlines."""
     data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie)
+    await _audit_deadlines(request, user, data)
     return {"kpis": data["kpis"], "deadlines": data["deadlines"]}

@@ -18,6 +18,7 @@ from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.deps import app_state, client_ip, require
 from gltd.web.forms import FormErrors, form_data, parse, to_form_values
+from gltd.web.permissions import SENSITIVE
 from gltd.web.registers import REGISTERS, Register
 from gltd.web.registers.base import jsonable
 from gltd.web.registers.cctv import requisition_deadline
@@ -174,6 +175,18 @@ def _add_routes(reg: Register) -> None:
         return await form_page(request, user)
 
     async def edit_page(request: Request, user: Writer, item_id: int) -> HTMLResponse:
+        if reg.resource in SENSITIVE:
+            # The form shows the stored values (an operation's notes): a sensitive read.
+            await run_in_threadpool(
+                audit.record,
+                app_state(request).engine,
+                user,
+                "lecture",
+                reg.resource,
+                item_id,
+                f"{request.url.path} (formulaire de modification)",
+                client_ip(request),
+            )
         return await form_page(request, user, item_id)
 
     async def submit(request: Request, user: CurrentUser, item_id: int | None) -> Response:
