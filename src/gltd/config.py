@@ -42,6 +42,9 @@ class Settings:
     #: CSI L252-4: prefectoral authorisation valid five years.
     authorisation_years: int = 5
     taxonomy_file: str | None = None
+    #: Largest decompressed size of an imported file (Mo) and its largest table (cells).
+    import_max_mb: int = 200
+    import_max_cells: int = 5_000_000
     extra: dict[str, str] = field(default_factory=dict)
 
     def check(self) -> None:
@@ -67,6 +70,8 @@ def get_settings() -> Settings:
         max_retention_days=_int("GLTD_MAX_RETENTION_DAYS", 30),
         authorisation_years=_int("GLTD_AUTHORISATION_YEARS", 5),
         taxonomy_file=os.environ.get("GLTD_TAXONOMY_FILE") or None,
+        import_max_mb=_int("GLTD_IMPORT_MAX_MB", 200),
+        import_max_cells=_int("GLTD_IMPORT_MAX_CELLS", 5_000_000),
     )
     s.check()
     return s

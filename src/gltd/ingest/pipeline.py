@@ -259,7 +259,7 @@ def import_file(
     opts = options or ImportOptions()
     loader: Any = _loader(kind)
     p = Path(path)
-    table = read_table(p, sheet=opts.sheet)
+    table = read_table(p, sheet=opts.sheet, database=engine.url.render_as_string())
     mapping = load_mapping_file(opts.mapping_file) if opts.mapping_file else MappingFile()
     if mapping.kind and mapping.kind != kind:
         raise InputError(

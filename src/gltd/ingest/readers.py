@@ -8,11 +8,14 @@ CSV files are decoded as UTF-8 (with or without BOM), else CP1252 (Windows, what
 police and city software often write), else Latin-1; a file mixing UTF-8 and CP1252
 lines is refused with the first offending line. The delimiter (``;``, ``,`` or tab) is
 sniffed from the header line.
+
+Before any reader sees a file, its size, decompressed size and cell count are bounded
+(:mod:`gltd.ingest.limits`), and geographic files are opened only by the driver their
+extension announces, after their content was checked (:mod:`gltd.ingest.geofiles`).
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 from dataclasses import dataclass, field
@@ -23,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from gltd.errors import InputError
+from gltd.ingest import limits
+from gltd.ingest.geofiles import GEO_SUFFIXES, check_path, read_geo_frame
 
 __all__ = ["RawTable", "read_table", "decode_text", "sniff_delimiter", "MAX_LINE_CHARS"]
 
@@ -30,7 +35,6 @@ __all__ = ["RawTable", "read_table", "decode_text", "sniff_delimiter", "MAX_LINE
 #: a missing line break or an unclosed quote).
 MAX_LINE_CHARS = 100_000
 DELIMITERS = (";", ",", "\t")
-GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".gz")
 
 
@@ -59,15 +63,23 @@ class RawTable:
         return len(self.frame)
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
-    """Read any supported file as raw strings (see module docstring)."""
+def read_table(
+    path: str | Path, *, sheet: str | int | None = None, database: str | None = None
+) -> RawTable:
+    """Read any supported file as raw strings (see module docstring).
+
+    ``database`` is the URL of the database the import writes to: that file (like the
+    configured ``GLTD_DB_URL``) is refused as input.
+    """
     p = Path(path)
+    check_path(p, database)
     if not p.exists():
         raise InputError("fichier introuvable", file=str(p))
     if p.is_dir():
         raise InputError("c'est un dossier, pas un fichier", file=str(p))
     if p.stat().st_size == 0:
         raise InputError("fichier vide (0 octet) : aucune ligne à importer", file=p.name)
+    limits.check_size(p.stat().st_size, p.name, "fichier")
     suffix = "".join(p.suffixes[-2:]).lower() if p.suffix.lower() == ".gz" else p.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         return _read_excel(p, sheet)
@@ -181,12 +193,7 @@ def _check_line_lengths(data: bytes, name: str) -> None:
 
 
 def _read_csv(p: Path) -> RawTable:
-    raw = p.read_bytes()
-    if p.suffix.lower() == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"archive gzip illisible ({exc})", file=p.name) from None
+    raw = limits.read_gzip(p) if p.suffix.lower() == ".gz" else p.read_bytes()
     if not raw.strip():
         raise InputError("fichier vide : aucune ligne à importer", file=p.name)
     if _looks_binary(raw[:8192]):
@@ -202,6 +209,9 @@ def _read_csv(p: Path) -> RawTable:
     if len(header) > MAX_LINE_CHARS:
         raise InputError("ligne d'en-tête trop longue", file=p.name, row=1)
     delim = sniff_delimiter(header, p.name)
+    limits.check_cells(
+        sum(1 for ln in lines if ln.strip()), _count_outside_quotes(header, delim) + 1, p.name
+    )
     long = next((i for i, ln in enumerate(lines) if len(ln) > MAX_LINE_CHARS), None)
     if long is not None:
         raise InputError(
@@ -279,6 +289,7 @@ def _as_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> RawTable:
+    limits.check_xlsx(p, sheet)
     try:
         df = pd.read_excel(p, sheet_name=0 if sheet is None else sheet, dtype=object)
     except ValueError as exc:
@@ -297,6 +308,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> RawTable:
 
 
 def _read_parquet(p: Path) -> RawTable:
+    limits.check_parquet(p)
     try:
         df = pd.read_parquet(p)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds on corrupt files
@@ -327,16 +339,7 @@ def _read_parquet(p: Path) -> RawTable:
 
 
 def _read_geo(p: Path) -> RawTable:
-    import pyogrio
-
-    try:
-        gdf = pyogrio.read_dataframe(p)
-    except Exception as exc:  # noqa: BLE001 - GDAL errors
-        raise InputError(
-            f"fichier géographique illisible ({str(exc)[:200]}) : attendu GeoJSON, "
-            "GeoPackage ou Shapefile valide",
-            file=p.name,
-        ) from None
+    gdf = read_geo_frame(p)
     if gdf.empty:
         raise InputError("couche sans aucun objet", file=p.name)
     crs = gdf.crs.to_string() if gdf.crs is not None else None

@@ -12,6 +12,7 @@ import numpy as np
 
 from gltd.analysis.events import ANALYSIS_CRS
 from gltd.errors import InputError
+from gltd.ingest.geofiles import read_geo_frame
 
 __all__ = ["read_zones_file", "clean_zone_geometries", "overlapping_pairs", "OVERLAP_SHARE"]
 
@@ -58,10 +59,7 @@ def read_zones_file(path: str | Path, kind: str | None = None) -> Any:
         raise InputError(
             "format de zones non reconnu (attendu .geojson, .gpkg ou .shp)", file=str(p)
         )
-    try:
-        gdf = gpd.read_file(p, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001 - any reader error is a bad file
-        raise InputError(f"fichier de zones illisible ({exc})", file=str(p)) from exc
+    gdf = read_geo_frame(p)
     if len(gdf) == 0:
         raise InputError("le fichier de zones ne contient aucune entité", file=str(p))
     missing = np.flatnonzero(gdf.geometry.isna().to_numpy() | gdf.geometry.is_empty.to_numpy())

@@ -134,9 +134,9 @@ def read_candidates(path: str | Path) -> tuple[np.ndarray, list[str]]:
     if not p.exists():
         raise InputError("fichier de candidats introuvable", file=str(p))
     if p.suffix.lower() in (".geojson", ".json", ".gpkg", ".shp"):
-        import geopandas as gpd
+        from gltd.ingest.geofiles import read_geo_frame
 
-        gdf = gpd.read_file(p)
+        gdf = read_geo_frame(p)
         if gdf.crs is None:
             raise InputError("système de coordonnées absent", file=p.name)
         if not (gdf.geometry.geom_type == "Point").all():

@@ -48,12 +48,9 @@ def read_points_file(path: str | Path) -> EventSet:
     ycol: str | None
     suffix = p.suffix.lower()
     if suffix in (".geojson", ".json", ".gpkg", ".shp"):
-        import geopandas as gpd
+        from gltd.ingest.geofiles import read_geo_frame
 
-        try:
-            gdf = gpd.read_file(p)
-        except Exception as exc:  # noqa: BLE001 - any reader error is a bad file
-            raise InputError(f"fichier géographique illisible ({exc})", file=str(p)) from exc
+        gdf = read_geo_frame(p)
         if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
             raise InputError("seuls des points sont acceptés (géométries Point)", file=str(p))
         if gdf.crs is None:
