@@ -6,6 +6,10 @@
 
   function $(id) { return document.getElementById(id); }
 
+  /* Tooltip content as a text node: names typed by people (zones, cameras, interventions)
+     are never parsed as HTML. */
+  function tip(text) { var s = document.createElement("span"); s.textContent = String(text); return s; }
+
   function isoDay(d) { return d.toISOString().slice(0, 10); }
   function parseDay(s) { var p = s.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])); }
 
@@ -38,6 +42,7 @@
     var el = $("map");
     if (!el || typeof L === "undefined") { return; }
     var map = L.map(el, { attributionControl: false, preferCanvas: true }).setView([47.89, 1.91], 12);
+    el.gltdMap = map;  /* for the browser tests */
     var tiles = el.getAttribute("data-tiles");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
     var layers = {}, status = $("map-status"), stepList = [], fitted = false;
@@ -72,23 +77,23 @@
     var defs = {
       zones: function () { return ["/api/map/zones", function () { return {
         style: { color: "#333", weight: 2, fill: false, dashArray: "4 3" },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + (f.properties.illustrative ? " (contour illustratif)" : "")); } }; }]; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.name + (f.properties.illustrative ? " (contour illustratif)" : ""))); } }; }]; },
       density: function () { return ["/api/map/density?" + filters(), function (d) { return {
         style: function (f) { return { stroke: false, fillOpacity: 0.65, fillColor: colour(f.properties.n, d.max) }; },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.n + " fait(s)"); } }; }]; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.n + " fait(s)")); } }; }]; },
       hotspots: function () { return ["/api/map/hotspots?" + filters(), function () { return {
         style: function (f) { return { stroke: false, fillOpacity: 0.7, fillColor: HOT[String(f.properties["class"])] }; },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.label + " — z = " + f.properties.z); } }; }]; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.label + " — z = " + f.properties.z)); } }; }]; },
       emerging: function () { return ["/api/map/emerging?" + filters(), function () { return {
         style: function (f) { return { stroke: false, fillOpacity: 0.7, fillColor: EMERGING[(f.properties.rank || 0) % EMERGING.length] }; },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.label || f.properties.category || ""); } }; }]; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.label || f.properties.category || "")); } }; }]; },
       cameras: function () { return ["/api/map/cameras", function () { return {
         style: function () { return { color: "#1b7837", weight: 1, fillOpacity: 0.25 }; },
         pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 4, color: "#00441b", fillOpacity: 1 }); },
-        onEachFeature: function (f, l) { l.bindTooltip("Caméra " + f.properties.code); } }; }]; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip("Caméra " + f.properties.code)); } }; }]; },
       interventions: function () { return ["/api/map/interventions", function () { return {
         style: { color: "#762a83", weight: 2, fillOpacity: 0.1 },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + " (depuis le " + f.properties.started_on + ")"); } }; }]; }
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.name + " (depuis le " + f.properties.started_on + ")")); } }; }]; }
     };
 
     function refresh(only) {

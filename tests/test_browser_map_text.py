@@ -1,0 +1,128 @@
+"""Map tooltips show names as text, never as HTML (Debian's Chromium, real uvicorn).
+
+A zone, a camera and an intervention named with markup (``<img src=x onerror=…>``,
+``<b>X</b>``) must appear literally in their tooltips, with no element injected.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from gltd.model import Camera, Intervention, Zone
+from gltd.store.engine import make_engine
+from gltd.store.migrate import upgrade
+from web_support import (
+    ARGONNE_XY,
+    PASSWORD,
+    seed,
+    settings_for,
+    web_settings,
+)
+
+pytestmark = pytest.mark.browser
+
+ZONE = "<img src=x onerror=\"document.body.dataset.xss='zone'\" id=inj-zone>"
+CAMERA = "<b>X</b>"
+INTERVENTION = "<img src=x id=inj-intervention>"
+# A third square, east of L'Argonne (WGS84), named with markup.
+SQUARE = "POLYGON((1.945 47.910, 1.955 47.910, 1.955 47.918, 1.945 47.918, 1.945 47.910))"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from gltd.web.app import create_app
+
+    tmp = tmp_path_factory.mktemp("map-text")
+    url = f"sqlite:///{tmp / 'gltd.db'}"
+    upgrade(url)
+    seed(url)
+    with Session(make_engine(url)) as s, s.begin():
+        s.add(Zone(name=ZONE, kind="quartier", geometry_wkt=SQUARE, illustrative=False))
+        s.add(
+            Camera(
+                code=CAMERA,
+                lon=1.95,
+                lat=47.914,
+                x=ARGONNE_XY[0] + 1300,
+                y=ARGONNE_XY[1],
+                field_angle_deg=360.0,
+                range_m=40.0,
+                retention_days=10,
+            )
+        )
+        s.add(
+            Intervention(
+                name=INTERVENTION,
+                kind="camera",
+                geometry_wkt=SQUARE,
+                started_on=datetime(2018, 5, 1, tzinfo=UTC),
+            )
+        )
+    app = create_app(settings_for(url), web=web_settings(tmp))
+    port = _port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    th.join(timeout=10)
+
+
+def test_tooltips_show_markup_as_text(server: str, chromium_path: str, artifacts_dir: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page: Any = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", "ville.analyste")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{server}/")
+        page.goto(f"{server}/carte?du=2018-03-24&au=2018-09-23")
+        expect(page.locator("#legend")).to_contain_text("Densité")
+        with page.expect_response(lambda r: "/api/map/cameras" in r.url):
+            page.check("#lyr-cameras")
+        with page.expect_response(lambda r: "/api/map/interventions" in r.url):
+            page.check("#lyr-interventions")
+        expect(page.locator("#legend")).to_contain_text("Caméras : 3")
+        # Open every tooltip bound on the map (the layers are drawn on a canvas).
+        page.evaluate(
+            """() => { const m = document.getElementById('map').gltdMap;
+                 m.eachLayer(l => { if (l.getTooltip && l.getTooltip()) { l.openTooltip(); } }); }"""
+        )
+        tips = page.locator(".leaflet-tooltip")
+        texts = [t.strip() for t in tips.all_inner_texts()]
+        assert ZONE in texts
+        assert f"Caméra {CAMERA}" in texts
+        assert f"{INTERVENTION} (depuis le 2018-05-01)" in texts
+        # Nothing was parsed as markup: no element but the text span inside tooltips.
+        assert page.locator(".leaflet-tooltip img, .leaflet-tooltip b").count() == 0
+        assert page.locator("#inj-zone, #inj-intervention").count() == 0
+        assert page.evaluate("() => document.body.dataset.xss") is None
+        page.screenshot(path=str(artifacts_dir / "web-map-tooltips-text.png"), full_page=True)
+        browser.close()
