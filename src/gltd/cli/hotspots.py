@@ -108,15 +108,15 @@ def hotspots_cmd(
 ) -> None:
     """Cartographier les concentrations de faits et leurs déplacements."""
     from gltd.errors import InputError
-    from gltd.services.hotspots import (
+    from gltd.hotspots import (
         FORMATS,
+        check_units,
         read_points_file,
         resolve_categories,
         run_hotspots,
         run_hotspots_db,
-        write_hotspot_output,
+        write_result,
     )
-    from gltd.services.hotspots_zones import check_units, run_zones_file
     from gltd.timeutil import parse_period
 
     if out is None:
@@ -125,7 +125,6 @@ def hotspots_cmd(
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu {', '.join(FORMATS)})")
     check_units(units, zone_kind=zone_kind, zones_file=zones_file, rate=rate, fmt=fmt)
-    zoned = units == "zones"
     per = parse_period(period) if period else None
     ref = parse_period(compare_to) if compare_to else None
     cats = resolve_categories(categories)
@@ -135,8 +134,12 @@ def hotspots_cmd(
         def say(msg: str) -> None:
             progress.update(task, description=f"{msg.capitalize()}…", advance=1)
 
-        params: dict[str, Any] = {
+        options: dict[str, Any] = {
             "method": method,
+            "units": units,
+            "zones_file": zones_file,
+            "zone_kind": zone_kind,
+            "rate": rate,
             "cell": cell,
             "bandwidth": bandwidth,
             "weights": weights,
@@ -149,40 +152,30 @@ def hotspots_cmd(
         }
         if file is not None:
             events = read_points_file(file)
-            src = f"fichier {file.name}"
-            if zoned:
-                result = run_zones_file(
-                    events, zones_file, zone_kind=zone_kind, rate=rate, source=src, **params
-                )
-            else:
-                result = run_hotspots(events, source=src, **params)
+            result = run_hotspots(events, source=f"fichier {file.name}", **options)
         else:
-            engine = engine_for(db)
-            params.pop("categories")
-            if zoned:
-                params |= {"units": units, "zones_file": zones_file}
-                params |= {"zone_kind": zone_kind, "rate": rate}
-            result = run_hotspots_db(engine, categories=cats, **params)
+            result = run_hotspots_db(engine_for(db), **options)
         say("écriture")
-        write_hotspot_output(result, fmt, out)
-    s = result.payload["summary"]
-    m = result.payload["method"]
-    if zoned:
-        where = f"{m['zones']['n_zones']} zones ({m['n_in_zones']} faits dans les zones)"
+        write_result(result, fmt, out)
+    if result.zones is not None:
+        z = result.zones
+        where = f"{z.n_zones} zones ({z.n_in_zones} faits dans les zones)"
     else:
-        where = f"grille {m['grid']['nx']} × {m['grid']['ny']} de {cell:g} m"
+        where = f"grille {result.grid.nx} × {result.grid.ny} de {cell:g} m"
     console.print(
-        f"[green]Écrit :[/] {out} — méthode {method}, {m['n']} faits, {where}",
+        f"[green]Écrit :[/] {out} — méthode {method}, {result.n_events} faits, {where}",
         highlight=False,
     )
-    for warning in s.get("warnings", []) if zoned else []:
+    for warning in result.warnings:
         console.print(f"[yellow]Attention :[/] {warning}", highlight=False)
-    if method == "gistar":
-        console.print(f"Points chauds : {s['n_hot']}, points froids : {s['n_cold']} (FDR)")
-    elif method == "compare":
+    if result.hot_cold is not None and method == "gistar":
+        hc = result.hot_cold
+        console.print(f"Points chauds : {hc.n_hot}, points froids : {hc.n_cold} (FDR)")
+    elif result.change is not None:
+        ch = result.change
         console.print(
-            f"Apparus : {s['appeared']}, disparus : {s['vanished']}, persistants : "
-            f"{s['persisted']} ; S-index (cellules) : {s['sppt']['cells']['s_index']:.2f}"
+            f"Apparus : {ch.appeared}, disparus : {ch.vanished}, persistants : "
+            f"{ch.persisted} ; S-index (cellules) : {ch.s_index_cells:.2f}"
         )
 
 

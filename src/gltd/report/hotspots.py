@@ -84,9 +84,9 @@ def _hot(counts: np.ndarray, cell: float) -> tuple[np.ndarray, dict[str, Any]]:
 def _service_cells(
     engine: Engine, period: Period, compare: Period, categories: Sequence[str], cell: float
 ) -> tuple[list[tuple[float, float, str, int, int]], dict[str, Any]] | None:
-    """Hot cells from :func:`gltd.services.hotspots.hotspot_map_data`, or None without it."""
+    """Hot cells from :func:`gltd.hotspots.hotspot_map_data`, or None without it."""
     try:
-        from gltd.services.hotspots import hotspot_map_data
+        from gltd.hotspots import hotspot_map_data
     except ImportError:  # pragma: no cover - depends on the hotspots service
         return None
     from pyproj import Transformer
@@ -113,7 +113,7 @@ def _service_cells(
     method = dict(comparison.get("method", {}))
     gi = method.get("gi_star", {})
     return out, {
-        "test": "Getis-Ord Gi* (Getis & Ord 1992), service gltd.services.hotspots",
+        "test": "Getis-Ord Gi* (Getis & Ord 1992), service gltd.hotspots",
         "distance_m": float(gi.get("weights", {}).get("distance_m", 2 * cell)),
         "correction": "Benjamini-Hochberg (FDR)"
         if gi.get("correction") == "fdr_bh"
@@ -165,7 +165,7 @@ def hotspot_layers(
         found = None
     if found is not None:
         raw, method = found
-        source = "gltd.services.hotspots.hotspot_map_data"
+        source = "gltd.hotspots.hotspot_map_data"
     else:
         hot_now, method = _hot(c_now, cell)
         hot_ref, _ = _hot(c_ref, cell)

@@ -1,4 +1,4 @@
-"""Gi*, FDR, weights and LISA against PySAL (esda/libpysal) and SciPy on the same data."""
+"""Gi*, FDR and weights against PySAL (esda/libpysal) and SciPy on the same data."""
 
 from __future__ import annotations
 
@@ -11,24 +11,11 @@ from scipy import stats
 
 from gltd.analysis.fdr import bh_adjust
 from gltd.analysis.gistar import classify, gi_star, gi_star_grid
-from gltd.analysis.lisa import local_moran
 from gltd.analysis.weights import distance_band, grid_disk, knn, parse_weights
 from gltd.errors import InputError
 
 esda = pytest.importorskip("esda")
 libpysal = pytest.importorskip("libpysal")
-
-
-@pytest.fixture(scope="module")
-def columbus() -> tuple[np.ndarray, np.ndarray, object]:
-    """libpysal's bundled Columbus data (49 neighbourhoods): CRIME, centroids, Queen W."""
-    import geopandas as gpd
-
-    path = libpysal.examples.get_path("columbus.shp")  # bundled with libpysal, offline
-    df = gpd.read_file(path)
-    xy = np.column_stack([df.geometry.centroid.x, df.geometry.centroid.y])
-    w = libpysal.weights.Queen.from_dataframe(df, use_index=False)
-    return df["CRIME"].to_numpy(dtype=float), xy, w
 
 
 def _g_local(y: np.ndarray, w: object) -> object:
@@ -126,46 +113,3 @@ def test_gistar_refuses_constant_and_tiny_inputs() -> None:
         gi_star_grid(np.zeros((5, 5)), 250, distance=500)
     with pytest.raises(InputError, match="au moins 3"):
         gi_star_grid(np.array([[4]]), 250, distance=500)
-
-
-def test_lisa_equals_esda_with_same_seed(columbus) -> None:
-    y, _, w = columbus
-    r = local_moran(y, w.sparse, permutations=999, seed=12345, engine="esda")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = esda.Moran_Local(y, w, transformation="r", permutations=999, seed=12345)
-    assert_allclose(r.local_i, ref.Is, atol=1e-9, rtol=0)
-    assert_array_equal(r.quadrant, ref.q)
-    assert_allclose(r.p_sim, ref.p_sim, atol=0)
-    # p_sim is one-sided: (M + 1)/(R + 1) with M <= R/2, so never above 0.5.
-    assert r.p_sim.max() <= 0.5
-    sig = r.cluster != 0
-    assert_array_equal(r.cluster[sig], ref.q[sig])
-    assert (r.p_sim[sig] <= 0.05).all()
-
-
-def test_lisa_hand_computed_statistic() -> None:
-    # Three points on a line, each the neighbour of the next: x = [1, 2, 6].
-    # mean 3, s = √(14/3); z = (−2, −1, 3)/s; Σz² = 3; row-standardised lags:
-    # lag0 = z1, lag1 = (z0 + z2)/2, lag2 = z1.  I_0 = 2·z0·z1/3 = 2·2/(14/3)/3.
-    xy = np.column_stack([np.arange(3.0), np.zeros(3)])
-    r = local_moran(np.array([1.0, 2.0, 6.0]), distance_band(xy, 1.0), permutations=9)
-    s2 = 14 / 3
-    assert r.local_i[0] == pytest.approx(2 * 2 / s2 / 3, abs=1e-12)
-    assert r.local_i[2] == pytest.approx(2 * (3 * -1) / s2 / 3, abs=1e-12)
-    assert r.quadrant.tolist() == [3, 2, 4]
-
-
-def test_lisa_numpy_engine_agrees_with_esda_within_monte_carlo_error(columbus) -> None:
-    # Both engines estimate the same permutation p-value; with R = 9999 the standard
-    # error of each is at most √(0.25/9999) = 0.005, so two estimates differ by less than
-    # 0.03 (> 4 standard errors of the difference) unless the schemes differ.
-    y, _, w = columbus
-    r = local_moran(y, w.sparse, permutations=9999, seed=7)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = esda.Moran_Local(y, w, transformation="r", permutations=9999, seed=7)
-    assert np.abs(r.p_sim - ref.p_sim).max() < 0.03
-    assert r.method["engine"] == "gltd"
-    again = local_moran(y, w.sparse, permutations=9999, seed=7)
-    assert_array_equal(again.p_sim, r.p_sim)  # same seed, same result

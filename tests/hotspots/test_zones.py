@@ -25,9 +25,10 @@ from gltd.analysis.grid import locate_in_zones
 from gltd.analysis.weights import contiguity, islands, parse_weights
 from gltd.cli.main import app
 from gltd.errors import InputError
+from gltd.hotspots import run_hotspots_db
+from gltd.hotspots.zones import run_hotspots_zones
+from gltd.mapping.zones import read_zones_file
 from gltd.model import AnalysisRun, Incident, Zone
-from gltd.services.hotspots import run_hotspots_db
-from gltd.services.hotspots_zones import read_zones_file, run_hotspots_zones
 from gltd.store.engine import make_engine, session_scope
 
 esda = pytest.importorskip("esda")
@@ -140,17 +141,17 @@ def test_gistar_on_a_lattice_equals_esda_g_local() -> None:
     zones = lattice()
     x, y = points()
     out = run_hotspots_zones(EventSet.from_arrays(x, y), zones, method="gistar")
-    rec = out.payload["zones"]
+    rec = out.document["zones"]
     counts = np.array([r["count"] for r in rec], dtype=float)
     assert_array_equal(counts, brute_force_counts(x, y, list(zones.geometry)))
     ref = g_local(counts, pysal_weights(zones, "queen"))  # esda 2.x, analytic Zs
     assert_allclose([r["statistic"] for r in rec], ref.Zs, rtol=0, atol=1e-9)
     assert_allclose([r["p_raw"] for r in rec], 2 * ref.p_norm, rtol=0, atol=1e-9)
     best = int(np.argmax(ref.Zs))
-    assert rec[best]["class"] > 0 and out.payload["summary"]["n_hot"] >= 1
+    assert rec[best]["class"] > 0 and out.document["summary"]["n_hot"] >= 1
     assert set(rec[0]) >= {"id", "name", "x", "y", "count", "statistic", "p_value", "class"}
     assert (rec[0]["x"], rec[0]["y"]) == pytest.approx((X0 + 250, Y0 + 250), abs=1e-6)
-    m = out.payload["method"]
+    m = out.document["method"]
     assert m["units"] == "zones" and m["weights"]["type"] == "contiguïté queen"
     assert m["n"] == len(x) and m["n_in_zones"] == len(x) and m["n_locations"] == 36
 
@@ -160,7 +161,7 @@ def test_gistar_on_irregular_zones_equals_esda_with_the_same_weights(spec: str) 
     zones = irregular()
     x, y = points(800, seed=2)
     out = run_hotspots_zones(EventSet.from_arrays(x, y), zones, method="gistar", weights=spec)
-    rec = out.payload["zones"]
+    rec = out.document["zones"]
     counts = np.array([r["count"] for r in rec], dtype=float)
     ref = g_local(counts, pysal_weights(zones, spec))
     assert_allclose([r["statistic"] for r in rec], ref.Zs, rtol=0, atol=1e-9)
@@ -168,24 +169,24 @@ def test_gistar_on_irregular_zones_equals_esda_with_the_same_weights(spec: str) 
         # The far zone has no neighbour: reported, z as esda (the zone alone), never classed.
         far = rec[-1]
         assert far["island"] is True and far["class"] == 0 and far["n_neighbours"] == 0
-        assert out.payload["summary"]["islands"] == [{"id": far["id"], "name": far["name"]}]
-        assert "sans voisin" in out.payload["summary"]["warnings"][0]
+        assert out.document["summary"]["islands"] == [{"id": far["id"], "name": far["name"]}]
+        assert "sans voisin" in out.document["summary"]["warnings"][0]
     else:
-        assert out.payload["summary"]["islands"] == []
+        assert out.document["summary"]["islands"] == []
 
 
 def test_rate_per_area_is_counts_divided_by_km2() -> None:
     zones = irregular()
     x, y = points(800, seed=3)
     out = run_hotspots_zones(EventSet.from_arrays(x, y), zones, method="gistar", rate="area")
-    rec = out.payload["zones"]
+    rec = out.document["zones"]
     area = zones.geometry.area.to_numpy() / 1e6
     counts = brute_force_counts(x, y, list(zones.geometry))
     assert_allclose([r["area_km2"] for r in rec], area, rtol=1e-12)
     assert_allclose([r["rate_km2"] for r in rec], counts / area, rtol=1e-12)
     ref = g_local(counts / area, pysal_weights(zones, "queen"))
     assert_allclose([r["statistic"] for r in rec], ref.Zs, rtol=0, atol=1e-9)
-    assert out.payload["method"]["value"].startswith("faits par km²")
+    assert out.document["method"]["value"].startswith("faits par km²")
 
 
 def test_counts_equal_brute_force_point_in_polygon_with_boundaries_and_outside() -> None:
@@ -202,11 +203,11 @@ def test_counts_equal_brute_force_point_in_polygon_with_boundaries_and_outside()
     idx = locate_in_zones(x, y, geoms)
     assert_array_equal(np.bincount(idx[idx >= 0], minlength=len(geoms)), expected)
     out = run_hotspots_zones(EventSet.from_arrays(x, y), zones, method="gistar")
-    assert [r["count"] for r in out.payload["zones"]] == expected.tolist()
+    assert [r["count"] for r in out.document["zones"]] == expected.tolist()
     n_out = len(x) - int(expected.sum())
-    assert n_out > 0 and out.payload["method"]["n_outside_zones"] == n_out
+    assert n_out > 0 and out.document["method"]["n_outside_zones"] == n_out
     assert f"{n_out} fait(s) hors de toutes les zones" in " ".join(
-        out.payload["summary"]["warnings"]
+        out.document["summary"]["warnings"]
     )
 
 
@@ -217,7 +218,7 @@ def test_lisa_on_zones_equals_esda_moran_local_with_the_same_seed() -> None:
     out = run_hotspots_zones(
         EventSet.from_arrays(x, y), zones, method="lisa", seed=2024, lisa_engine="esda"
     )
-    rec = out.payload["zones"]
+    rec = out.document["zones"]
     counts = np.array([r["count"] for r in rec], dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -228,14 +229,14 @@ def test_lisa_on_zones_equals_esda_moran_local_with_the_same_seed() -> None:
     assert_allclose([r["p_value"] for r in rec], ref.p_sim, rtol=0, atol=0)
     expected = np.where(ref.p_sim <= 0.05, ref.q, 0)
     assert [r["class"] for r in rec] == expected.tolist()
-    assert out.payload["method"]["engine"] == "esda"
+    assert out.document["method"]["engine"] == "esda"
 
 
 def test_lisa_keeps_islands_out_and_reports_them() -> None:
     zones = irregular()
     x, y = points(800, seed=2)
     out = run_hotspots_zones(EventSet.from_arrays(x, y), zones, method="lisa", seed=1)
-    rec = out.payload["zones"]
+    rec = out.document["zones"]
     assert rec[-1]["island"] is True
     assert rec[-1]["statistic"] is None and rec[-1]["class"] == 0
     keep = zones.iloc[:-1]
@@ -246,7 +247,7 @@ def test_lisa_keeps_islands_out_and_reports_them() -> None:
             counts, pysal_weights(keep, "queen"), transformation="r", permutations=0
         )
     assert_allclose([r["statistic"] for r in rec[:-1]], ref.Is, rtol=0, atol=1e-9)
-    assert out.payload["method"]["n"] == len(x) and out.payload["method"]["n_locations"] == 26
+    assert out.document["method"]["n"] == len(x) and out.document["method"]["n_locations"] == 26
 
 
 def test_islands_and_weights_parsing() -> None:
@@ -344,8 +345,8 @@ def test_zones_file_overrides_stored_zones_on_the_database(sqlite_url: str, tmp_
         make_engine(sqlite_url), method="gistar", units="zones", zones_file=zf, store=False
     )
     expected = brute_force_counts(x, y, list(irregular().geometry))
-    assert [z["count"] for z in out.payload["zones"]] == expected.tolist()
-    assert out.payload["method"]["zones"]["source"] == "fichier iris.gpkg"
+    assert [z["count"] for z in out.document["zones"]] == expected.tolist()
+    assert out.document["method"]["zones"]["source"] == "fichier iris.gpkg"
 
 
 def test_cli_zones_from_files_reprojects_lonlat_polygons(tmp_path: Path) -> None:

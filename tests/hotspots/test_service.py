@@ -18,8 +18,8 @@ from gltd.analysis.movement import bearing_label_fr, centre_shift, compare_hotsp
 from gltd.analysis.sppt import sppt
 from gltd.cli.main import app
 from gltd.errors import InputError
+from gltd.hotspots import hotspot_map_data, run_hotspots_db
 from gltd.model import AnalysisRun, Incident, Zone
-from gltd.services.hotspots import hotspot_map_data, run_hotspots_db
 from gltd.store.engine import make_engine, session_scope
 from gltd.timeutil import parse_period
 

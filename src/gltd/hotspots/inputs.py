@@ -3,8 +3,10 @@
 - :func:`read_points_file`: a minimal reader for a CSV (x/y in metres, or lon/lat) or a
   GeoJSON of points (full importers live in :mod:`gltd.ingest`).
 - :func:`resolve_categories`: category codes from codes or labels.
-- ``_select`` / ``_check_events`` / ``_check_spread``: the events studied and the checks
-  that a map of them makes sense (shared with :mod:`gltd.services.hotspots_zones`).
+- :func:`select_events` / :func:`check_events` / :func:`check_spread`: the events studied
+  and the checks that a map of them makes sense (grid and zones alike);
+  :func:`period_label` / :func:`period_dict`: the period as the caption and the ``method``
+  block say it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from gltd.analysis.grid import check_projected_xy
 from gltd.errors import InputError
 from gltd.timeutil import Period
 
-__all__ = ["read_points_file", "resolve_categories"]
+__all__ = [
+    "read_points_file",
+    "resolve_categories",
+    "select_events",
+    "check_events",
+    "check_spread",
+    "period_label",
+    "period_dict",
+]
 
 _X = ("x", "x_l93", "x_lambert93", "coord_x")
 _Y = ("y", "y_l93", "y_lambert93", "coord_y")
@@ -149,14 +159,16 @@ def resolve_categories(categories: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _select(events: EventSet, period: Period | None, categories: Sequence[str]) -> EventSet:
+def select_events(events: EventSet, period: Period | None, categories: Sequence[str]) -> EventSet:
+    """The events of ``categories`` (all when empty) in ``period`` (all when None)."""
     ev = events.of_categories(categories)
     if period is not None:
         ev = ev.between(period.start, period.end)
     return ev
 
 
-def _check_events(ev: EventSet, what: str, method: str) -> None:
+def check_events(ev: EventSet, what: str, method: str) -> None:
+    """Refuse no event, coordinates in degrees, or a single event (``what`` says which)."""
     if ev.n == 0:
         raise InputError(
             f"aucun fait {what} : rien à cartographier (vérifiez période et catégories)"
@@ -169,7 +181,8 @@ def _check_events(ev: EventSet, what: str, method: str) -> None:
         )
 
 
-def _check_spread(counts: np.ndarray, cell: float, n: int, what: str) -> None:
+def check_spread(counts: np.ndarray, cell: float, n: int, what: str) -> None:
+    """Refuse events that all fall in one cell: no place can be compared with another."""
     if int((counts > 0).sum()) <= 1:
         raise InputError(
             f"les {n} faits {what} tombent tous dans une seule cellule de {cell:g} m : "
@@ -178,11 +191,13 @@ def _check_spread(counts: np.ndarray, cell: float, n: int, what: str) -> None:
         )
 
 
-def _period_label(p: Period | None) -> str:
+def period_label(p: Period | None) -> str:
+    """The period as a caption says it."""
     return p.label() if p is not None else "toute la période du fichier"
 
 
-def _period_dict(p: Period | None) -> dict[str, Any] | None:
+def period_dict(p: Period | None) -> dict[str, Any] | None:
+    """The period as the ``method`` block says it (None: the whole file)."""
     if p is None:
         return None
     return {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label()}

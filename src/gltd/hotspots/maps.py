@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from gltd.analysis.gistar import CLASS_LABELS_FR
-from gltd.services.hotspots_db import run_hotspots_db
+from gltd.hotspots.service import run_hotspots_db
 from gltd.timeutil import Period
 
 __all__ = ["hotspot_map_data"]
@@ -68,17 +68,17 @@ def hotspot_map_data(
     lo1, la1 = tr.transform(x1, y1)
     data: dict[str, Any] = {
         "cells": json.loads(cells.to_crs("EPSG:4326").to_json(drop_id=True)),
-        "gistar_method": gi.payload["method"],
-        "gistar_summary": gi.payload["summary"],
+        "gistar_method": gi.document["method"],
+        "gistar_summary": gi.document["summary"],
         "kde": {
             "values": np.flipud(kd.raster).round(4).tolist(),
             "bounds_l93": [x0, y0, x1, y1],
             "bounds_wgs84": [lo0, la0, lo1, la1],
             "cell": g.cell,
-            "bandwidth_m": kd.payload["method"]["bandwidth_m"],
+            "bandwidth_m": kd.document["method"]["bandwidth_m"],
             "unit": "faits par km²",
         },
-        "kde_method": kd.payload["method"],
+        "kde_method": kd.document["method"],
         "comparison": None,
     }
     if compare_to is not None:
@@ -97,7 +97,7 @@ def hotspot_map_data(
             k: json.loads(cf[cf["class"] == k].to_json(drop_id=True))
             for k in ("apparu", "disparu", "persistant")
         } | {
-            "summary": cp.payload["summary"],
-            "method": cp.payload["method"],
+            "summary": cp.document["summary"],
+            "method": cp.document["method"],
         }
     return data

@@ -1,14 +1,15 @@
 """Hotspots on zones (quartiers, IRIS, secteurs…): Gi* and local Moran on events counted
 per polygon.
 
-- :func:`~gltd.mapping.zones.read_zones_file` (re-exported): polygons from a GeoJSON /
-  GeoPackage / Shapefile, reprojected to Lambert-93, with an id, a name and a kind.
+- :func:`check_units`: refuse inconsistent unit options before any work.
 - :func:`load_db_zones`: the zones stored in the database (optionally of one kind).
 - :func:`zone_weights`: queen / rook contiguity (libpysal), distance band between
   centroids or k nearest centroids.
 - :func:`run_hotspots_zones`: events → counts per zone (point in polygon) → optional rate
-  per km² → Gi* or LISA → :class:`~gltd.services.hotspots.HotspotOutput` with the zone
+  per km² → Gi* or LISA → :class:`~gltd.hotspots.result.HotspotResult` with the zone
   polygons, the ``method`` block and every zone.
+
+Polygons from a file are read by :func:`gltd.mapping.zones.read_zones_file`.
 
 Zones without any neighbour (islands) are kept and reported: their Gi* z is computed as
 esda computes it (the zone alone against the mean) but never classed hot or cold; LISA is
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -38,22 +39,19 @@ from gltd.analysis.weights import (
     parse_weights,
 )
 from gltd.errors import InputError
+from gltd.hotspots.inputs import check_events, period_dict, period_label, select_events
+from gltd.hotspots.result import HotColdCount, HotspotResult, ZoneCount, clean_value
 from gltd.mapping.render import MapLayers
-from gltd.mapping.zones import clean_zone_geometries, overlapping_pairs, read_zones_file
+from gltd.mapping.zones import clean_zone_geometries, overlapping_pairs
 from gltd.timeutil import Period
-
-if TYPE_CHECKING:
-    from gltd.services.hotspots import HotspotOutput
 
 __all__ = [
     "UNITS",
-    "check_units",
-    "run_zones_db",
-    "run_zones_file",
     "ZONE_METHODS",
     "RATES",
     "DEFAULT_ZONE_WEIGHTS",
-    "read_zones_file",
+    "ZONES_NO_TIF",
+    "check_units",
     "load_db_zones",
     "zone_weights",
     "run_hotspots_zones",
@@ -144,20 +142,6 @@ def zone_weights(zones: Any, spec: WeightsSpec) -> sparse.csr_array:
     return knn(xy, int(spec.value))
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float | np.floating):
-        return float(v) if np.isfinite(v) else None
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    return v
-
-
-def _period_label(p: Period | None) -> str:
-    return p.label() if p is not None else "toute la période du fichier"
-
-
 def _bounding_grid(zones: Any) -> Grid:
     """One square cell covering the zones (for the map frame; zones have no raster)."""
     x0, y0, x1, y1 = (float(v) for v in zones.total_bounds)
@@ -180,7 +164,7 @@ def run_hotspots_zones(
     seed: int = 0,
     lisa_engine: str = "gltd",
     progress: Callable[[str], None] | None = None,
-) -> HotspotOutput:
+) -> HotspotResult:
     """Gi* or LISA on the events counted per zone.
 
     Parameters
@@ -189,7 +173,8 @@ def run_hotspots_zones(
         Events in Lambert-93 (all periods; ``period`` and ``categories`` select).
     zones : GeoDataFrame
         Polygons in Lambert-93 with columns ``id`` and ``name`` (``kind``, ``code``
-        optional), as :func:`read_zones_file` or :func:`load_db_zones` give.
+        optional), as :func:`gltd.mapping.zones.read_zones_file` or :func:`load_db_zones`
+        give.
     method : ``"gistar"`` or ``"lisa"``
     weights : str, optional
         ``queen`` (default), ``rook``, ``distance:METRES`` (between centroids) or
@@ -201,12 +186,10 @@ def run_hotspots_zones(
 
     Returns
     -------
-    HotspotOutput
-        ``payload`` has ``method``, ``summary`` and ``zones`` (one record per zone);
+    HotspotResult
+        ``document`` has ``method``, ``summary`` and ``zones`` (one record per zone);
         ``frame`` is the zone polygons with the same fields.
     """
-    from gltd.services.hotspots import HotspotOutput, _check_events, _period_dict, _select
-
     if method not in ZONE_METHODS:
         raise InputError(
             f"--units zones : méthode « {method} » non disponible sur des zones "
@@ -218,9 +201,9 @@ def run_hotspots_zones(
     say = progress or (lambda _msg: None)
     spec = parse_weights(weights or DEFAULT_ZONE_WEIGHTS, polygons=True)
     cats = list(categories or [])
-    ev = _select(events, period, cats)
-    what = f"sur la période {_period_label(period)}" + (f" ({', '.join(cats)})" if cats else "")
-    _check_events(ev, what, method)
+    ev = select_events(events, period, cats)
+    what = f"sur la période {period_label(period)}" + (f" ({', '.join(cats)})" if cats else "")
+    check_events(ev, what, method)
     n_zones = len(zones)
     if n_zones < 3:
         raise InputError(
@@ -269,6 +252,7 @@ def run_hotspots_zones(
     if n_out:
         warnings.append(f"{n_out} fait(s) hors de toutes les zones, non comptés")
     p_raw: np.ndarray | None = None
+    hot_cold: HotColdCount | None
     draw = np.zeros(n_zones, dtype="int64")
     draw_labels: dict[int, str] = {}
     if method == "gistar":
@@ -285,6 +269,7 @@ def run_hotspots_zones(
             "by_class": {CLASS_LABELS_FR[k]: int((cls == k).sum()) for k in range(-3, 4)},
         }
         title = "Zones chaudes et froides (Getis-Ord Gi*)"
+        hot_cold = HotColdCount(n_hot=summary["n_hot"], n_cold=summary["n_cold"])
     else:
         keep = np.flatnonzero(~is_island)
         if keep.size < 3:
@@ -310,6 +295,7 @@ def run_hotspots_zones(
         stat_method = {**lr.method, "n": int(keep.size)}
         summary = {QUADRANT_LABELS_FR[k]: int((cls == k).sum()) for k in range(5)}
         title = "Concentrations locales par zone (I de Moran local)"
+        hot_cold = None
     say("mise en forme")
     summary["islands"] = [{"id": int(zid[i]), "name": names[i]} for i in isl.tolist()]
     summary["warnings"] = warnings
@@ -317,8 +303,8 @@ def run_hotspots_zones(
     cols: dict[str, Any] = {
         "zone_id": zid,
         "name": names,
-        "kind": [_clean(k) for k in zones["kind"]],
-        "code": [_clean(c) for c in zones["code"]] if "code" in zones else [None] * n_zones,
+        "kind": [clean_value(k) for k in zones["kind"]],
+        "code": [clean_value(c) for c in zones["code"]] if "code" in zones else [None] * n_zones,
         "x": centre.x.to_numpy(),
         "y": centre.y.to_numpy(),
         "area_km2": area_km2,
@@ -332,7 +318,9 @@ def run_hotspots_zones(
     cols |= {"island": is_island, "n_neighbours": n_neigh}
     import geopandas as gpd
 
-    attrs = {k: [_clean(v) for v in np.asarray(c, dtype=object).tolist()] for k, c in cols.items()}
+    attrs = {
+        k: [clean_value(v) for v in np.asarray(c, dtype=object).tolist()] for k, c in cols.items()
+    }
     records = [
         {("id" if k == "zone_id" else k): attrs[k][i] for k in attrs} for i in range(n_zones)
     ]
@@ -344,7 +332,7 @@ def run_hotspots_zones(
         "name": method,
         "units": "zones",
         "crs": ANALYSIS_CRS,
-        "period": _period_dict(period),
+        "period": period_dict(period),
         "categories": cats or "toutes",
         "source": source,
         **stat_method,
@@ -367,7 +355,7 @@ def run_hotspots_zones(
     caption_src = f"Source : {source}. " if source else ""
     zsrc = f" ({zones_source})" if zones_source else ""
     caption = (
-        f"Période : {_period_label(period)}. {caption_src}Méthode : {method} sur {n_zones} "
+        f"Période : {period_label(period)}. {caption_src}Méthode : {method} sur {n_zones} "
         f"zones{zsrc}, valeur : {value_desc}, voisinage {spec.label()}"
         + (", correction FDR (Benjamini-Hochberg)" if method == "gistar" else "")
         + (f", {isl.size} zone(s) sans voisin" if isl.size else "")
@@ -382,80 +370,18 @@ def run_hotspots_zones(
         polygon_classes=draw,
         polygon_class_labels=draw_labels,
     )
-    payload = {"method": mblock, "summary": summary, "zones": records}
-    label = "z Gi*" if method == "gistar" else "I de Moran local"
-    raster = np.asarray(stat, dtype="float64")
-    return HotspotOutput(method, payload, grid, frame, raster, label, layers, units="zones")
-
-
-def run_zones_db(
-    engine: Any,
-    *,
-    method: str,
-    period: Period | None,
-    categories: Sequence[str],
-    zone_kind: str | None,
-    zones_file: str | Path | None,
-    rate: str,
-    source: str,
-    **kwargs: Any,
-) -> HotspotOutput:
-    """:func:`run_hotspots_zones` on the stored events, with the stored zones (of kind
-    ``zone_kind``) or the polygons of ``zones_file``. Grid-only options in ``kwargs``
-    (cell, bandwidth, step, compare_to) are ignored."""
-    from gltd.store.queries import load_events
-
-    if zones_file is not None:
-        zones = read_zones_file(zones_file, zone_kind)
-        zsrc = f"fichier {Path(zones_file).name}"
-    else:
-        zones = load_db_zones(engine, zone_kind)
-        zsrc = "zones enregistrées" + (f" de type {zone_kind}" if zone_kind else "")
-    events = load_events(engine, categories=list(categories) or None)
-    return run_hotspots_zones(
-        events,
-        zones,
+    document = {"method": mblock, "summary": summary, "zones": records}
+    return HotspotResult(
         method=method,
-        rate=rate,
-        period=period,
-        categories=categories,
-        source=source,
-        zones_source=zsrc,
-        **_zone_kwargs(kwargs),
+        units="zones",
+        n_events=ev.n,
+        document=document,
+        grid=grid,
+        frame=frame,
+        raster=np.asarray(stat, dtype="float64"),
+        raster_label="z Gi*" if method == "gistar" else "I de Moran local",
+        layers=layers,
+        hot_cold=hot_cold,
+        zones=ZoneCount(n_zones=n_zones, n_in_zones=n_in, n_outside_zones=n_out),
+        warnings=tuple(warnings),
     )
-
-
-def run_zones_file(
-    events: EventSet,
-    zones_file: str | Path | None,
-    *,
-    method: str,
-    zone_kind: str | None = None,
-    rate: str = "none",
-    **kwargs: Any,
-) -> HotspotOutput:
-    """:func:`run_hotspots_zones` on events read from a file, with the polygons of
-    ``zones_file`` (required: without a database there are no stored zones)."""
-    if zones_file is None:
-        raise InputError(
-            "--units zones sur un fichier de faits : donnez les polygones avec "
-            "--zones-file FICHIER (GeoJSON ou GeoPackage), ou travaillez sur la base (--db)"
-        )
-    zones = read_zones_file(zones_file, zone_kind)
-    extra = _zone_kwargs(kwargs)
-    for k in ("period", "categories", "source"):
-        if k in kwargs:
-            extra[k] = kwargs[k]
-    return run_hotspots_zones(
-        events,
-        zones,
-        method=method,
-        rate=rate,
-        zones_source=f"fichier {Path(zones_file).name}",
-        **extra,
-    )
-
-
-def _zone_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    keep = ("weights", "permutations", "seed", "progress", "lisa_engine")
-    return {k: v for k, v in kwargs.items() if k in keep}
