@@ -53,6 +53,15 @@ SourceOpt = Annotated[
         "évite les doublons à la réimportation. Par défaut : le nom du fichier.",
     ),
 ]
+DateFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        help="Ordre des dates : jour-mois (13/01/2016, par défaut), mois-jour (1/13/2016) ou "
+        "iso (2016-01-13) ; clé « date_format » d'un fichier de correspondance. Un fichier "
+        "dont les dates ne se lisent que dans l'autre ordre est refusé.",
+    ),
+]
 SkipOpt = Annotated[
     bool,
     typer.Option(
@@ -166,6 +175,7 @@ def make_import_command(kind: str) -> Callable[..., None]:
         mapping: MappingOpt = None,
         crs: CrsOpt = None,
         source: SourceOpt = None,
+        date_format: DateFormatOpt = None,
         skip_invalid: SkipOpt = False,
         dry_run: DryOpt = False,
         report: ReportOpt = None,
@@ -180,6 +190,7 @@ def make_import_command(kind: str) -> Callable[..., None]:
             mapping_file=mapping,
             crs=crs,
             source=source,
+            date_format=date_format,
             skip_invalid=skip_invalid,
             dry_run=dry_run,
             report=report,

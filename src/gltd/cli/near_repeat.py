@@ -42,8 +42,9 @@ def run(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="Fichier CSV : x, y, date sans en-tête (comme le Near Repeat Calculator), ou "
-            "avec en-tête x/y ou lon/lat et date. Sans fichier : les faits de la base (--db)."
+            help="Fichier CSV : x, y, date sans en-tête, éventuellement précédées d'un numéro "
+            "(comme le Near Repeat Calculator), ou avec en-tête x/y ou lon/lat et date. Sans "
+            "fichier : les faits de la base (--db)."
         ),
     ] = None,
     distance_bands: Annotated[
@@ -82,6 +83,14 @@ def run(
             "(voir docs/methods/near-repeat.md).",
         ),
     ] = False,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="Ordre des dates du fichier : jour-mois (13/01/2016, par défaut), mois-jour "
+            "(1/13/2016, par défaut avec --nrc, comme les fichiers du NRC) ou iso (2016-01-13).",
+        ),
+    ] = None,
     period: Annotated[
         str | None,
         typer.Option("--period", help="Période (base) : DEBUT..FIN, ex. 2018-03-24..2018-09-24."),
@@ -121,7 +130,7 @@ def run(
             progress.update(task, completed=done, total=total)
 
         if file is not None:
-            result = svc.run_from_file(file, params, tick)
+            result = svc.run_from_file(file, params, tick, date_format=date_format)
             source = file.name
         else:
             stored = svc.run_from_db(

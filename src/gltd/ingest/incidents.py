@@ -17,12 +17,13 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from gltd.config import get_settings
-from gltd.errors import InputError
+from gltd.errors import InputError, ValidationFailed
 from gltd.ingest.bulk import bulk_insert
+from gltd.ingest.dates import expected_text, order_label
 from gltd.ingest.mapping import FieldSpec, map_categories
 from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
 from gltd.ingest.places import assign_zones, locate_rows
-from gltd.ingest.validate import ParsedTimes, blank, parse_datetimes
+from gltd.ingest.validate import ParsedTimes, Problem, blank, parse_datetimes
 from gltd.model import Incident
 
 __all__ = ["FIELDS", "LABEL", "prepare", "write", "parse_when"]
@@ -125,17 +126,38 @@ _REF_FIELDS = (
 
 
 def parse_when(ctx: Context, dfield: str, tfield: str, *, required: bool) -> ParsedTimes:
-    """Parse a date column (plus an optional separate time column) and record problems."""
+    """Parse a date column (plus an optional separate time column) and record problems.
+
+    Dates are read in ``ctx.date_order``; a date that does not exist is reported as such;
+    a column whose dates read only in the other order (month-first for day-first…) with
+    nothing showing the chosen one refuses the whole file (:func:`refuse_other_order`).
+    """
     raw = ctx.raw(dfield).astype("string").fillna("").str.strip()
     if tfield in ctx.columns:
         tm = ctx.raw(tfield).astype("string").fillna("").str.strip()
         tm = tm.str.replace(r"^(\d{1,2})[hH:](\d{2})$", r"\1:\2", regex=True)
         raw = raw.where(tm == "", raw + " " + tm)
-    parsed = parse_datetimes(raw, tz=get_settings().timezone)
+    parsed = parse_datetimes(raw, tz=get_settings().timezone, order=ctx.date_order)
     col = ctx.col(dfield) + (f" + {ctx.col(tfield)}" if tfield in ctx.columns else "")
     values = raw.to_numpy(dtype=object)
-    expected = "JJ/MM/AAAA, JJ/MM/AAAA HH:MM ou AAAA-MM-JJTHH:MM[:SS][+01:00]"
-    ctx.log.add_mask(parsed.bad, col, values, expected, "date illisible")
+    expected = expected_text(ctx.date_order)
+    check = parsed.check
+    if check.file_in_other_order:
+        refuse_other_order(ctx, col, values, check.other_order)
+    impossible = check.impossible != ""
+    for message in sorted(set(check.impossible[impossible])):
+        ctx.log.add_mask(
+            check.impossible == message, col, values, "une date du calendrier", message
+        )
+    other = check.other_order
+    ctx.log.add_mask(
+        other,
+        col,
+        values,
+        expected,
+        f"date impossible en {order_label(ctx.date_order)} (ailleurs le fichier suit cet ordre)",
+    )
+    ctx.log.add_mask(parsed.bad & ~impossible & ~other, col, values, expected, "date illisible")
     if required:
         ctx.log.add_mask(blank(raw), col, values, expected, "date manquante")
     ctx.log.add_mask(
@@ -153,6 +175,36 @@ def parse_when(ctx: Context, dfield: str, tfield: str, *, required: bool) -> Par
             + ("…" if parsed.ambiguous.sum() > 10 else "")
         )
     return parsed
+
+
+def refuse_other_order(ctx: Context, col: str, values: np.ndarray, other: np.ndarray) -> None:
+    """Refuse the whole file (even with ``--skip-invalid``): its dates read in the other
+    order, so its ambiguous dates (``3/4/2016``) would be read wrong without an error."""
+    mine, theirs = ("dmy", "mdy") if ctx.date_order == "dmy" else ("mdy", "dmy")
+    idx = np.flatnonzero(other)
+    rows = ctx.log.row_numbers[idx]
+    shown = ", ".join(f"ligne {r} « {values[i]} »" for r, i in zip(rows[:5], idx[:5], strict=True))
+    more = f" et {len(idx) - 5} autre(s)" if len(idx) > 5 else ""
+    option = "mois-jour" if theirs == "mdy" else "jour-mois"
+    problems = [
+        Problem(
+            ctx.table.name,
+            int(r),
+            col,
+            str(values[i]),
+            expected_text(mine),
+            f"date lisible seulement en {order_label(theirs)}",
+        ).as_dict()
+        for r, i in zip(rows[:1000], idx[:1000], strict=True)
+    ]
+    raise ValidationFailed(
+        f"fichier {ctx.table.name}, colonne « {col} » : les dates sont au format "
+        f"{order_label(theirs)}, pas {order_label(mine)} ({shown}{more}) ; lues en "
+        f"{order_label(mine)}, les dates ambiguës comme 3/4/2016 seraient fausses sans "
+        f"erreur. Rien n'a été importé. Relancez avec --date-format {option} (ou "
+        f"« date_format »: « {option} » dans le fichier de correspondance).",
+        problems,
+    )
 
 
 def prepare(ctx: Context) -> Prepared:

@@ -12,10 +12,12 @@ A saved mapping file (JSON or YAML) for a recurring export looks like::
       "columns": {"date": "DATE_FAITS", "category": "NATURE", "x": "X", "y": "Y"},
       "categories": {"STUP - TRAFIC": "trafic_stupefiants", "STUP - USAGE": "usage_stupefiants"},
       "crs": "EPSG:2154",
-      "source": "lrp-ddsp45"
+      "source": "lrp-ddsp45",
+      "date_format": "jour-mois"
     }
 
-(French keys ``colonnes``, ``categories``, ``systeme`` and ``source`` are accepted too.)
+(French keys ``colonnes``, ``categories``, ``systeme``, ``source`` and ``format_date`` are
+accepted too.) ``date_format`` is ``jour-mois`` (default), ``mois-jour`` or ``iso``.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class MappingFile:
     crs: str | None = None
     source: str | None = None
     kind: str | None = None
+    date_format: str | None = None
 
 
 def load_mapping_file(path: str | Path) -> MappingFile:
@@ -97,12 +100,21 @@ def load_mapping_file(path: str | Path) -> MappingFile:
             file=p.name,
         )
     crs = raw.get("crs", raw.get("systeme"))
+    dfmt = raw.get("date_format", raw.get("format_date"))
+    if dfmt:
+        from gltd.ingest.dates import date_order
+
+        try:
+            date_order(str(dfmt), where="date_format")
+        except InputError as exc:
+            raise InputError(str(exc), file=p.name) from None
     return MappingFile(
         columns={str(k): str(v) for k, v in cols.items()},
         categories={str(k): str(v) for k, v in cats.items()},
         crs=str(crs) if crs else None,
         source=str(raw["source"]) if raw.get("source") else None,
         kind=str(raw["kind"]) if raw.get("kind") else None,
+        date_format=str(dfmt) if dfmt else None,
     )
 
 

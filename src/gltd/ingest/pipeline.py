@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from gltd.config import get_settings
 from gltd.errors import InputError
+from gltd.ingest.dates import DEFAULT_ORDER, date_order
 from gltd.ingest.mapping import (
     FieldSpec,
     MappingFile,
@@ -82,6 +83,8 @@ class ImportOptions:
     mapping_file: Path | None = None
     crs: str | None = None
     source: str | None = None
+    #: Order of the dates: jour-mois (default), mois-jour or iso (see gltd.ingest.dates).
+    date_format: str | None = None
     skip_invalid: bool = False
     dry_run: bool = False
     report: Path | None = None
@@ -112,6 +115,8 @@ class Context:
     crs: str | None
     analysis_crs: str
     warnings: list[str] = field(default_factory=list)
+    #: ``dmy``, ``mdy`` or ``iso`` (:func:`gltd.ingest.dates.date_order`).
+    date_order: str = DEFAULT_ORDER
 
     def raw(self, fname: str) -> pd.Series:
         """The raw column mapped to field ``fname`` (empty strings when unmapped)."""
@@ -284,6 +289,10 @@ def import_file(
         source=source,
         crs=opts.crs or mapping.crs,
         analysis_crs=settings.analysis_crs,
+        date_order=date_order(
+            opts.date_format or mapping.date_format,
+            where="--date-format" if opts.date_format else "date_format (correspondance)",
+        ),
     )
     n = len(table)
     prepared: Prepared = loader.prepare(ctx)

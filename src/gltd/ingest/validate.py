@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gltd.errors import ValidationFailed
+from gltd.ingest.dates import DEFAULT_ORDER, OrderCheck, explain_dates, local_formats
 from gltd.spreadsheet import safe_row
 
 __all__ = [
@@ -200,38 +201,26 @@ class ParsedTimes:
     bad: np.ndarray  # unreadable
     nonexistent: np.ndarray  # local time in the spring DST gap
     ambiguous: np.ndarray  # local time repeated in the autumn (resolved as summer time)
+    check: OrderCheck  # why the bad ones are bad (date that does not exist, other order)
 
 
 #: Plausible years (a year outside is a typo: 1018, 2918...).
 MIN_YEAR, MAX_YEAR = 1900, 2100
 _OFFSET_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
-_LOCAL_FORMATS = (
-    ("%d/%m/%Y %H:%M", False),
-    ("%d/%m/%Y %H:%M:%S", False),
-    ("%d/%m/%Y %Hh%M", False),
-    ("%d/%m/%Y", True),
-    ("%d/%m/%y %H:%M", False),
-    ("%d/%m/%y %Hh%M", False),
-    ("%d/%m/%y", True),
-    ("%d-%m-%Y %H:%M", False),
-    ("%d-%m-%Y", True),
-    ("%d.%m.%Y %H:%M", False),
-    ("%d.%m.%Y", True),
-    ("%Y-%m-%d", True),
-    ("%Y-%m-%dT%H:%M", False),
-    ("%Y-%m-%d %H:%M", False),
-    ("%Y-%m-%dT%H:%M:%S", False),
-    ("%Y-%m-%d %H:%M:%S", False),
-    ("ISO8601", False),
-)
 
 
-def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
+def parse_datetimes(
+    s: pd.Series, tz: str = "Europe/Paris", order: str = DEFAULT_ORDER
+) -> ParsedTimes:
     """Parse dates and times as exported by French police and city systems.
 
-    Accepted: ``dd/mm/yyyy``, ``dd/mm/yyyy hh:mm[:ss]``, ``dd/mm/yyyy HHhMM``, two-digit
-    years, ``-`` or ``.`` separators, ISO 8601 with or without ``T``, with or without an
-    offset (``Z``, ``+02:00``). Values without an offset are local times in ``tz``.
+    Accepted (``order="dmy"``): ``dd/mm/yyyy``, ``dd/mm/yyyy hh:mm[:ss]``,
+    ``dd/mm/yyyy HHhMM``, two-digit years, ``-`` or ``.`` separators; ``order="mdy"``: the
+    same month first; always ISO 8601 with or without ``T``, with or without an offset
+    (``Z``, ``+02:00``); ``order="iso"``: ISO 8601 only. Values without an offset are local
+    times in ``tz``. Values that do not parse are explained in ``check``
+    (:func:`gltd.ingest.dates.explain_dates`: dates that do not exist, dates in the other
+    order).
 
     Daylight-saving time: a local time that does not exist (the spring gap, e.g.
     2018-03-25 02:30 in Paris) is reported as a problem; a local time that occurs twice
@@ -262,7 +251,7 @@ def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
     for attempt in range(2):
         if attempt == 1 and todo.any():  # second chance with runs of spaces collapsed
             st = st.where(~todo, st.str.replace(r"\s+", " ", regex=True))
-        for fmt, is_date in _LOCAL_FORMATS:
+        for fmt, is_date in local_formats(order):
             if not todo.any():
                 break
             sub = st[todo]
@@ -282,6 +271,7 @@ def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
                 date_only[where] = True
             todo[where] = False
     bad |= todo
+    check = explain_dates(st, bad, ~empty & ~bad, order)
 
     local_mask = ~empty & ~has_offset & ~bad
     if local_mask.any():
@@ -298,4 +288,4 @@ def parse_datetimes(s: pd.Series, tz: str = "Europe/Paris") -> ParsedTimes:
             nonexistent[where[gap]] = True
             ambiguous[where[amb_or_gap & ~gap]] = True
         utc[local_mask] = loc.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-    return ParsedTimes(utc, date_only, bad, nonexistent, ambiguous)
+    return ParsedTimes(utc, date_only, bad, nonexistent, ambiguous, check)

@@ -99,10 +99,16 @@ def parse_bands(text: str, what: str) -> tuple[float, ...]:
 
 
 def run_from_file(
-    path: str | Path, params: NearRepeatParams, progress: Progress | None = None
+    path: str | Path,
+    params: NearRepeatParams,
+    progress: Progress | None = None,
+    *,
+    date_format: str | None = None,
 ) -> NearRepeatResult:
-    """Read a CSV file and run the analysis (nothing is stored)."""
-    return params.run(read_events_csv(path), progress)
+    """Read a CSV file and run the analysis (nothing is stored). Dates are read in
+    ``date_format``; month-first by default with ``params.nrc`` (the NRC's files)."""
+    events = read_events_csv(path, date_format=date_format, nrc=params.nrc)
+    return params.run(events, progress)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ import pandas as pd
 from gltd.analysis.events import ANALYSIS_CRS, EventSet
 from gltd.analysis.knox import NearRepeatResult
 from gltd.errors import InputError
+from gltd.ingest.dates import DEFAULT_ORDER, date_order, expected_text, order_label
+from gltd.ingest.validate import parse_datetimes
 from gltd.spreadsheet import safe_frame
 from gltd.timeutil import PARIS
 
@@ -28,15 +30,6 @@ _LON = {"lon", "long", "lng", "longitude"}
 _LAT = {"lat", "latitude"}
 _DATE = {"date", "datetime", "date_heure", "dateheure", "time", "t", "jour", "date_faits"}
 _TIME = {"heure", "hour"}
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-_DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-)
 
 
 # ---------------------------------------------------------------- CSV input
@@ -57,13 +50,20 @@ def _number(value: str) -> float | None:
         return None
 
 
-def read_events_csv(path: str | Path) -> EventSet:
+def read_events_csv(
+    path: str | Path, *, date_format: str | None = None, nrc: bool = False
+) -> EventSet:
     """Events of a CSV file: x/y (metres, Lambert-93 or any metric CRS) or lon/lat (WGS84,
     projected to Lambert-93), and a date or date-time (naive values are Europe/Paris).
 
-    Without a header the columns are x, y, date (the Near Repeat Calculator's order).
-    Delimiters ``,`` ``;`` or tab; decimal comma accepted with ``;``.
+    Without a header the columns are x, y, date (the Near Repeat Calculator's order), or
+    record number, x, y, date (a leading number column, as NRC files may have). Dates are
+    read in ``date_format`` (``jour-mois``, ``mois-jour`` or ``iso``;
+    :func:`gltd.ingest.dates.date_order`), month-first by default with ``nrc`` (the NRC's
+    files: ``1/13/2016``), day-first otherwise. Delimiters ``,`` ``;`` or tab; decimal
+    comma accepted with ``;``.
     """
+    order = date_order(date_format) if date_format else ("mdy" if nrc else DEFAULT_ORDER)
     p = Path(path)
     name = p.name
     try:
@@ -82,6 +82,9 @@ def read_events_csv(path: str | Path) -> EventSet:
     if header:
         cols = [_norm(c) for c in first]
         body, offset = rows[1:], 2
+    elif len(first) >= 4 and _number(first[2]) is not None:  # record number, x, y, date
+        cols = ["_record", "x", "y", "date"] + [f"_{i}" for i in range(4, len(first))]
+        body, offset = rows, 1
     else:
         cols = ["x", "y", "date"] + [f"_{i}" for i in range(3, len(first))]
         body, offset = rows, 1
@@ -100,7 +103,7 @@ def read_events_csv(path: str | Path) -> EventSet:
     if a_idx is None or b_idx is None or idate is None:
         raise InputError(
             f"colonnes non reconnues : {', '.join(first)} (attendu x, y, date ou lon, lat, "
-            "date ; ou trois colonnes sans en-tête x, y, date)",
+            "date ; ou sans en-tête x, y, date, éventuellement précédées d'un numéro)",
             file=name,
         )
     fa, fb = cols[a_idx], cols[b_idx]
@@ -128,7 +131,7 @@ def read_events_csv(path: str | Path) -> EventSet:
         if itime is not None and itime < len(r) and r[itime].strip():
             d = f"{d} {r[itime].strip()}"
         dates.append(d)
-    when, date_only = _parse_dates(dates, name, cols[idate], offset)
+    when, date_only = _parse_dates(dates, name, cols[idate], offset, order)
     if geographic:
         x, y = _project_lonlat(a, b, name, fa, fb, offset)
     else:
@@ -137,32 +140,57 @@ def read_events_csv(path: str | Path) -> EventSet:
     return EventSet.from_arrays(x, y, when, crs=ANALYSIS_CRS, date_only=date_only)
 
 
-def _parse_dates(values: list[str], file: str, field_name: str, offset: int) -> tuple[Any, bool]:
-    s = pd.Series(values, dtype=object)
+def _parse_dates(
+    values: list[str], file: str, field_name: str, offset: int, order: str
+) -> tuple[Any, bool]:
+    """Local (Europe/Paris) times of the date column, as the importer reads them."""
     for k, v in enumerate(values):
         if not v:
             raise InputError("date manquante", file=file, row=k + offset, field=field_name)
-    best: tuple[int, pd.Series, str] | None = None
-    for fmt in (*_DATE_FORMATS, *_DATETIME_FORMATS):
-        parsed = pd.to_datetime(s, format=fmt, errors="coerce")
-        ok = int(parsed.notna().sum())
-        if ok == len(values):
-            date_only = fmt in _DATE_FORMATS
-            local = parsed.dt.tz_localize(
-                PARIS, ambiguous=np.zeros(len(parsed), dtype=bool), nonexistent="shift_forward"
-            )
-            return local, date_only
-        if best is None or ok > best[0]:
-            best = (ok, parsed, fmt)
-    assert best is not None
-    k = int(np.argmax(best[1].isna().to_numpy()))
-    raise InputError(
-        f"date illisible « {values[k]} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA, "
-        "éventuellement suivie de HH:MM ou HH:MM:SS)",
-        file=file,
-        row=k + offset,
-        field=field_name,
-    )
+    parsed = parse_datetimes(pd.Series(values, dtype=object), tz="Europe/Paris", order=order)
+    check = parsed.check
+    if check.file_in_other_order:
+        other = "mois-jour" if order == "dmy" else "jour-mois"
+        k = int(np.argmax(check.other_order))
+        raise InputError(
+            f"date « {values[k]} » lisible seulement au format {other} : les dates du fichier "
+            f"ne sont pas en {order_label(order)} (les dates ambiguës comme 3/4/2016 seraient "
+            f"lues à tort) ; relancez avec --date-format {other}",
+            file=file,
+            row=k + offset,
+            field=field_name,
+        )
+    impossible = check.impossible != ""
+    if impossible.any():
+        k = int(np.argmax(impossible))
+        msg = f"{check.impossible[k]} (« {values[k]} »)"
+        raise InputError(msg, file=file, row=k + offset, field=field_name)
+    if parsed.bad.any():
+        k = int(np.argmax(parsed.bad))
+        raise InputError(
+            f"date illisible « {values[k]} » (attendu {expected_text(order)})",
+            file=file,
+            row=k + offset,
+            field=field_name,
+        )
+    if parsed.nonexistent.any():
+        k = int(np.argmax(parsed.nonexistent))
+        raise InputError(
+            f"heure inexistante à Paris (passage à l'heure d'été) « {values[k]} »",
+            file=file,
+            row=k + offset,
+            field=field_name,
+        )
+    if parsed.date_only.any() and not parsed.date_only.all():
+        k = int(np.argmax(~parsed.date_only if parsed.date_only[0] else parsed.date_only))
+        raise InputError(
+            f"« {values[k]} » : dates avec et sans heure mêlées (toutes les dates d'un fichier "
+            "doivent avoir une heure, ou aucune)",
+            file=file,
+            row=k + offset,
+            field=field_name,
+        )
+    return parsed.utc.dt.tz_convert(PARIS), bool(parsed.date_only.all())
 
 
 def _refuse_degrees(x: np.ndarray, y: np.ndarray, file: str) -> None:
