@@ -3,11 +3,12 @@ login throttling under parallel guesses, production secrets and demo accounts.""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gltd.errors import GltdError
@@ -228,3 +229,181 @@ def test_parallel_guesses_reach_the_password_check_at_most_five_times(
         assert login(c, "police.coordinateur", PASSWORD).status_code == (
             429 if checked == 5 else 303
         )
+
+
+# -- finding 4: production secrets and demo accounts ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "a", "x" * 13, "aB3" * 11, "a-real-secret-for-this-test-only", "Azerty-2024-secret"],
+)
+def test_weak_secret_keys_are_refused_in_production(sqlite_url: str, key: str) -> None:
+    import dataclasses
+
+    from gltd.config import Settings
+
+    prod = dataclasses.replace(
+        Settings(), db_url=sqlite_url, environment="production", secret_key=key
+    )
+    with pytest.raises(GltdError, match=r"GLTD_SECRET_KEY .*secrets\.token_urlsafe\(48\)"):
+        create_app(prod)
+    # Development accepts any key; a real random key is accepted in production.
+    create_app(dataclasses.replace(prod, environment="development"))
+    from web_support import STRONG_SECRET
+
+    create_app(dataclasses.replace(prod, secret_key=STRONG_SECRET))
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, args: list[str], input: str | None = None, **env: str):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from gltd.cli.main import app
+    from gltd.config import get_settings
+
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, args, input=input)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_commands_refuse_a_short_key_with_a_french_message(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv = tmp_path / "requisitions.csv"
+    csv.write_text("a;b\n1;2\n", encoding="utf-8")
+    for args in (
+        ["serve", "--db", sqlite_url],
+        ["db", "upgrade", "--db", sqlite_url],
+        ["import", "requisitions", str(csv), "--db", sqlite_url],  # refused before reading
+    ):
+        res = _cli(monkeypatch, args, GLTD_ENV="production", GLTD_SECRET_KEY="0123456789abc")
+        assert res.exit_code == 2, res.output
+        out = " ".join(res.output.split())
+        assert "GLTD_SECRET_KEY est trop faible pour GLTD_ENV=production" in out
+        assert "13 caractères" in out and "32 octets aléatoires" in out
+        assert "secrets.token_urlsafe(48)" in out
+
+
+def _demo_login(app: object, name: str, password: str) -> object:
+    with TestClient(app) as c:  # type: ignore[arg-type]
+        return login(c, name, password)
+
+
+def test_demo_accounts_log_in_only_in_development(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from gltd.cli.serve import demo_password, ensure_demo_accounts
+    from gltd.model import User
+    from web_support import STRONG_SECRET
+
+    seed(db_url)
+    engine = make_engine(db_url)
+    accounts = ensure_demo_accounts(engine, STRONG_SECRET)
+    name = "police-coordinateur"
+    pw = demo_password(STRONG_SECRET, name)
+    with Session(engine) as s:
+        flags = dict(s.execute(select(User.username, User.demo)).tuples().all())
+    assert all(flags[a["username"]] for a in accounts)
+    assert not flags["police.coordinateur"]  # ordinary accounts are not demo accounts
+    dev = dataclasses.replace(settings_for(db_url), secret_key=STRONG_SECRET)
+    prod = dataclasses.replace(dev, environment="production")
+    dev_app = create_app(dev, web=web_settings(tmp_path))
+    prod_app = create_app(prod, web=web_settings(tmp_path))
+    with TestClient(dev_app) as c:
+        assert login(c, name, pw).status_code == 303
+        cookie = c.cookies.get("gltd_session")
+        assert c.get("/").status_code == 200
+    # Same database, same secret, production: refused at login, and the session too.
+    with TestClient(prod_app) as c:
+        r = login(c, name, pw)
+        assert r.status_code == 403
+        page = html.unescape(r.text)
+        assert "compte de démonstration n'est accepté qu'en développement" in page
+        assert "gltd db remove-demo-accounts" in page
+        assert "gltd_session" not in c.cookies
+        assert login(c, "police.coordinateur", PASSWORD).status_code == 303
+    with TestClient(prod_app, cookies={"gltd_session": cookie or ""}) as c:
+        assert c.get("/", follow_redirects=False).status_code == 303
+    with Session(engine) as s:
+        refused = s.execute(
+            select(AuditEvent.detail).where(
+                AuditEvent.action == "connexion_refusee", AuditEvent.username == name
+            )
+        ).scalars()
+        assert list(refused) == ["compte de démonstration refusé (GLTD_ENV=production)"]
+    # The administrator removes them; the other accounts stay.
+    res = _cli(monkeypatch, ["db", "remove-demo-accounts", "--db", db_url])
+    assert res.exit_code == 0, res.output
+    assert f"{len(accounts)} compte(s) de démonstration supprimé(s)" in res.output
+    with Session(engine) as s:
+        left = set(s.execute(select(User.username)).scalars())
+        removed = s.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "suppression")
+        ).scalar_one()
+    assert not left & {a["username"] for a in accounts} and "police.coordinateur" in left
+    assert removed == len(accounts)
+
+
+def test_demo_accounts_are_refused_on_the_network_with_the_public_secret(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    res = _cli(
+        monkeypatch,
+        ["serve", "--db", sqlite_url, "--demo-accounts", "--host", "0.0.0.0"],
+        GLTD_ENV="development",
+    )
+    assert res.exit_code == 2
+    assert "secret de développement (public)" in " ".join(res.output.split())
+
+
+def test_the_migration_marks_earlier_demo_accounts(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from gltd.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0002")
+    with make_engine(url).begin() as conn:
+        conn.execute(text("INSERT INTO agency (id, name, kind) VALUES (1, 'P', 'police')"))
+        conn.execute(text("INSERT INTO agency (id, name, kind) VALUES (2, 'V', 'ville')"))
+        for uid, name, agency, role in (
+            (1, "police-analyste", 1, "analyste"),
+            (2, "police-lecteur-1", 1, "lecteur"),
+            (3, "police.analyste", 1, "analyste"),  # a real account
+            (4, "police-analyste-2", 2, "analyste"),  # not the agency id
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (id, username, password_hash, agency_id, role, "
+                    "active, created_at) VALUES (:i, :n, 'h', :a, :r, 1, '2026-01-01')"
+                ),
+                {"i": uid, "n": name, "a": agency, "r": role},
+            )
+    upgrade(url)
+    with make_engine(url).connect() as conn:
+        demo = conn.execute(text("SELECT id FROM user_account WHERE demo ORDER BY id")).scalars()
+        assert list(demo) == [1, 2]
+
+
+def test_create_admin_command(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gltd.model import Agency, User
+
+    args = ["db", "create-admin", "admin.parquet", "--agence", "Parquet d'Orléans"]
+    res = _cli(monkeypatch, [*args, "--db", sqlite_url])
+    assert res.exit_code == 2 and "indiquez son type avec --type" in " ".join(res.output.split())
+    weak = "Orleans-Admin-2026\nOrleans-Admin-2026\n"  # the agency name
+    res = _cli(monkeypatch, [*args, "--type", "parquet", "--db", sqlite_url], input=weak)
+    assert res.exit_code == 2 and "mot de passe refusé" in " ".join(res.output.split())
+    good = "Vx7-tram-Loire-92\nVx7-tram-Loire-92\n"
+    res = _cli(monkeypatch, [*args, "--type", "parquet", "--db", sqlite_url], input=good)
+    assert res.exit_code == 0, res.output
+    with Session(make_engine(sqlite_url)) as s:
+        u = s.execute(select(User).where(User.username == "admin.parquet")).scalar_one()
+        a = s.get(Agency, u.agency_id)
+        assert u.role == "admin" and not u.demo and a is not None and a.kind == "parquet"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from gltd.model import AnalysisRun, AuditEvent, Incident, Operation, Requisition, User
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import STRONG_SECRET, login, page_token, seed, settings_for, web_settings
 
 
 def _client(url: str, tmp_path: Path) -> TestClient:
@@ -421,7 +421,7 @@ def test_demo_accounts_are_idempotent_and_refused_in_production(
         assert verify_password(u.password_hash, demo_password("s3cret", "police-analyste"))
     assert all(check_password_strength(a["password"]) is None for a in first)
     monkeypatch.setenv("GLTD_ENV", "production")
-    monkeypatch.setenv("GLTD_SECRET_KEY", "a-real-secret-for-this-test-only")
+    monkeypatch.setenv("GLTD_SECRET_KEY", STRONG_SECRET)
     get_settings.cache_clear()
     try:
         res = CliRunner().invoke(app, ["serve", "--db", sqlite_url, "--demo-accounts"])

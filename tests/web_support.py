@@ -36,6 +36,9 @@ PASSWORD = "Essai-GLTD-2018"
 # every fixture account shares it, and 30 logins stay fast. Production uses the defaults.
 _HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 SECRET = "test-secret-not-for-production-0123456789"
+#: Strong enough for GLTD_ENV=production (64 random URL-safe characters, published here:
+#: for tests only).
+STRONG_SECRET = "Lw8v2N_qXc4Rk9TzY1mHf6GpJd3Bs0AeU7oCiVn5KyQ-rWxZtEgMlPbSjOaFhDuI"
 
 # Two illustrative squares in Orléans (WGS84) and their Lambert-93 centres.
 CARMES = "POLYGON((1.895 47.898, 1.905 47.898, 1.905 47.906, 1.895 47.906, 1.895 47.898))"

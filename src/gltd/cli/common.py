@@ -72,12 +72,16 @@ DbOption = Annotated[
 
 
 def db_url(db: str | None) -> str:
-    """The database URL from the option or the settings."""
-    if db:
-        return db
+    """The database URL from the option or the settings.
+
+    The settings are read (and checked) even with ``--db``: outside development a
+    missing or weak ``GLTD_SECRET_KEY`` stops every command that opens the database
+    before it does any work.
+    """
     from gltd.config import get_settings
 
-    return get_settings().db_url
+    settings = get_settings()
+    return db or settings.db_url
 
 
 def engine_for(db: str | None, *, migrate: bool = True) -> Any:

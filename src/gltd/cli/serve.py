@@ -27,7 +27,11 @@ DEMO_ROLES: dict[str, tuple[str, ...]] = {
 
 
 def demo_password(secret: str, username: str) -> str:
-    """A password derived from the server secret: the same at every run (idempotent)."""
+    """A password derived from the server secret: the same at every run (idempotent).
+
+    With the public development secret anyone can compute it: demo accounts are marked
+    ``demo`` and log in only with ``GLTD_ENV=development``.
+    """
     digest = hmac.new(secret.encode(), f"demo|{username}".encode(), hashlib.sha256).digest()
     token = base64.b32encode(digest[:10]).decode().rstrip("=")
     return f"Gltd-{token[:5].lower()}{token[5:10]}-{digest[10] % 90 + 10}"
@@ -60,14 +64,21 @@ def ensure_demo_accounts(engine: Any, secret: str) -> list[dict[str, str]]:
                             password_hash=hash_password(pw),
                             agency_id=a.id,
                             role=role,
+                            demo=True,
                         )
                     )
-                elif not verify_password(u.password_hash, pw) or not u.active or u.role != role:
-                    u.password_hash, u.active, u.role, u.agency_id = (
+                elif (
+                    not verify_password(u.password_hash, pw)
+                    or not u.active
+                    or u.role != role
+                    or not u.demo
+                ):
+                    u.password_hash, u.active, u.role, u.agency_id, u.demo = (
                         hash_password(pw),
                         True,
                         role,
                         a.id,
+                        True,
                     )
                 out.append({"agency": a.name, "role": role, "username": name, "password": pw})
     return out
@@ -88,7 +99,9 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--demo-accounts",
                 help="Crée (ou remet à zéro) un compte par agence et rôle de démonstration et "
-                "affiche les mots de passe. Refusé hors développement.",
+                "affiche les mots de passe. Refusé hors développement, et sur une autre "
+                "adresse que 127.0.0.1 avec le secret de développement ; ces comptes ne se "
+                "connectent qu'en développement (gltd db remove-demo-accounts les supprime).",
             ),
         ] = False,
     ) -> None:
@@ -101,7 +114,7 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
 
     import uvicorn
 
-    from gltd.config import get_settings
+    from gltd.config import DEV_SECRET, get_settings
     from gltd.errors import GltdError
     from gltd.web.app import create_app
 
@@ -112,6 +125,12 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
     if demo_accounts:
         if settings.environment != "development":
             raise GltdError("--demo-accounts est réservé au développement (GLTD_ENV=development)")
+        if settings.secret_key == DEV_SECRET and host not in ("127.0.0.1", "localhost", "::1"):
+            raise GltdError(
+                "--demo-accounts avec le secret de développement (public) : n'importe qui "
+                "pourrait calculer les mots de passe ; écoutez sur 127.0.0.1 ou définissez "
+                "GLTD_SECRET_KEY"
+            )
         accounts = ensure_demo_accounts(engine, settings.secret_key)
         if not accounts:
             console.print("[yellow]Aucune agence en base : lancez d'abord « gltd demo ».[/]")

@@ -94,6 +94,7 @@ def create_app(
             settings.secret_key,
             lifetime_s=web.session_hours * 3600,
             idle_s=web.session_idle_minutes * 60,
+            allow_demo=settings.environment == "development",
         ),
         throttle=LoginThrottle(
             engine, web.login_max_failures_account, web.login_max_failures_ip, web.login_window_s

@@ -19,7 +19,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,15 +74,35 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def check_password_strength(password: str) -> str | None:
-    """A French reason why a new password is refused, or None when acceptable."""
+def check_password_strength(
+    password: str, *, username: str | None = None, agency: str | None = None
+) -> str | None:
+    """A French reason why a new password is refused, or None when acceptable.
+
+    Refused: fewer than 12 characters, one letter case only, no digit, and passwords
+    that contain the account name or the agency name (or a word of 4+ letters of them).
+    """
     if len(password) < 12:
         return "le mot de passe doit compter au moins 12 caractères"
     if password.lower() == password or password.upper() == password:
         return "le mot de passe doit mêler majuscules et minuscules"
     if not any(c.isdigit() for c in password):
         return "le mot de passe doit contenir au moins un chiffre"
+    folded = _fold(password)
+    for what, value in (("l'identifiant du compte", username), ("le nom de l'agence", agency)):
+        words = [w for w in re.split(r"[^a-z0-9]+", _fold(value or "")) if len(w) >= 4]
+        whole = re.sub(r"[^a-z0-9]+", "", _fold(value or ""))
+        if (len(whole) >= 4 and whole in re.sub(r"[^a-z0-9]+", "", folded)) or any(
+            w in folded for w in words
+        ):
+            return f"le mot de passe ne doit pas reprendre {what}"
     return None
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents (« Orléans » → « orleans »)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def password_fingerprint(password_hash: str) -> str:
@@ -163,10 +185,22 @@ class SessionStore:
         Absolute lifetime of a session (``GLTD_SESSION_HOURS``).
     idle_s : float
         A session unused for this long is refused (``GLTD_SESSION_IDLE_MINUTES``).
+    allow_demo : bool
+        Accept the sessions of demo accounts (``GLTD_ENV=development`` only).
     """
 
-    def __init__(self, engine: Engine, secret: str, *, lifetime_s: float, idle_s: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret: str,
+        *,
+        lifetime_s: float,
+        idle_s: float,
+        allow_demo: bool = True,
+    ) -> None:
         self.engine = engine
+        #: False outside development: sessions of demo accounts are refused.
+        self.allow_demo = allow_demo
         self._s = URLSafeTimedSerializer(secret, salt="gltd-session")
         self.lifetime_s = lifetime_s
         self.idle_s = idle_s
@@ -241,6 +275,7 @@ class SessionStore:
                 User.agency_id,
                 User.active,
                 User.password_hash,
+                User.demo,
                 Agency.name,
                 Agency.kind,
             )
@@ -257,6 +292,9 @@ class SessionStore:
             return None
         if not row.active:
             self.revoke(row.sid, "compte désactivé")
+            return None
+        if row.demo and not self.allow_demo:
+            self.revoke(row.sid, "compte de démonstration")
             return None
         if password_fingerprint(row.password_hash) != row.password_fp:
             self.revoke(row.sid, "mot de passe changé")
@@ -432,6 +470,7 @@ def _user_row(engine: Engine, *, username: str) -> Any:
             User.agency_id,
             User.active,
             User.password_hash,
+            User.demo,
             Agency.name,
             Agency.kind,
         )
@@ -443,7 +482,10 @@ def _user_row(engine: Engine, *, username: str) -> Any:
 
 
 def authenticate(engine: Engine, username: str, password: str) -> tuple[Any, str] | None:
-    """The account row and password fingerprint when the credentials are right."""
+    """The account row and password fingerprint when the credentials are right.
+
+    The row tells a demo account (``demo``): the caller refuses it outside development.
+    """
     row = _user_row(engine, username=username.strip())
     if row is None:
         verify_password(_DUMMY_HASH, password)

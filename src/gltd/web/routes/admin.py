@@ -143,16 +143,19 @@ def _create_user(engine: Engine, form: dict[str, str], user: CurrentUser, ip: st
     role = form.get("role", "")
     if role not in ROLES:
         raise InputError(f"rôle inconnu : « {role[:30]} »", field="role")
-    reason = check_password_strength(form.get("password", ""))
-    if reason:
-        raise InputError(reason, field="password")
     try:
         agency_id = int(form.get("agency_id", ""))
     except ValueError:
         raise InputError("agence à choisir", field="agency_id") from None
     with Session(engine) as s, s.begin():
-        if s.get(Agency, agency_id) is None:
+        agency = s.get(Agency, agency_id)
+        if agency is None:
             raise InputError("agence inconnue", field="agency_id")
+        reason = check_password_strength(
+            form.get("password", ""), username=username, agency=agency.name
+        )
+        if reason:
+            raise InputError(reason, field="password")
         if s.execute(select(User.id).where(User.username == username)).first():
             raise InputError(f"l'identifiant « {username} » est déjà pris", field="username")
         u = User(
@@ -205,7 +208,10 @@ def _update_user(
                     n = revoke_user_sessions(s, u.id, "compte désactivé")
                     changes += [f"{n} session(s) fermée(s)"] if n else []
         if form.get("password"):
-            reason = check_password_strength(form["password"])
+            agency = s.get(Agency, u.agency_id)
+            reason = check_password_strength(
+                form["password"], username=u.username, agency=agency.name if agency else None
+            )
             if reason:
                 raise InputError(reason, field="password")
             u.password_hash = hash_password(form["password"])

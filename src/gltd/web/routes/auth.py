@@ -17,6 +17,12 @@ from gltd.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
+DEMO_REFUSED = (
+    "Ce compte de démonstration n'est accepté qu'en développement (GLTD_ENV=development) : "
+    "demandez un compte personnel à un administrateur. Les comptes de démonstration se "
+    "suppriment avec « gltd db remove-demo-accounts »."
+)
+
 
 def _safe_next(target: str | None) -> str:
     """Only local paths (no open redirect)."""
@@ -111,7 +117,9 @@ async def login(request: Request) -> Response:
             username,
         )
     found = await run_in_threadpool(authenticate, st.engine, username, password)
-    await run_in_threadpool(st.throttle.finish, attempt, "echec" if found is None else "succes")
+    demo_refused = found is not None and found[0].demo and st.settings.environment != "development"
+    ok = found is not None and not demo_refused
+    await run_in_threadpool(st.throttle.finish, attempt, "succes" if ok else "echec")
     if found is None:
         await run_in_threadpool(
             audit.record,
@@ -126,6 +134,19 @@ async def login(request: Request) -> Response:
         )
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, username)
     row, fingerprint = found
+    if demo_refused:
+        await run_in_threadpool(
+            audit.record,
+            st.engine,
+            None,
+            "connexion_refusee",
+            "connexion",
+            None,
+            f"compte de démonstration refusé (GLTD_ENV={st.settings.environment})",
+            ip,
+            username=username or None,
+        )
+        return _login_page(request, DEMO_REFUSED, 403, username)
     # A new login replaces the browser's previous session (no session fixation).
     await run_in_threadpool(
         st.sessions.revoke_cookie, request.cookies.get(SESSION_COOKIE), "nouvelle connexion"
