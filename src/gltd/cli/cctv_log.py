@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gltd.cli.cctv_common import _day, _when
-from gltd.cli.common import DbOption, GltdGroup, console, engine_for
+from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
 from gltd.errors import InputError
 
 __all__ = ["log_app"]
@@ -43,6 +43,7 @@ def log_add(
         clip_start=_when(start, "from"), clip_end=_when(end, "to"),  # type: ignore[arg-type]
         recipient=recipient, requisition_id=requisition, at=_when(at, "at"),
     )  # fmt: skip
+    warn_identity({"--reason (motif)": reason, "--recipient (destinataire)": recipient})
     console.print(f"Inscrit au journal (n° {e.id}).")
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from gltd.cli.cctv_common import FormatOpt, OutOpt, _csv_list, _when, _write
-from gltd.cli.common import DbOption, GltdGroup, console, engine_for
+from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
 
 __all__ = ["req_app"]
 
@@ -68,6 +68,7 @@ def req_add(
         ),
         by=by,
     )  # fmt: skip
+    warn_identity({"--unit (service requérant)": unit})
     _print_req(v)
 
 

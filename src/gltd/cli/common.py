@@ -27,10 +27,21 @@ __all__ = [
     "make_progress",
     "db_url",
     "engine_for",
+    "warn_identity",
 ]
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def warn_identity(fields: dict[str, str | None]) -> None:
+    """Warn (stderr, French) when an option's free text looks like a person's identity."""
+    from gltd.privacy import field_warning
+
+    for label, text in fields.items():
+        w = field_warning(label, text)
+        if w:
+            err_console.print(f"[yellow]Attention :[/] {w}", highlight=False)
 
 
 class GltdGroup(TyperGroup):

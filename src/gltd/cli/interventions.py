@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gltd.cli.common import DbOption, GltdGroup, console, engine_for
+from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
 
 __all__ = ["register"]
 
@@ -63,6 +63,7 @@ def add_cmd(
         radius=radius,
         description=description,
     )
+    warn_identity({"--name (nom)": name, "--description": description})
     console.print(f"Intervention enregistrée : n° {iid}")
 
 

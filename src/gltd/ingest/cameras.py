@@ -59,6 +59,8 @@ from gltd.timeutil import PARIS
 __all__ = ["FIELDS", "LABEL", "prepare", "write"]
 
 LABEL = "caméras"
+#: Free-text fields checked for identities (gltd.privacy).
+FREE_TEXT = ("notes",)
 
 FIELDS = (
     FieldSpec(

@@ -29,6 +29,8 @@ from gltd.taxonomy import normalise_label
 __all__ = ["FIELDS", "LABEL", "prepare", "write", "parse_seizures"]
 
 LABEL = "opérations"
+#: Free-text fields checked for identities (gltd.privacy).
+FREE_TEXT = ("agencies",)
 
 FIELDS = (
     FieldSpec(

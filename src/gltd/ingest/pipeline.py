@@ -41,6 +41,7 @@ from gltd.ingest.mapping import (
 from gltd.ingest.readers import RawTable, read_table
 from gltd.ingest.validate import ProblemLog, blank
 from gltd.model import ImportBatch
+from gltd.privacy import column_warnings
 from gltd.spreadsheet import safe_frame
 from gltd.taxonomy import Taxonomy, get_taxonomy, normalise_label
 
@@ -296,6 +297,10 @@ def import_file(
     )
     n = len(table)
     prepared: Prepared = loader.prepare(ctx)
+    # Places, not people: free-text columns that look like identities are named.
+    for fname in getattr(loader, "FREE_TEXT", ()):
+        if fname in ctx.columns:
+            ctx.warnings.extend(column_warnings(ctx.raw(fname), ctx.col(fname), table.row_numbers))
     log = ctx.log
     ignored = [c for c in table.frame.columns if c not in set(columns.values())]
     result = ImportResult(

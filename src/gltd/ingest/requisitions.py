@@ -40,6 +40,8 @@ from gltd.taxonomy import normalise_label
 __all__ = ["FIELDS", "LABEL", "prepare", "write"]
 
 LABEL = "réquisitions"
+#: Free-text fields checked for identities (gltd.privacy).
+FREE_TEXT = ("requesting_unit",)
 
 FIELDS = (
     FieldSpec(

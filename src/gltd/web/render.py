@@ -124,6 +124,7 @@ def render(
         "path": request.url.path,
         "tile_url": st.settings.tile_url or "",
         "message": request.query_params.get("ok", "")[:200],
+        "warning": request.query_params.get("attention", "")[:1500],
     }
     if context:
         ctx.update(context)

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from gltd.errors import GltdError, InputError
 from gltd.model import AGENCY_KINDS, ROLES, Agency, User, WebSession
 from gltd.model.base import utcnow
+from gltd.privacy import field_warning
 from gltd.timeutil import local_midnight, parse_day
 from gltd.web import audit
 from gltd.web.auth import (
@@ -86,8 +87,9 @@ async def admin_page(request: Request, user: AdminReader, erreur: str = "") -> H
     )
 
 
-def _back(msg: str = "", error: str = "") -> RedirectResponse:
+def _back(msg: str = "", error: str = "", warning: str | None = None) -> RedirectResponse:
     q = f"?ok={quote(msg)}" if msg else f"?erreur={quote(error)}"
+    q += f"&attention={quote(warning)}" if warning else ""
     return RedirectResponse(f"/admin{q}", status_code=303)
 
 
@@ -126,7 +128,7 @@ async def add_agency(request: Request, user: Admin) -> Response:
         )
     except GltdError as exc:
         return _back(error=str(exc))
-    return _back("agence créée")
+    return _back("agence créée", warning=field_warning("Nom", str(form.get("name", ""))))
 
 
 def _create_user(engine: Engine, form: dict[str, str], user: CurrentUser, ip: str) -> None:
@@ -179,7 +181,7 @@ async def add_user(request: Request, user: Admin) -> Response:
         )
     except GltdError as exc:
         return _back(error=str(exc))
-    return _back("compte créé")
+    return _back("compte créé", warning=field_warning("Identifiant", form.get("username")))
 
 
 def _update_user(

@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from starlette.concurrency import run_in_threadpool
 
 from gltd.errors import GltdError
+from gltd.privacy import form_warnings
 from gltd.spreadsheet import safe_row
 from gltd.timeutil import PARIS
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.deps import app_state, client_ip, require
-from gltd.web.forms import FormErrors, form_data, parse, to_form_values
+from gltd.web.forms import Field, FormErrors, form_data, parse, to_form_values
 from gltd.web.permissions import SENSITIVE
 from gltd.web.registers import REGISTERS, Register
 from gltd.web.registers.base import jsonable
@@ -53,6 +54,12 @@ def _csv(reg: Register, rows: list[dict[str, Any]]) -> Iterator[str]:
             )
         )
     yield "\ufeff" + buf.getvalue()
+
+
+def _identity_warnings(fields: list[Field], values: dict[str, Any]) -> list[str]:
+    """French warnings for the text fields that look like a person's identity (saved anyway)."""
+    texts = {f.name: values.get(f.name) for f in fields if f.kind in ("text", "textarea")}
+    return form_warnings(texts, {f.name: f.label for f in fields})
 
 
 def _calendar(rows: list[dict[str, Any]], month: str | None) -> dict[str, Any]:
@@ -215,7 +222,9 @@ def _add_routes(reg: Register) -> None:
             return await form_page(request, user, item_id, data, errors, str(exc), 400)
         st.cache.invalidate()
         msg = f"{reg.item_label} n° {new_id} {'modifiée' if editing else 'enregistrée'}"
-        return RedirectResponse(f"/{reg.slug}?ok={quote(msg)}", status_code=303)
+        warn = " ; ".join(_identity_warnings(fields, values))
+        extra = f"&attention={quote(warn)}" if warn else ""
+        return RedirectResponse(f"/{reg.slug}?ok={quote(msg)}{extra}", status_code=303)
 
     async def create(request: Request, user: Writer) -> Response:
         return await submit(request, user, None)
@@ -238,7 +247,7 @@ def _add_routes(reg: Register) -> None:
         values = parse(fields, body)
         new_id = await run_in_threadpool(reg.create, st.engine, values, user, client_ip(request))
         st.cache.invalidate()
-        return {"id": new_id}
+        return {"id": new_id, "avertissements": _identity_warnings(fields, values)}
 
     async def api_update(
         request: Request,
@@ -251,7 +260,7 @@ def _add_routes(reg: Register) -> None:
         values = parse(fields, body)
         await run_in_threadpool(reg.update, st.engine, item_id, values, user, client_ip(request))
         st.cache.invalidate()
-        return {"id": item_id}
+        return {"id": item_id, "avertissements": _identity_warnings(fields, values)}
 
     s = reg.slug
     router.add_api_route(
@@ -308,8 +317,6 @@ async def deadline_preview(
     camera: Annotated[list[str], Query(description="Codes des caméras")],
 ) -> dict[str, Any]:
     """The deadline a requisition would have (shown live on the add form)."""
-    from gltd.web.forms import Field
-
     start = parse([Field("debut", "Début", "datetime", True)], {"debut": debut})["debut"]
     return await run_in_threadpool(requisition_deadline, app_state(request).engine, camera, start)
 
