@@ -24,6 +24,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "db",
     "imports",
+    "geocode",
     "export",
     "demo",
     "report",

@@ -241,10 +241,8 @@ def _uninvert(s: str) -> str:
         head, inner, tail = m.group("head"), m.group("inner").strip(), m.group("tail")
         num = re.match(r"^(\d+\s*(?:BIS|TER|[A-H](?![A-Z]))?)\s+(.*)$", head)
         lead, name = (num.group(1) + " ", num.group(2)) if num else ("", head)
-        first = _expand(inner.split()[:1])
-        if first and first[0] in STREET_TYPES:
-            return " ".join(f"{lead}{inner} {name} {tail}".split())
-        return " ".join(f"{head} {inner} {tail}".split())
+        # ``CARMES (RUE DES)``, ``ROCHELLE (LA)``: what is in parentheses comes first.
+        return " ".join(f"{lead}{inner} {name} {tail}".split())
     return s
 
 

@@ -15,6 +15,14 @@ from gltd.model.cctv import (
     ViewingLogEntry,
     requisition_camera,
 )
+from gltd.model.geocode import (
+    GEOCODE_PRECISIONS,
+    GeocodeAddress,
+    GeocodeCommune,
+    GeocodePostcode,
+    GeocodeSource,
+    GeocodeStreet,
+)
 from gltd.model.incidents import ImportBatch, Incident, SsmsiFigure
 from gltd.model.operations import (
     INTERVENTION_KINDS,
@@ -30,6 +38,7 @@ from gltd.model.zones import ZONE_KINDS, Zone
 __all__ = [
     "ACTION_STATUSES",
     "AGENCY_KINDS",
+    "GEOCODE_PRECISIONS",
     "INTERVENTION_KINDS",
     "LOGIN_STATUSES",
     "LEGAL_BASES",
@@ -43,6 +52,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Camera",
+    "GeocodeAddress",
+    "GeocodeCommune",
+    "GeocodePostcode",
+    "GeocodeSource",
+    "GeocodeStreet",
     "CameraRequest",
     "ImportBatch",
     "Incident",

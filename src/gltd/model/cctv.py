@@ -55,6 +55,9 @@ class Camera(Base):
     lat: Mapped[float] = mapped_column(Float)
     x: Mapped[float] = mapped_column(Float)
     y: Mapped[float] = mapped_column(Float)
+    #: When the point came from an address: numéro / voie / commune, and the 0–1 score.
+    geocode_precision: Mapped[str | None] = mapped_column(String(10))
+    geocode_score: Mapped[float | None] = mapped_column(Float)
     #: Direction of view in degrees clockwise from north; None for a 360° dome.
     heading_deg: Mapped[float | None] = mapped_column(Float)
     field_angle_deg: Mapped[float] = mapped_column(Float, default=360.0)

@@ -51,6 +51,9 @@ class Incident(Base):
     x: Mapped[float | None] = mapped_column(Float)
     y: Mapped[float | None] = mapped_column(Float)
     precision: Mapped[str | None] = mapped_column(String(40))
+    #: When the point came from an address: numéro / voie / commune, and the 0–1 score.
+    geocode_precision: Mapped[str | None] = mapped_column(String(10))
+    geocode_score: Mapped[float | None] = mapped_column(Float)
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zone.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(100), default="import")
     source_ref: Mapped[str] = mapped_column(String(200))
