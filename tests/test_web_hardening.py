@@ -397,9 +397,16 @@ def test_create_admin_command(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) 
     args = ["db", "create-admin", "admin.parquet", "--agence", "Parquet d'Orléans"]
     res = _cli(monkeypatch, [*args, "--db", sqlite_url])
     assert res.exit_code == 2 and "indiquez son type avec --type" in " ".join(res.output.split())
-    weak = "Orleans-Admin-2026\nOrleans-Admin-2026\n"  # the agency name
-    res = _cli(monkeypatch, [*args, "--type", "parquet", "--db", sqlite_url], input=weak)
-    assert res.exit_code == 2 and "mot de passe refusé" in " ".join(res.output.split())
+    for weak, why in (
+        ("Orleans-Admin-2026", "ne doit pas reprendre le nom de l'agence"),
+        ("Password1234", "repose sur un mot de passe courant (« Password »)"),
+    ):
+        res = _cli(
+            monkeypatch,
+            [*args, "--type", "parquet", "--db", sqlite_url],
+            input=f"{weak}\n{weak}\n",
+        )
+        assert res.exit_code == 2 and why in " ".join(res.output.split())
     good = "Vx7-tram-Loire-92\nVx7-tram-Loire-92\n"
     res = _cli(monkeypatch, [*args, "--type", "parquet", "--db", sqlite_url], input=good)
     assert res.exit_code == 0, res.output

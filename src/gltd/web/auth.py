@@ -19,9 +19,7 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from gltd.model import Agency, LoginAttempt, User, WebSession
 from gltd.model.base import utcnow
+from gltd.web.passwords import check_password_strength
 
 __all__ = [
     "SESSION_COOKIE",
@@ -72,37 +71,6 @@ def verify_password(password_hash: str, password: str) -> bool:
         return bool(_HASHER.verify(password_hash, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-
-
-def check_password_strength(
-    password: str, *, username: str | None = None, agency: str | None = None
-) -> str | None:
-    """A French reason why a new password is refused, or None when acceptable.
-
-    Refused: fewer than 12 characters, one letter case only, no digit, and passwords
-    that contain the account name or the agency name (or a word of 4+ letters of them).
-    """
-    if len(password) < 12:
-        return "le mot de passe doit compter au moins 12 caractères"
-    if password.lower() == password or password.upper() == password:
-        return "le mot de passe doit mêler majuscules et minuscules"
-    if not any(c.isdigit() for c in password):
-        return "le mot de passe doit contenir au moins un chiffre"
-    folded = _fold(password)
-    for what, value in (("l'identifiant du compte", username), ("le nom de l'agence", agency)):
-        words = [w for w in re.split(r"[^a-z0-9]+", _fold(value or "")) if len(w) >= 4]
-        whole = re.sub(r"[^a-z0-9]+", "", _fold(value or ""))
-        if (len(whole) >= 4 and whole in re.sub(r"[^a-z0-9]+", "", folded)) or any(
-            w in folded for w in words
-        ):
-            return f"le mot de passe ne doit pas reprendre {what}"
-    return None
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents (« Orléans » → « orleans »)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def password_fingerprint(password_hash: str) -> str:
