@@ -18,7 +18,7 @@ from gltd.analysis.movement import bearing_label_fr, centre_shift, compare_hotsp
 from gltd.analysis.sppt import sppt
 from gltd.cli.main import app
 from gltd.errors import InputError
-from gltd.hotspots import hotspot_map_data, run_hotspots_db
+from gltd.hotspots import run_hotspots_db
 from gltd.model import AnalysisRun, Incident, Zone
 from gltd.store.engine import make_engine, session_scope
 from gltd.timeutil import parse_period
@@ -98,26 +98,6 @@ def test_compare_on_the_database_stores_a_run(db_url: str, tmp_path: Path) -> No
         runs = conn.execute(select(AnalysisRun.kind, AnalysisRun.params_json)).all()
     assert [k for k, _ in runs] == ["hotspots"]
     assert json.loads(runs[0][1])["name"] == "compare"
-
-
-def test_hotspot_map_data_for_bilan_and_web(db_url: str) -> None:
-    _seed(db_url)
-    eng = make_engine(db_url)
-    data = hotspot_map_data(
-        eng, parse_period(SUMMER), ["trafic_stupefiants"], cell=100, compare_to=parse_period(SPRING)
-    )
-    feats = data["cells"]["features"]
-    assert feats and {"count", "z", "p_fdr", "class", "label"} <= set(feats[0]["properties"])
-    lon, lat = feats[0]["geometry"]["coordinates"][0][0]
-    assert 1.88 < lon < 1.93 and 47.89 < lat < 47.92
-    hot = [f for f in feats if f["properties"]["class"] >= 2]
-    assert hot and all(f["properties"]["label"].startswith("point chaud") for f in hot)
-    kde = data["kde"]
-    assert len(kde["values"]) == round((kde["bounds_l93"][3] - kde["bounds_l93"][1]) / 100)
-    assert data["comparison"]["apparu"]["features"]
-    assert data["comparison"]["summary"]["appeared"] == len(
-        data["comparison"]["apparu"]["features"]
-    )
 
 
 def test_empty_period_on_the_database(db_url: str) -> None:

@@ -8,7 +8,9 @@ The public face of the package (every caller — CLI, web, bilan, study — uses
   as ``AnalysisRun(kind="hotspots")``): one method of :data:`METHODS` on grid cells, or
   Gi* / LISA on zones (``units="zones"``) → :class:`HotspotResult`;
 - :func:`write_result`: a result as GeoJSON, GeoPackage, JSON, PNG or GeoTIFF;
-- :func:`hotspot_map_data`: what the bilan and the web map need.
+- :func:`hotspot_map`: the one hotspot map (Gi* cells of a period, analysis CRS) that
+  the bilan, the web map and the relevance study draw, on the grid laid on
+  :func:`incident_extent`.
 
 Modules: ``inputs`` (reading and selecting events), ``methods`` (the registry of grid
 methods), ``zones`` (Gi* / LISA on zones), ``result`` (the typed result), ``output``
@@ -18,7 +20,13 @@ methods), ``zones`` (Gi* / LISA on zones), ``result`` (the typed result), ``outp
 from __future__ import annotations
 
 from gltd.hotspots.inputs import read_points_file, resolve_categories
-from gltd.hotspots.maps import hotspot_map_data
+from gltd.hotspots.maps import (
+    HOT_MIN_CLASS,
+    HotspotCell,
+    HotspotMap,
+    hotspot_map,
+    incident_extent,
+)
 from gltd.hotspots.methods import METHODS
 from gltd.hotspots.output import FORMATS, write_result
 from gltd.hotspots.result import ChangeCount, HotColdCount, HotspotResult, ZoneCount
@@ -39,5 +47,9 @@ __all__ = [
     "run_hotspots",
     "run_hotspots_db",
     "write_result",
-    "hotspot_map_data",
+    "HOT_MIN_CLASS",
+    "HotspotMap",
+    "HotspotCell",
+    "hotspot_map",
+    "incident_extent",
 ]

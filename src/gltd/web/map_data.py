@@ -6,7 +6,6 @@ the browser as WGS84 polygons (the four corners of each cell reprojected).
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from functools import lru_cache
 from typing import Any
@@ -16,7 +15,9 @@ from shapely import wkt
 from shapely.geometry import mapping
 from sqlalchemy import Engine, select
 
+from gltd.analysis.emerging import CATEGORIES, CATEGORY_LABELS_FR, MIN_STEPS, emerging_hotspots_grid
 from gltd.errors import InputError
+from gltd.hotspots import hotspot_map
 from gltd.model import Camera, Intervention, Zone
 from gltd.web.cache import DataCache, IncidentCube
 from gltd.web.periods import PeriodChoice
@@ -37,15 +38,6 @@ __all__ = [
 MIN_CELL, MAX_CELL = 50.0, 5000.0
 #: Largest grid drawn on the map (cells).
 MAX_CELLS = 250_000
-
-HOT_LABELS = {
-    3: "point chaud (99 %)",
-    2: "point chaud (95 %)",
-    1: "point chaud (90 %)",
-    -1: "point froid (90 %)",
-    -2: "point froid (95 %)",
-    -3: "point froid (99 %)",
-}
 
 
 @lru_cache(maxsize=2)
@@ -173,60 +165,52 @@ def hotspots_geojson(
     cell: float,
     distance: float | None = None,
 ) -> dict[str, Any]:
-    """Getis-Ord Gi* on the grid (FDR-corrected classes); cells with a class ≠ 0."""
+    """Getis-Ord Gi* on the grid (FDR-corrected classes); cells with a class ≠ 0.
+
+    The cells are those of :func:`gltd.hotspots.maps.hotspot_map` (the bilan's and the
+    relevance study's), converted to GeoJSON here.
+    """
     cell = check_cell(cell)
     distance = float(distance or 2 * cell)
     if not (cell <= distance <= 20 * cell):
         raise InputError(
             f"distance de voisinage hors limites : {distance:g} m (entre {cell:g} et {20 * cell:g} m)"
         )
-    if importlib.util.find_spec("gltd.analysis.gistar") is None:
-        return {
-            "type": "FeatureCollection",
-            "features": [],
-            "available": False,
-            "message": "module Gi* non installé",
-        }
     key = ("gistar", choice.period, tuple(categories), cell, distance)
 
     def compute() -> dict[str, Any]:
-        from gltd.analysis.gistar import gi_star_grid
-
         cube = cache.cube()
-        grid = _grid(cube, cell)
-        if grid is None:
+        extent = cube.extent()
+        if extent is None:
             return {"type": "FeatureCollection", "features": [], "available": True}
-        counts = _counts(cube, grid, choice, categories)
-        if counts.sum() == 0 or counts.size < 3:
+        x, y = cube.points(choice.period.start, choice.period.end, categories)
+        hm = hotspot_map(x, y, extent=extent, cell=cell, distance=distance, max_cells=MAX_CELLS)
+        if hm.note is not None:
             return {
                 "type": "FeatureCollection",
                 "features": [],
                 "available": True,
-                "message": "aucun fait sur la période",
+                "message": hm.note,
             }
-        res = gi_star_grid(counts, cell, distance=distance)
-        cls = res.hot_cold_class.ravel()
-        ids = np.flatnonzero(cls)
-        z = res.z.ravel()
-        pf = res.p_fdr.ravel()
+        cells = hm.significant()
         props = [
             {
-                "class": int(cls[i]),
-                "label": HOT_LABELS[int(cls[i])],
-                "z": round(float(z[i]), 2),
-                "p_fdr": float(pf[i]),
-                "n": int(counts.ravel()[i]),
+                "class": c.hot_cold_class,
+                "label": c.label,
+                "z": None if c.z is None else round(c.z, 2),
+                "p_fdr": c.p_fdr,
+                "n": c.count,
             }
-            for i in ids
+            for c in cells
         ]
+        ids = np.array([c.id for c in cells], dtype="int64")
         return {
             "type": "FeatureCollection",
-            "features": _cell_features(grid, ids, props),
+            "features": _cell_features(hm.grid, ids, props),
             "available": True,
             "period": choice.period.label(),
             "method": {
-                **res.method,
-                "grid": grid.describe(),
+                **hm.method,
                 "reference": "Getis & Ord 1992; Ord & Getis 1995; FDR Benjamini-Hochberg",
             },
         }
@@ -244,23 +228,9 @@ def emerging_geojson(
     space-time Gi* uses a distance band of two cells (see :mod:`gltd.analysis.emerging`).
     """
     cell = check_cell(cell)
-    if importlib.util.find_spec("gltd.analysis.emerging") is None:
-        return {
-            "type": "FeatureCollection",
-            "features": [],
-            "available": False,
-            "message": "analyse des points chauds émergents non installée",
-        }
     key = ("emerging", choice.period, tuple(categories), cell)
 
     def compute() -> dict[str, Any]:
-        from gltd.analysis.emerging import (
-            CATEGORIES,
-            CATEGORY_LABELS_FR,
-            MIN_STEPS,
-            emerging_hotspots_grid,
-        )
-
         cube = cache.cube()
         grid = _grid(cube, cell)
         p = choice.period

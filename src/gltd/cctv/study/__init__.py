@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from gltd.cctv.study.data import StudySite, site_lonlat
 from gltd.cctv.study.relevance import relevance_study
-from gltd.cctv.study.rule import CONCLUSION_RULE, EVIDENCE, HOT_LABELS, VERDICT_LABELS
+from gltd.cctv.study.rule import CONCLUSION_RULE, EVIDENCE, VERDICT_LABELS
 
 __all__ = [
     "CONCLUSION_RULE",
     "EVIDENCE",
-    "HOT_LABELS",
     "VERDICT_LABELS",
     "StudySite",
     "relevance_study",

@@ -126,15 +126,7 @@ def relevance_study(
         "method": "faits des trois ans dans un disque de même rayon, centré sur chaque point "
         "d'une grille régulière (pas = rayon) couvrant la commune ; percentile à rang moyen",
     }
-    from gltd.analysis.events import EventSet
-
-    hot = hotspot_status(
-        EventSet.from_arrays(cx[last_year], cy[last_year]),
-        site,
-        (probes[:, 0].min(), probes[:, 1].min(), probes[:, 0].max(), probes[:, 1].max())
-        if len(probes)
-        else None,
-    )
+    hot = hotspot_status(engine, cx[last_year], cy[last_year], site)
     coverage = existing_coverage(engine, site, day, ev, in_site)
     reqs = nearby_requisitions(engine, site, starts[0], end)
     displacement = {

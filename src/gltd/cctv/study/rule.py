@@ -20,7 +20,7 @@ from typing import Any
 
 from gltd.analysis.trends import SMALL_NUMBERS
 
-__all__ = ["VERDICT_LABELS", "CONCLUSION_RULE", "EVIDENCE", "HOT_LABELS", "conclude"]
+__all__ = ["VERDICT_LABELS", "CONCLUSION_RULE", "EVIDENCE", "conclude"]
 
 VERDICT_LABELS = {
     "favorable": "Avis favorable",
@@ -61,17 +61,6 @@ EVIDENCE: tuple[dict[str, str], ...] = (
         "finding": "les images ont contribué à l'élucidation dans 1,13 % des enquêtes",
     },
 )
-
-
-HOT_LABELS = {
-    3: "point chaud (99 %)",
-    2: "point chaud (95 %)",
-    1: "point chaud (90 %)",
-    0: "non significatif",
-    -1: "point froid (90 %)",
-    -2: "point froid (95 %)",
-    -3: "point froid (99 %)",
-}
 
 
 def conclude(

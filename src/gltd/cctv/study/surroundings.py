@@ -4,7 +4,6 @@ interventions (displacement measures).
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,11 +12,12 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from gltd.analysis.displacement import displacement_measures
 from gltd.cctv.fov import covered_by_cameras, fov_polygon
 from gltd.cctv.inventory import city_extent, list_cameras
 from gltd.cctv.study.data import StudySite
-from gltd.cctv.study.rule import HOT_LABELS
 from gltd.config import get_settings
+from gltd.hotspots import hotspot_map, incident_extent
 from gltd.model import Intervention, Requisition
 from gltd.store.queries import load_events
 from gltd.timeutil import PARIS
@@ -25,52 +25,44 @@ from gltd.timeutil import PARIS
 __all__ = ["hotspot_status", "existing_coverage", "nearby_requisitions", "past_interventions"]
 
 
-def hotspot_status(
-    ev: Any, site: StudySite, probes_bounds: tuple[float, ...] | None
-) -> dict[str, Any]:
-    """Gi* class of the site's cell (hotspots engineer's modules) on the last year."""
-    if importlib.util.find_spec("gltd.analysis.gistar") is None or (
-        importlib.util.find_spec("gltd.analysis.grid") is None
-    ):
-        return {"available": False, "note": "module Gi* absent : seul le percentile est donné"}
-    from gltd.analysis.gistar import gi_star_grid
-    from gltd.analysis.grid import grid_counts, make_grid
+#: Grid and neighbourhood of the study's Gi* (finer than the bilan's: a camera sees a street).
+STUDY_CELL_M, STUDY_BAND_M = 100.0, 300.0
 
-    cell, band = 100.0, 300.0
-    if ev.n == 0:
+
+def hotspot_status(engine: Engine, x: np.ndarray, y: np.ndarray, site: StudySite) -> dict[str, Any]:
+    """Gi* class of the site's cell on the last year's events ``x``, ``y``.
+
+    The cells are those of :func:`gltd.hotspots.maps.hotspot_map` (the bilan's and the web
+    map's), on the extent of every located incident of the store.
+    """
+    cell, band = STUDY_CELL_M, STUDY_BAND_M
+    if len(x) == 0:
         return {"available": False, "note": "aucun fait : Gi* non calculé"}
-    bounds = probes_bounds or (ev.x.min(), ev.y.min(), ev.x.max(), ev.y.max())
-    b = (
-        min(bounds[0], site.x) - cell,
-        min(bounds[1], site.y) - cell,
-        max(bounds[2], site.x) + cell,
-        max(bounds[3], site.y) + cell,
-    )
-    try:
-        grid = make_grid(b, cell)
-        gc = grid_counts(ev, cell, grid=grid)
-        res = gi_star_grid(gc.counts, cell, distance=band)
-    except Exception as exc:  # noqa: BLE001 — the study goes on without Gi*
-        return {"available": False, "note": f"Gi* non calculé : {exc}"}
-    cid = int(grid.locate(np.array([site.x]), np.array([site.y]))[0])
-    row, col = divmod(cid, grid.nx)
-    cls = int(res.hot_cold_class[row, col])
-    hot = res.hot_cold_class > 0
+    extent = incident_extent(engine)
+    if extent is None:
+        return {"available": False, "note": "aucun fait localisé : Gi* non calculé"}
+    hm = hotspot_map(x, y, extent=extent, cell=cell, distance=band)
+    if hm.note is not None:
+        return {"available": False, "note": f"Gi* non calculé : {hm.note}"}
+    here = hm.cell_at(site.x, site.y)
+    if here is None:
+        return {"available": False, "note": "site hors de l'emprise des faits : Gi* non calculé"}
+    hot = hm.classes > 0
     # Hot cells near the site (displacement risk): within 500 m of the site, outside it.
-    xc, yc = grid.centres()
+    xc, yc = hm.grid.centres()
     d = np.hypot(xc - site.x, yc - site.y)
     near = hot & (d <= 500.0) & (d > site.radius_m)
     return {
         "available": True,
-        "class": cls,
-        "label": HOT_LABELS[cls],
-        "z": None if math.isnan(res.z[row, col]) else float(res.z[row, col]),
-        "p_fdr": None if math.isnan(res.p_fdr[row, col]) else float(res.p_fdr[row, col]),
+        "class": here.hot_cold_class,
+        "label": here.label,
+        "z": here.z,
+        "p_fdr": here.p_fdr,
         "n_hot_cells_city": int(hot.sum()),
         "hot_cells_within_500m": int(near.sum()),
         "nearest_hot_cell_m": float(d[near].min()) if near.any() else None,
         "method": {"cell_m": cell, "distance_band_m": band, "period": "dernière année",
-                   **{k: v for k, v in res.method.items() if isinstance(v, str | int | float)}},
+                   **{k: v for k, v in hm.method.items() if isinstance(v, str | int | float)}},
     }  # fmt: skip
 
 
@@ -139,14 +131,10 @@ def nearby_requisitions(
 
 
 def past_interventions(engine: Engine, site: StudySite, as_of: datetime) -> dict[str, Any]:
-    if importlib.util.find_spec("gltd.analysis.displacement") is None:
-        return {"available": False, "items": [], "note": "module de déport absent"}
     import shapely
     from pyproj import Transformer
     from shapely import wkt
     from shapely.ops import transform
-
-    from gltd.analysis.displacement import displacement_measures
 
     crs = get_settings().analysis_crs
     tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
