@@ -398,7 +398,7 @@ def test_create_admin_command(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) 
     res = _cli(monkeypatch, [*args, "--db", sqlite_url])
     assert res.exit_code == 2 and "indiquez son type avec --type" in " ".join(res.output.split())
     for weak, why in (
-        ("Orleans-Admin-2026", "ne doit pas reprendre le nom de l'agence"),
+        ("Orleans-Tram-2026x", "ne doit pas reprendre le nom de l'agence"),
         ("Password1234", "repose sur un mot de passe courant (« Password »)"),
     ):
         res = _cli(

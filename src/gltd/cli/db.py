@@ -100,7 +100,9 @@ def create_admin_cmd(
             f"l'agence « {agency} » n'existe pas : indiquez son type avec --type "
             f"({', '.join(AGENCY_KINDS)})"
         )
-    password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(
+        "Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe"
+    )
     reason = check_password_strength(password, username=username, agency=agency)
     if reason:
         raise InputError(f"mot de passe refusé : {reason}")
