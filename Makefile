@@ -6,12 +6,14 @@ STAMP := $(VENV)/.installed-stamp
 OUT := out
 DEMO_DB := sqlite:///$(OUT)/demo.db
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench clean lock lock-upgrade
 
-$(STAMP): pyproject.toml
+# Installs come from the lock (exact versions with hashes), so a fresh machine gets
+# the versions that passed CI; gltd itself is installed on top without resolving again.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,6 +37,16 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+# Refresh the lock after changing dependencies in pyproject.toml (keeps current pins),
+# or move every pin to the newest release allowed (lock-upgrade); commit requirements.lock.
+LOCK_ARGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links --extra dev -o requirements.lock pyproject.toml
+lock: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_ARGS)
+
+lock-upgrade: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --upgrade $(LOCK_ARGS)
 
 clean:
 	rm -rf $(OUT) build *.egg-info
