@@ -74,7 +74,7 @@ def test_french_police_csv(db_url: str) -> None:
     assert a.occurred_at == datetime(2018, 3, 24, 13, 30, tzinfo=UTC)
     assert (a.x, a.y) == (617888.12, 6756305.48)  # x/y kept exactly (already Lambert-93)
     assert a.lon == pytest.approx(1.901, abs=1e-6) and a.lat == pytest.approx(47.902, abs=1e-6)
-    assert a.category == "trafic_stupefiants" and a.source == "faits_police_fr"
+    assert a.category == "trafic_stupefiants" and a.source.startswith("colonnes-")
     assert zones[a.zone_id] == "Les Carmes"  # point in polygon
     # 25/03/2018 03:15: DST began at 02:00 that night → UTC+2.
     assert rows["DDSP45-2018-0002"].occurred_at == datetime(2018, 3, 25, 1, 15, tzinfo=UTC)

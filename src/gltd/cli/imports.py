@@ -50,7 +50,9 @@ SourceOpt = Annotated[
     typer.Option(
         "--source",
         help="Nom de la source (système exportateur). Avec la référence de chaque ligne, il "
-        "évite les doublons à la réimportation. Par défaut : le nom du fichier.",
+        "évite les doublons à la réimportation. Par défaut : la source du fichier de "
+        "correspondance (ou son nom), sinon une source déduite des colonnes du fichier (les "
+        "exports successifs d'un même logiciel ont la même, quel que soit leur nom).",
     ),
 ]
 DateFormatOpt = Annotated[
@@ -125,6 +127,8 @@ def _print_result(r: Any) -> None:
         console.print(
             f"  encodage {r.encoding or '-'}, séparateur « {r.delimiter or '-'} »", highlight=False
         )
+    if r.source:
+        console.print(f"  source : {r.source} ({r.source_how})", highlight=False)
     mapped = ", ".join(f"{k}←{v}" for k, v in r.columns.items())
     console.print(f"  colonnes : {mapped}", highlight=False)
     if r.ignored_columns:

@@ -207,6 +207,10 @@ def refuse_other_order(ctx: Context, col: str, values: np.ndarray, other: np.nda
     )
 
 
+#: Columns of the stored rows' source reference (checked against other sources).
+REF_COLUMNS = (Incident.source_ref, Incident.source)
+
+
 def prepare(ctx: Context) -> Prepared:
     """Validate and transform an incident file (vectorised)."""
     n = len(ctx.table)

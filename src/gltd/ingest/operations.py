@@ -172,6 +172,10 @@ def _kinds(ctx: Context) -> list[str]:
     return out
 
 
+#: Columns of the stored rows' source reference (checked against other sources).
+REF_COLUMNS = (Operation.source_ref, Operation.source)
+
+
 def prepare(ctx: Context) -> Prepared:
     """Validate operations and their seizures."""
     log = ctx.log

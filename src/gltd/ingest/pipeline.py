@@ -53,6 +53,8 @@ __all__ = [
     "Prepared",
     "import_file",
     "content_refs",
+    "choose_source",
+    "columns_source",
     "ProgressFn",
 ]
 
@@ -159,6 +161,9 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Source the rows are stored under, and how it was chosen (for the summary).
+    source: str = ""
+    source_how: str = ""
 
 
 class Loader(Protocol):
@@ -277,7 +282,7 @@ def import_file(
         list(table.frame.columns), loader.FIELDS, explicit, file=table.name, kind=kind
     )
     settings = get_settings()
-    source = opts.source or mapping.source or default_source(p)
+    source, source_how = choose_source(opts, mapping, list(table.frame.columns), kind)
     ctx = Context(
         engine=engine,
         kind=kind,
@@ -315,7 +320,12 @@ def import_file(
         columns=columns,
         ignored_columns=ignored,
         warnings=ctx.warnings,
+        source=source,
+        source_how=source_how,
     )
+    refs_cols = getattr(loader, "REF_COLUMNS", None)
+    if refs_cols is not None and "source_ref" in prepared.frame.columns:
+        warn_other_sources(engine, ctx, prepared.frame["source_ref"].loc[~log.bad], *refs_cols)
     if log.n_bad and not opts.skip_invalid:
         if opts.report:
             log.write_report(opts.report)
@@ -369,8 +379,57 @@ def _strip_csv(name: str) -> str:
 
 
 def default_source(path: Path) -> str:
-    """Default source name: the file name without extension(s), normalised."""
+    """A source name from a file name: without extension(s), normalised."""
     stem = path.name
     for suf in reversed(path.suffixes):
         stem = stem[: -len(suf)] if stem.endswith(suf) else stem
     return normalise_label(stem).replace(" ", "_")[:100] or "import"
+
+
+def columns_source(kind: str, columns: list[str]) -> str:
+    """Source derived from a file's columns: ``colonnes-`` + 10 hex digits of SHA-1 over
+    the import kind and the normalised, sorted column names. The successive exports of
+    one system have the same columns, whatever their file names, hence the same source."""
+    names = sorted({normalise_label(str(c)) for c in columns})
+    text = "\x1f".join([kind, *names])
+    return "colonnes-" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
+def choose_source(
+    opts: ImportOptions, mapping: MappingFile, columns: list[str], kind: str
+) -> tuple[str, str]:
+    """The source of an import and how it was chosen: ``--source``, else the mapping file's
+    ``source``, else the mapping file's name (a saved mapping is one exporting system),
+    else :func:`columns_source` — never the data file's name, which changes every month."""
+    if opts.source and opts.source.strip():
+        return opts.source.strip()[:100], "--source"
+    if mapping.source:
+        return mapping.source[:100], "fichier de correspondance"
+    if opts.mapping_file is not None:
+        return default_source(Path(opts.mapping_file)), "nom du fichier de correspondance"
+    return columns_source(kind, columns), "déduite des colonnes du fichier"
+
+
+def warn_other_sources(
+    engine: Engine, ctx: Context, refs: pd.Series, column: Any, source_col: Any
+) -> None:
+    """Warn when references of this file are already stored under another source: the
+    same rows would be written twice (give ``--source`` of the earlier import)."""
+    if refs.empty:
+        return
+    with engine.connect() as conn:
+        others = [
+            s for (s,) in conn.execute(select(source_col).distinct()) if s and s != ctx.source
+        ]
+        hits: list[tuple[int, str]] = []
+        for other in others:
+            have = existing_refs(conn, other, column, source_col)
+            n = int(refs.isin(have).sum()) if have else 0
+            if n:
+                hits.append((n, other))
+    for n, other in sorted(hits, reverse=True)[:3]:
+        ctx.warnings.append(
+            f"{n} référence(s) de ce fichier existent déjà sous la source « {other} » : elles "
+            f"seront écrites une seconde fois sous « {ctx.source} ». Si c'est le même système, "
+            f"importez avec --source {other} (champ « Source » de l'application web)"
+        )

@@ -127,6 +127,10 @@ def _legal(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+#: Columns of the stored rows' source reference (checked against other sources).
+REF_COLUMNS = (Requisition.source_ref, Requisition.source)
+
+
 def prepare(ctx: Context) -> Prepared:
     """Validate requisitions; link cameras by code; compute deadlines."""
     log = ctx.log

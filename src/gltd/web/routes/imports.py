@@ -49,6 +49,13 @@ SIGNATURES: dict[str, bytes | None] = {
 }
 
 
+def _import_choice(form: Any) -> dict[str, str | None]:
+    """The form's « source » and « date format » (as ``gltd import … --source --date-format``)."""
+    source = str(form.get("source") or "").strip()[:100]
+    date_format = str(form.get("date_format") or "").strip()[:20]
+    return {"source": source or None, "date_format": date_format or None}
+
+
 def _upload_dir(request: Request) -> Path:
     return app_state(request).web.results_dir / "uploads"
 
@@ -97,6 +104,8 @@ def _result_dict(res: Any) -> dict[str, Any]:
         "columns": res.columns,
         "ignored_columns": res.ignored_columns,
         "warnings": res.warnings,
+        "source": res.source,
+        "source_how": res.source_how,
     }
 
 
@@ -170,15 +179,24 @@ async def check_upload(request: Request, user: Importer) -> HTMLResponse:
             f"fichier trop volumineux (au plus {st.web.max_upload_bytes // 1048576} Mo)",
             413,
         )
+    choice = _import_choice(form)
     (folder / "owner.json").write_text(
-        json.dumps({"user": user.username, "kind": kind, "name": name})
+        json.dumps({"user": user.username, "kind": kind, "name": name, **choice})
     )
 
     def dry() -> Any:
         from gltd.ingest.pipeline import ImportOptions, import_file
 
         return import_file(
-            st.engine, kind, path, ImportOptions(dry_run=True, imported_by=user.username)
+            st.engine,
+            kind,
+            path,
+            ImportOptions(
+                dry_run=True,
+                imported_by=user.username,
+                source=choice["source"],
+                date_format=choice["date_format"],
+            ),
         )
 
     try:
@@ -247,7 +265,12 @@ async def confirm_upload(request: Request, user: Importer) -> Response:
     def write() -> Any:
         from gltd.ingest.pipeline import ImportOptions, import_file
 
-        return import_file(st.engine, kind, path, ImportOptions(imported_by=user.username))
+        opts = ImportOptions(
+            imported_by=user.username,
+            source=meta.get("source"),
+            date_format=meta.get("date_format"),
+        )
+        return import_file(st.engine, kind, path, opts)
 
     try:
         res = await run_in_threadpool(write)
