@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from gltd.errors import InputError
 from gltd.geocode.index import require_index
 from gltd.geocode.match import Geocoder, GeocodeResult
 from gltd.ingest.mapping import FieldSpec, resolve_columns
+from gltd.ingest.places import ADDRESS_FIELDS
 from gltd.ingest.readers import read_table
 from gltd.model import GEOCODE_PRECISIONS
 
@@ -36,17 +37,6 @@ __all__ = [
     "has_address",
 ]
 
-#: The address fields an importer or ``gltd geocode run`` understands.
-ADDRESS_FIELDS = (
-    FieldSpec(
-        "address",
-        "adresse (numéro et voie, ou adresse complète)",
-        ("adresse", "adresse_faits", "lieu_faits", "lieu", "voie", "libelle_adresse", "adr"),
-    ),
-    FieldSpec("housenumber", "numéro dans la voie", ("numero", "num", "numero_voie", "no_voie")),
-    FieldSpec("postcode", "code postal", ("code_postal", "cp", "codepostal", "code_post")),
-    FieldSpec("city", "commune", ("commune", "ville", "nom_commune", "localite")),
-)
 #: Columns added by ``gltd geocode run``.
 OUTPUT_COLUMNS = (
     "lat",
@@ -167,13 +157,17 @@ def geocode_file(
     explicit = dict(columns)
     if housenumber_column:
         explicit["housenumber"] = housenumber_column
+    # A file of addresses only: the address is required, a bare ``numero`` is the number.
     specs: tuple[FieldSpec, ...] = (
         FieldSpec("id", "identifiant de la ligne", ("identifiant", "ref")),
-        *ADDRESS_FIELDS,
-    )
-    specs = tuple(
-        FieldSpec(s.name, s.help_fr, s.aliases, required=True) if s.name == "address" else s
-        for s in specs
+        *(
+            replace(s, required=True)
+            if s.name == "address"
+            else replace(s, aliases=(*s.aliases, "numero", "num"))
+            if s.name == "housenumber"
+            else s
+            for s in ADDRESS_FIELDS
+        ),
     )
     mapped = resolve_columns(
         list(table.frame.columns), specs, explicit, file=table.name, kind="géocodage"

@@ -51,7 +51,7 @@ from gltd.config import get_settings
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids
-from gltd.ingest.places import assign_zones, locate_rows
+from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import blank, parse_bools, parse_ints, parse_numbers
 from gltd.model import AuditEvent, Camera
 from gltd.timeutil import PARIS
@@ -130,6 +130,7 @@ FIELDS = (
     ),
     FieldSpec("zone", "nom de la zone", ("quartier", "secteur")),
     FieldSpec("notes", "remarques sur la caméra", ("remarques", "commentaire")),
+    *ADDRESS_FIELDS,
 )
 
 #: Fields of :class:`CameraData` read from their own column (position and retention aside).
@@ -268,6 +269,14 @@ def prepare(ctx: Context) -> Prepared:
             "x": loc.x,
             "y": loc.y,
             "zone_id": [None if z < 0 else int(z) for z in zone],
+            "geocode": [
+                (None, None) if loc.geocode_precision is None or p is None else (p, float(sc))
+                for p, sc in zip(
+                    loc.geocode_precision if loc.geocode_precision is not None else [None] * n,
+                    loc.geocode_score if loc.geocode_score is not None else [None] * n,
+                    strict=True,
+                )
+            ],
         }
     )
     return Prepared(frame)
@@ -290,21 +299,22 @@ def write(
     inserts: list[dict[str, Any]] = []
     updated: list[str] = []
     unchanged = 0
-    for code, data, x, y, zone_id in prepared.frame[
-        ["code", "_data", "x", "y", "zone_id"]
+    for code, data, x, y, zone_id, (gprec, gscore) in prepared.frame[
+        ["code", "_data", "x", "y", "zone_id", "geocode"]
     ].itertuples(index=False, name=None):
         row = {f: getattr(data, f) for f in CAMERA_FIELDS}
         row["zone_id"] = None if zone_id is None or pd.isna(zone_id) else int(zone_id)
         old = stored.get(code)
+        placed = {"x": float(x), "y": float(y), "geocode_precision": gprec, "geocode_score": gscore}
         if old is None:
-            inserts.append({**row, "x": float(x), "y": float(y)})
+            inserts.append({**row, **placed})
             continue
         changed = [f for f in row if _differs(old[f], row[f])]
         if not changed:
             unchanged += 1
             continue
         if "lon" in changed or "lat" in changed:
-            row |= {"x": float(x), "y": float(y)}
+            row |= placed
         conn.execute(update(Camera).where(Camera.id == old["id"]).values(**row))
         conn.execute(
             insert(AuditEvent).values(

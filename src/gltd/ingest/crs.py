@@ -35,6 +35,9 @@ class Located:
     lat: np.ndarray
     x: np.ndarray
     y: np.ndarray
+    #: Rows placed from an address: numéro / voie (None elsewhere), and the 0–1 score.
+    geocode_precision: np.ndarray | None = None
+    geocode_score: np.ndarray | None = None
 
 
 def check_crs(crs: str) -> CRS:

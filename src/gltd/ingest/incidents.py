@@ -22,7 +22,7 @@ from gltd.ingest.bulk import bulk_insert
 from gltd.ingest.dates import expected_text, order_label
 from gltd.ingest.mapping import FieldSpec, map_categories
 from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
-from gltd.ingest.places import assign_zones, locate_rows
+from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import ParsedTimes, Problem, blank, parse_datetimes
 from gltd.model import Incident
 
@@ -108,6 +108,7 @@ FIELDS = (
         "précision de la localisation",
         ("precision_geo", "geocodage", "qualite_geocodage"),
     ),
+    *ADDRESS_FIELDS,
 )
 
 _REF_FIELDS = (
@@ -230,12 +231,13 @@ def prepare(ctx: Context) -> Prepared:
         ctx.raw("category"), ctx.taxonomy, ctx.mapping.categories, log, ctx.col("category")
     )
     has_geo = ctx.table.geometry is not None or any(
-        k in ctx.columns for k in ("lon", "lat", "x", "y")
+        k in ctx.columns for k in ("lon", "lat", "x", "y", "address")
     )
     if not has_geo and "zone" not in ctx.columns:
         raise InputError(
             "ni coordonnées ni zone : attendu des colonnes lon/lat (WGS84), x/y (avec --crs, "
-            "Lambert-93 par défaut) ou un nom de zone (quartier) ; indiquez-les avec --map",
+            "Lambert-93 par défaut), une adresse (address=…, avec postcode=… ou city=…) ou un "
+            "nom de zone (quartier) ; indiquez-les avec --map",
             file=ctx.table.name,
         )
     loc = locate_rows(ctx)
@@ -244,7 +246,9 @@ def prepare(ctx: Context) -> Prepared:
     if nowhere.any():
         log.add_mask(
             nowhere,
-            "/".join(ctx.col(f) for f in ("lon", "lat", "x", "y", "zone") if f in ctx.columns)
+            "/".join(
+                ctx.col(f) for f in ("lon", "lat", "x", "y", "address", "zone") if f in ctx.columns
+            )
             or "geometry",
             ctx.raw("zone") if "zone" in ctx.columns else None,
             "des coordonnées ou le nom d'une zone",
@@ -264,6 +268,8 @@ def prepare(ctx: Context) -> Prepared:
             "precision": precision.where(precision != "", None)
             .astype(object)
             .reset_index(drop=True),
+            "geocode_precision": loc.geocode_precision,
+            "geocode_score": loc.geocode_score,
             "zone_id": np.asarray([None if z < 0 else int(z) for z in zone], dtype=object),
             "source": ctx.source,
             "source_ref": refs.reset_index(drop=True),

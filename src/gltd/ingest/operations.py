@@ -21,7 +21,7 @@ from sqlalchemy import Connection, insert
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
-from gltd.ingest.places import assign_zones, locate_rows
+from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import parse_bools, parse_ints, parse_numbers
 from gltd.model import OPERATION_KINDS, Operation, Seizure
 from gltd.taxonomy import normalise_label
@@ -95,6 +95,7 @@ FIELDS = (
         ("numeraire", "especes", "argent", "saisie_numeraire", "cash", "avoirs"),
     ),
     FieldSpec("seizures", "saisies (texte)", ("saisies", "saisie", "produits_saisis")),
+    *ADDRESS_FIELDS,
 )
 
 _KIND_ALIASES = {

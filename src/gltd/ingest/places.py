@@ -11,16 +11,47 @@ from sqlalchemy import Engine, select
 
 from gltd.errors import InputError
 from gltd.ingest.crs import DEFAULT_XY_CRS, WGS84, Located, check_crs, locate
+from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context
 from gltd.ingest.validate import parse_numbers
 from gltd.model import Zone
 from gltd.taxonomy import normalise_label
 
-__all__ = ["locate_rows", "zone_ids_by_name", "zone_ids_by_point", "assign_zones"]
+__all__ = [
+    "ADDRESS_FIELDS",
+    "locate_rows",
+    "zone_ids_by_name",
+    "zone_ids_by_point",
+    "assign_zones",
+]
+
+#: Address fields: rows with an address and no coordinates are geocoded against the
+#: local Base Adresse Nationale index (:mod:`gltd.geocode`).
+ADDRESS_FIELDS = (
+    FieldSpec(
+        "address",
+        "adresse (numéro et voie, ou adresse complète)",
+        ("adresse", "adresse_faits", "lieu_faits", "libelle_adresse", "adr"),
+    ),
+    FieldSpec("housenumber", "numéro dans la voie", ("num_voie", "numero_voie", "no_voie")),
+    FieldSpec("postcode", "code postal", ("code_postal", "cp", "codepostal", "code_post")),
+    FieldSpec("city", "commune", ("commune", "ville", "nom_commune", "localite")),
+)
 
 
 def locate_rows(ctx: Context, *, required: bool = False) -> Located:
-    """Coordinates of each row, from lon/lat, x/y (``--crs``) or point geometries."""
+    """Coordinates of each row, from lon/lat, x/y (``--crs``), point geometries, or an
+    address (geocoded where the row has no coordinates)."""
+    has_address = "address" in ctx.columns
+    loc = _coordinates(ctx, required=required and not has_address)
+    if has_address:
+        from gltd.geocode.places import geocode_unplaced
+
+        loc = geocode_unplaced(ctx, loc)
+    return loc
+
+
+def _coordinates(ctx: Context, *, required: bool) -> Located:
     t = ctx.table
     n = len(t)
     if t.geometry is not None and not any(k in ctx.columns for k in ("lon", "lat", "x", "y")):
