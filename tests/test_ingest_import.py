@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from gltd.cctv.pseudonym import pseudonymise_reference
+from gltd.cctv.pseudonym import keyed_ref, pseudonymise_reference
 from gltd.cli.main import app
 from gltd.model import (
     Camera,
@@ -115,7 +115,7 @@ def test_file_without_id_gets_content_refs_and_reimports_cleanly(
     with session_scope(make_engine(db_url)) as s:
         refs = sorted(i.source_ref for i in s.scalars(select(Incident)))
         first = s.scalars(select(Incident).order_by(Incident.occurred_at)).first()
-    assert len(refs) == 3 and all(r.startswith("h:") for r in refs)
+    assert len(refs) == 3 and all(r.startswith("k1:") for r in refs)  # keyed HMAC
     assert sum(r.endswith("#2") for r in refs) == 1
     assert first is not None and first.occurred_at == datetime(2018, 6, 1, 20, 10, tzinfo=UTC)
 
@@ -279,7 +279,9 @@ def test_cameras_requisitions_operations(db_url: str) -> None:
             cams["CAM-ARG-01"].heading_deg is None
             and cams["CAM-SRC-01"].authorisation_expiry is None
         )
-        r = reqs["R-2018-001"]
+        # Requisition identifiers are stored keyed (they may be procedure numbers).
+        assert "R-2018-001" not in reqs
+        r = reqs[keyed_ref("id:R-2018-001")]
         assert sorted(x.code for x in r.cameras) == ["CAM-ARG-01", "CAM-CAR-01"]
         # period start 24/03/2018 14:00 Paris + min(15, 10) days
         assert r.deadline == datetime(2018, 4, 3, 13, 0, tzinfo=UTC)
@@ -288,7 +290,7 @@ def test_cameras_requisitions_operations(db_url: str) -> None:
         assert r.procedure_ref == pseudonymise_reference("2018/001234")
         assert "2018/001234" not in r.procedure_ref
         assert [e.status for e in r.events] == ["remise"]
-        assert reqs["R-2018-002"].status == "en_cours"
+        assert reqs[keyed_ref("id:R-2018-002")].status == "en_cours"
         o1 = ops["OP-2018-01"]
         assert (o1.kind, o1.arrests_trafficker, o1.arrests_consumer, o1.cash_eur) == (
             "occupation",

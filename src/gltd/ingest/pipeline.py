@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from gltd.cctv.pseudonym import keyed_hmac, keyed_ref
 from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.ingest.dates import DEFAULT_ORDER, date_order
@@ -185,32 +186,43 @@ def _loader(kind: str) -> ModuleType:
     return importlib.import_module(KINDS[kind])
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
+def file_digest(path: Path) -> str:
+    """Fingerprint of a file: HMAC-SHA256 of its bytes under ``GLTD_SECRET_KEY``.
+
+    Keyed, like every stored value that may derive from a procedure number: a plain
+    hash of a one-row file could be brute-forced back to its content.
+    """
+    h = keyed_hmac()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
 
 
+def legacy_content_ref(text: str) -> str:
+    """``h:`` + 24 hex digits of SHA-1: the unkeyed row digest of gltd before 2026-12.
+
+    Never stored any more: :func:`content_refs` stores its keyed HMAC, so that a database
+    holding old references can be converted in place (same value as a re-import).
+    """
+    return "h:" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:24]
+
+
 def content_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
     """Source references for a file without an id column, derived from row content.
 
-    ``h:`` + the first 24 hex digits of SHA-1 over the raw values of the mapped
-    ``fields`` (in that order, joined by U+001F, spaces trimmed); the k-th repetition of
-    an identical row (k ≥ 2) gets ``#k`` appended, so two identical facts in one file
-    stay two facts, and re-importing the same file gives the same references.
+    :func:`gltd.cctv.pseudonym.keyed_ref` (HMAC under ``GLTD_SECRET_KEY``) of the row
+    digest :func:`legacy_content_ref` over the raw values of the mapped ``fields`` (in
+    that order, joined by U+001F, spaces trimmed); the k-th repetition of an identical
+    row (k ≥ 2) gets ``#k`` appended, so two identical facts in one file stay two facts,
+    and re-importing the same file gives the same references.
     """
     parts = [ctx.raw(f).astype("string").fillna("").str.strip() for f in fields if f in ctx.columns]
     if not parts:
         joined = pd.Series([""] * len(ctx.table), dtype="string")
     else:
         joined = parts[0].str.cat(list(parts[1:]), sep="\x1f") if len(parts) > 1 else parts[0]  # type: ignore[arg-type]
-    digests = [
-        "h:" + hashlib.sha1(v.encode("utf-8"), usedforsecurity=False).hexdigest()[:24]
-        for v in joined.to_numpy(dtype=object)
-    ]
+    digests = [keyed_ref(legacy_content_ref(v)) for v in joined.to_numpy(dtype=object)]
     refs = pd.Series(digests, dtype=object)
     rank = refs.groupby(refs).cumcount().to_numpy()
     if (rank > 0).any():
@@ -219,15 +231,21 @@ def content_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
     return refs
 
 
-def source_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
+def source_refs(ctx: Context, fields: tuple[str, ...], *, key_ids: bool = False) -> pd.Series:
     """Each row's source reference: the ``id`` column when mapped (blank and repeated
-    ids are recorded as problems), else :func:`content_refs` over ``fields``."""
+    ids are recorded as problems), else :func:`content_refs` over ``fields``.
+
+    With ``key_ids`` (identifiers that may be procedure numbers), the id is stored as
+    :func:`gltd.cctv.pseudonym.keyed_ref` of ``"id:" + id``, never as such.
+    """
     if "id" not in ctx.columns:
         return content_refs(ctx, fields)
     refs = ctx.raw("id").astype("string").fillna("").str.strip()
     ctx.log.add_mask(blank(refs), ctx.col("id"), refs, "un identifiant", "identifiant vide")
     refs = refs.astype(object)
     check_duplicate_ids(ctx, refs)
+    if key_ids:
+        refs = pd.Series([keyed_ref(f"id:{v}") for v in refs.to_numpy(dtype=object)], dtype=object)
     return refs
 
 
@@ -347,7 +365,7 @@ def import_file(
                 .values(
                     kind=kind,
                     filename=p.name,
-                    sha256=file_sha256(p),
+                    sha256=file_digest(p),
                     rows_in=n,
                     rows_written=0,
                     rows_rejected=log.n_bad,

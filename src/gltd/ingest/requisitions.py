@@ -10,6 +10,8 @@ cameras: after it, the first requested images are overwritten (CSI L252-5). Proc
 numbers are never stored as such: ``procedure_ref`` keeps the keyed HMAC of
 :func:`gltd.cctv.pseudonym.pseudonymise_reference` (``GLTD_SECRET_KEY``), the same value
 as a requisition entered with ``gltd cctv requisitions add``, so the two can be matched.
+The row reference (``source_ref``: the ``id`` column, or the row's content) is keyed the
+same way (:func:`gltd.cctv.pseudonym.keyed_ref`): it may hold a procedure number too.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ REF_COLUMNS = (Requisition.source_ref, Requisition.source)
 def prepare(ctx: Context) -> Prepared:
     """Validate requisitions; link cameras by code; compute deadlines."""
     log = ctx.log
-    refs = source_refs(ctx, tuple(f.name for f in FIELDS))
+    refs = source_refs(ctx, tuple(f.name for f in FIELDS), key_ids=True)
     received = parse_when(ctx, "received_at", "", required=True)
     start = parse_when(ctx, "period_start", "", required=True)
     end = parse_when(ctx, "period_end", "", required=True)
