@@ -186,6 +186,16 @@ def _loader(kind: str) -> ModuleType:
     return importlib.import_module(KINDS[kind])
 
 
+def file_sha256(path: Path) -> str:
+    """Plain SHA-256 of a file's bytes: for public reference files only (BAN extracts),
+    never for an agency's file (:func:`file_digest`)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def file_digest(path: Path) -> str:
     """Fingerprint of a file: HMAC-SHA256 of its bytes under ``GLTD_SECRET_KEY``.
 
