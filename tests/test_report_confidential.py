@@ -81,14 +81,19 @@ def _pdf_text(path: Path) -> str:
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    from gltd.store.migrate import upgrade
+def url(db_url: str) -> str:
+    """SQLite and PostgreSQL (the planned filter is SQL)."""
+    seed(db_url)  # its own planned operation: a « perquisition » in 2030
+    _add_operations(db_url)
+    return db_url
 
-    u = f"sqlite:///{tmp_path / 'gltd.db'}"
-    upgrade(u)
-    seed(u)  # its own planned operation: a « perquisition » in 2030
-    _add_operations(u)
-    return u
+
+@pytest.fixture
+def sqlite_db(sqlite_url: str) -> str:
+    """SQLite only (the web path renders two bilans)."""
+    seed(sqlite_url)
+    _add_operations(sqlite_url)
+    return sqlite_url
 
 
 def test_cli_bilan_never_shows_a_planned_operation(url: str, tmp_path: Path) -> None:
@@ -143,8 +148,9 @@ def _reads(url: str, user: str, run_id: int) -> list[tuple[str, str | None]]:
 
 
 def test_web_bilan_by_police_admin_hides_planned_and_run_reads_are_audited(
-    url: str, tmp_path: Path
+    sqlite_db: str, tmp_path: Path
 ) -> None:
+    url = sqlite_db
     with TestClient(create_app(settings_for(url), web=web_settings(tmp_path))) as c:
         login(c, "police.admin")
         # The police admin does see the planned operation in the register...
