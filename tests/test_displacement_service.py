@@ -212,3 +212,18 @@ def test_bad_input_messages(engine) -> None:  # type: ignore[no-untyped-def]
         _run(engine, rings=[200, 100])
     with engine.connect() as conn:
         assert conn.execute(select(AnalysisRun.id)).first() is None  # nothing half-written
+
+
+def test_params_block_says_what_was_computed(engine) -> None:  # type: ignore[no-untyped-def]
+    """The stored parameters are those of the computation: the SPPT cell only for a grid
+    SPPT, the periods' lengths, the rings, the WDD weights (before/after length)."""
+    r = _run(engine, after="15d", sppt_by="zones", store=False)
+    d = r.as_dict()
+    assert d["params"]["sppt_by"] == "zones" and d["params"]["sppt_cell"] is None
+    assert d["sppt"] is None or d["sppt"]["units"] == "zones enregistrées"
+    assert (d["params"]["before_days"], d["params"]["after_days"]) == (r.before.days, r.after.days)
+    assert d["params"]["rings_m"] == [ring["outer_m"] for ring in d["rings"]]
+    b, a = d["params"]["before_days"], d["params"]["after_days"]
+    assert d["wdd"]["params"]["time_weights"] == [b / a, 1.0]
+    g = _run(engine, sppt_cell=125.0, store=False).as_dict()
+    assert g["params"]["sppt_cell"] == 125.0 and g["sppt"]["units"] == "grille de 125 m"

@@ -154,6 +154,10 @@ def coverage_matrix(
         "method": "secteur circulaire (distance ≤ portée et écart angulaire ≤ angle/2)",
         "index": "scipy.spatial.cKDTree",
         "heading": "degrés dans le sens horaire depuis le nord",
+        "dome": "sans orientation ou angle ≥ 360° : disque entier de rayon la portée",
+        "edges": "points sur l'arc ou sur un bord du secteur comptés dedans (tolérance 1e-9°)",
+        "n_views": m,
+        "n_points": n,
     }
     if n == 0 or m == 0:
         empty = sparse.csr_matrix((m, n), dtype=bool)

@@ -214,6 +214,7 @@ def near_repeat(
     alpha: float = DEFAULT_ALPHA,
     date_only: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
+    crs: str | None = None,
 ) -> NearRepeatResult:
     """Knox near-repeat table with Monte Carlo p-values.
 
@@ -243,6 +244,9 @@ def near_repeat(
         Times are dates (differences in whole days); inferred when omitted.
     progress : callable(done, total), optional
         Called after each batch of permutations.
+    crs : str, optional
+        How the coordinates are known, for the method block (default: the EventSet's
+        CRS, or « as given » for arrays).
 
     Returns
     -------
@@ -251,8 +255,10 @@ def near_repeat(
     from gltd.analysis import knox_kernel as kk
 
     start = time.perf_counter()
+    ev_crs: str | None = None
     if isinstance(events_or_x, EventSet):
         ev = events_or_x
+        ev_crs = ev.crs
         check_metric_crs(ev.crs)
         if distance_edges is None and time_edges is None and y is not None:
             distance_edges, time_edges = y, t
@@ -355,7 +361,12 @@ def near_repeat(
         if nrc
         else "double précision",
         "distance": "|Δx| + |Δy|" if metric == "manhattan" else "√(Δx² + Δy²)",
-        "time": "jours entiers (dates)" if is_date else f"écart en {unit}",
+        "time": _time_claim(is_date, per_unit, unit),
+        "crs": crs
+        or (ev_crs if ev_crs is not None else "x/y tels que donnés (mètres, système non précisé)"),
+        "alpha": alpha,
+        "permutations": permutations,
+        "seed": int(seed),
         "null": "permutation des dates entre les lieux (Monte Carlo)",
         "knox_ratio": "observé / moyenne des comptes permutés",
         "p_value": "(nombre de comptes permutés ≥ observé + 1) / (permutations + 1)",
@@ -395,6 +406,14 @@ def near_repeat(
         runtime_s=time.perf_counter() - start,
         method=method,
     )
+
+
+def _time_claim(is_date: bool, per_unit: int, unit: str) -> str:
+    if is_date:
+        return "écart en jours entiers entre dates (jours civils)"
+    if per_unit == 1:
+        return f"écart des valeurs données, en {kb.UNIT_FR[unit]}"
+    return f"écart à la seconde près, bornes en {kb.UNIT_FR[unit]}"
 
 
 def _full_table(c: np.ndarray, s_tot: np.ndarray, t_tot: np.ndarray, n_all: int) -> np.ndarray:

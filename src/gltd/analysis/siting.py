@@ -50,6 +50,7 @@ __all__ = [
     "site_cameras",
     "greedy_max_cover",
     "exact_max_cover",
+    "solve_max_cover",
     "candidate_coverage",
 ]
 
@@ -266,8 +267,21 @@ def exact_max_cover(
     chosen : int array
         Indices of the chosen candidates (sorted).
     optimum : float
-        The covered weight of the optimal solution.
+        The covered weight of the optimal solution (of the best one found when
+        ``time_limit`` stopped the solver: see :func:`solve_max_cover`).
     """
+    chosen, weight, _ = solve_max_cover(cover, weights, k, time_limit=time_limit)
+    return chosen, weight
+
+
+def solve_max_cover(
+    cover: sparse.csr_matrix,
+    weights: np.ndarray,
+    k: int,
+    *,
+    time_limit: float | None = None,
+) -> tuple[np.ndarray, float, bool]:
+    """:func:`exact_max_cover` and whether the solver proved the solution optimal."""
     import pulp
     from spopt.locate import MCLP
 
@@ -276,18 +290,19 @@ def exact_max_cover(
     k = min(int(k), m)
     patterns, gw = _merge_demand(a, weights)
     if k <= 0 or len(gw) == 0:
-        return np.asarray([], dtype="int64"), 0.0
+        return np.asarray([], dtype="int64"), 0.0, True
     # spopt wants a cost matrix (clients × facilities) and a service radius: 0 where the
     # candidate covers the group, 2 where it does not, radius 1.
     cost = np.where(patterns, 0.0, 2.0)
     model = MCLP.from_cost_matrix(cost, gw, service_radius=1.0, p_facilities=k, name="gltd")
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
     model.solve(solver, results=False)
+    proven = int(getattr(model.problem, "sol_status", 0) or 0) == pulp.LpSolutionOptimal
     chosen = np.asarray(
         [j for j, v in enumerate(model.fac_vars) if (v.value() or 0.0) > 0.5], dtype="int64"
     )
     covered = patterns[:, chosen].any(axis=1) if len(chosen) else np.zeros(len(gw), bool)
-    return chosen, float(gw[covered].sum())
+    return chosen, float(gw[covered].sum()), proven
 
 
 def _weight_covered(cover: sparse.csr_matrix, weights: np.ndarray, chosen: np.ndarray) -> float:
@@ -366,14 +381,21 @@ def site_cameras(
         g_chosen, g_gains = greedy_max_cover(a, w_new, k_eff)
         g_weight = float(g_gains.sum())
         params["greedy"] = "glouton à évaluation paresseuse (Minoux 1978), garantie ≥ 1 − 1/e"
+        params["k_used"] = k_eff
     if not exact:
         assert g_chosen is not None and g_weight is not None
         return SitingResult(
             g_chosen, g_gains, g_weight, available, existing_weight, k_eff, "glouton",
             g_weight, None, None, g_chosen, params,
         )  # fmt: skip
-    e_chosen, optimum = exact_max_cover(a, w_new, k_eff, time_limit=time_limit)
+    e_chosen, optimum, proven = solve_max_cover(a, w_new, k_eff, time_limit=time_limit)
     params["exact"] = "spopt MCLP, solveur CBC (PuLP), demandes fusionnées par motif de couverture"
+    params["exact_status"] = (
+        "optimum prouvé par le solveur"
+        if proven
+        else "meilleure solution trouvée dans le temps imparti (optimum non prouvé)"
+    )
+    params["k_used"] = k_eff
     if time_limit is not None:
         params["time_limit_s"] = time_limit
     # Order the exact sites by marginal gain for display; sites that add nothing (the

@@ -103,7 +103,9 @@ class RateComparison:
             "small_numbers": self.small_numbers,
             "significant": self.significant,
             "label_fr": self.label_fr,
-            "test": "Poisson exact (binomial conditionnel)",
+            "test": "Poisson exact (binomial conditionnel), bilatéral",
+            "confidence": self.confidence,
+            "ci": f"Clopper-Pearson à {self.confidence * 100:g} % sur la proportion, en rapport de taux",
         }
 
 

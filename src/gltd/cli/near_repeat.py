@@ -91,6 +91,15 @@ def run(
             "(1/13/2016, par défaut avec --nrc, comme les fichiers du NRC) ou iso (2016-01-13).",
         ),
     ] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option(
+            "--crs",
+            help="Système des colonnes x/y du fichier (code EPSG projeté en mètres, ex. "
+            "EPSG:32631) ; sans --crs, x/y sont pris tels quels (seules les distances "
+            "comptent) et dits « tels que donnés ».",
+        ),
+    ] = None,
     period: Annotated[
         str | None,
         typer.Option("--period", help="Période (base) : DEBUT..FIN, ex. 2018-03-24..2018-09-24."),
@@ -130,7 +139,7 @@ def run(
             progress.update(task, completed=done, total=total)
 
         if file is not None:
-            result = svc.run_from_file(file, params, tick, date_format=date_format)
+            result = svc.run_from_file(file, params, tick, date_format=date_format, crs=crs)
             source = file.name
         else:
             stored = svc.run_from_db(

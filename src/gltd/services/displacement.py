@@ -318,7 +318,7 @@ def run_displacement(
         "control": ctrl_label,
         "categories": list(cats),
         "sppt_by": sppt_by,
-        "sppt_cell": sppt_cell,
+        "sppt_cell": sppt_cell if sppt_by == "grid" else None,
         "seed": seed,
     }
     report = DisplacementReport(

@@ -26,7 +26,7 @@ from gltd.analysis.events import ANALYSIS_CRS, EventSet
 from gltd.analysis.knox import DEFAULT_ALPHA, NearRepeatResult, near_repeat
 from gltd.errors import InputError
 from gltd.model import AnalysisRun
-from gltd.services.near_repeat_io import read_events_csv, render
+from gltd.services.near_repeat_io import read_events, read_events_csv, render
 from gltd.store.engine import session_scope
 from gltd.store.queries import load_events
 from gltd.timeutil import PARIS, Period
@@ -62,10 +62,13 @@ class NearRepeatParams:
     nrc: bool = False
     alpha: float = DEFAULT_ALPHA
 
-    def run(self, events: EventSet, progress: Progress | None = None) -> NearRepeatResult:
-        """Run the Knox analysis on ``events``."""
+    def run(
+        self, events: EventSet, progress: Progress | None = None, *, crs: str | None = None
+    ) -> NearRepeatResult:
+        """Run the Knox analysis on ``events`` (``crs``: how their coordinates are known)."""
         return near_repeat(
             events,
+            crs=crs,
             distance_edges=self.distance_edges,
             time_edges=self.time_edges,
             permutations=self.permutations,
@@ -104,11 +107,13 @@ def run_from_file(
     progress: Progress | None = None,
     *,
     date_format: str | None = None,
+    crs: str | None = None,
 ) -> NearRepeatResult:
     """Read a CSV file and run the analysis (nothing is stored). Dates are read in
-    ``date_format``; month-first by default with ``params.nrc`` (the NRC's files)."""
-    events = read_events_csv(path, date_format=date_format, nrc=params.nrc)
-    return params.run(events, progress)
+    ``date_format``; month-first by default with ``params.nrc`` (the NRC's files); x/y are
+    in ``crs`` when given (reported « as given » otherwise)."""
+    events, described = read_events(path, date_format=date_format, nrc=params.nrc, crs=crs)
+    return params.run(events, progress, crs=described)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gltd.analysis.events import ANALYSIS_CRS, EventSet
+from gltd.analysis.events import ANALYSIS_CRS, EventSet, check_metric_crs
 from gltd.analysis.knox import NearRepeatResult
 from gltd.errors import InputError
 from gltd.ingest.dates import DEFAULT_ORDER, date_order, expected_text, order_label
@@ -22,7 +22,7 @@ from gltd.ingest.validate import parse_datetimes
 from gltd.spreadsheet import safe_frame
 from gltd.timeutil import PARIS
 
-__all__ = ["read_events_csv", "render"]
+__all__ = ["XY_AS_GIVEN", "read_events", "read_events_csv", "render"]
 
 _X = {"x", "coord_x", "x_l93", "xl93", "easting"}
 _Y = {"y", "coord_y", "y_l93", "yl93", "northing"}
@@ -51,9 +51,21 @@ def _number(value: str) -> float | None:
 
 
 def read_events_csv(
-    path: str | Path, *, date_format: str | None = None, nrc: bool = False
+    path: str | Path, *, date_format: str | None = None, nrc: bool = False, crs: str | None = None
 ) -> EventSet:
-    """Events of a CSV file: x/y (metres, Lambert-93 or any metric CRS) or lon/lat (WGS84,
+    """The events of :func:`read_events` (without the description of their coordinates)."""
+    return read_events(path, date_format=date_format, nrc=nrc, crs=crs)[0]
+
+
+#: How x/y columns without ``--crs`` are described in the method block.
+XY_AS_GIVEN = "x/y tels que donnés (mètres, système non précisé)"
+
+
+def read_events(
+    path: str | Path, *, date_format: str | None = None, nrc: bool = False, crs: str | None = None
+) -> tuple[EventSet, str]:
+    """Events of a CSV file and the description of their coordinates: x/y in metres (in
+    ``crs`` when given, else « as given »: distances only need metres) or lon/lat (WGS84,
     projected to Lambert-93), and a date or date-time (naive values are Europe/Paris).
 
     Without a header the columns are x, y, date (the Near Repeat Calculator's order), or
@@ -133,11 +145,33 @@ def read_events_csv(
         dates.append(d)
     when, date_only = _parse_dates(dates, name, cols[idate], offset, order)
     if geographic:
+        if crs:
+            raise InputError(
+                f"--crs {crs} s'applique à des colonnes x/y ; ce fichier a des colonnes "
+                f"{fa}/{fb} (degrés WGS84, projetés en Lambert-93) : retirez --crs",
+                file=name,
+            )
         x, y = _project_lonlat(a, b, name, fa, fb, offset)
-    else:
-        _refuse_degrees(a, b, name)
-        x, y = a, b
-    return EventSet.from_arrays(x, y, when, crs=ANALYSIS_CRS, date_only=date_only)
+        return (
+            EventSet.from_arrays(x, y, when, crs=ANALYSIS_CRS, date_only=date_only),
+            f"{ANALYSIS_CRS} (projeté depuis {fa}/{fb} WGS84)",
+        )
+    _refuse_degrees(a, b, name)
+    if crs:
+        try:
+            check_metric_crs(crs)
+        except InputError as exc:
+            raise InputError(str(exc), file=name) from None
+        except Exception:  # noqa: BLE001 - pyproj: unknown code
+            raise InputError(
+                f"--crs : système de coordonnées « {crs} » inconnu (attendu un code EPSG "
+                "projeté en mètres, ex. EPSG:2154 ou EPSG:32631)",
+                file=name,
+            ) from None
+    return (
+        EventSet.from_arrays(a, b, when, crs=crs or ANALYSIS_CRS, date_only=date_only),
+        crs or XY_AS_GIVEN,
+    )
 
 
 def _parse_dates(

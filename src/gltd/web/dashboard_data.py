@@ -90,7 +90,8 @@ def zone_kpis(
             "zones": rows,
             "total": total,
             "method": {
-                "test": "Poisson exact (binomial conditionnel), IC 95 % du rapport de taux",
+                "test": "Poisson exact (binomial conditionnel), bilatéral, IC "
+                f"{total['confidence'] * 100:g} % du rapport de taux",
                 "exposure": "durée des périodes en jours",
                 "small_numbers": "effectifs < 10 signalés « petits effectifs »",
                 "zones_overlap": "une zone peut en recouvrir une autre : le total compte chaque fait une fois",
