@@ -42,7 +42,10 @@ def test_gistar_json_has_method_block_and_every_cell(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     data = json.loads(out.read_text())
     m = data["method"]
-    assert m["crs"] == "EPSG:2154" and m["cell_m"] == 250 and m["n"] == len(frame)
+    assert m["cell_m"] == 250 and m["n"] == len(frame)
+    # Nothing said the x/y columns were Lambert-93: the block does not pretend it.
+    assert m["crs"].startswith("non précisé") and "tels que donnés" in m["crs"]
+    assert "source_crs" not in m
     assert m["correction"] == "fdr_bh"
     assert m["weights"]["distance_m"] == 500
     grid = make_grid((frame.x.min(), frame.y.min(), frame.x.max(), frame.y.max()), 250)
@@ -161,3 +164,35 @@ def test_bad_options_are_refused(tmp_path: Path) -> None:
     assert "voisinage illisible" in _bad(tmp_path, frame, "--weights", "queen")
     assert "méthode inconnue" in _bad(tmp_path, frame, "--method", "hexbin")
     assert "période illisible" in _bad(tmp_path, frame, "--period", "2018")
+
+
+def test_xy_in_utm_with_crs_are_projected_and_said(tmp_path: Path) -> None:
+    from pyproj import Transformer
+
+    l93 = tmp_path / "l93.csv"
+    frame = _write_points(l93)
+    utm = tmp_path / "utm.csv"
+    ux, uy = Transformer.from_crs("EPSG:2154", "EPSG:32631", always_xy=True).transform(
+        frame.x.to_numpy(), frame.y.to_numpy()
+    )
+    frame.assign(x=ux, y=uy).to_csv(utm, index=False)
+    out_utm, out_l93 = tmp_path / "utm.json", tmp_path / "l93.json"
+    r = _run(str(utm), "--crs", "EPSG:32631", "--method", "gistar", "--out", str(out_utm))
+    assert r.exit_code == 0, r.output
+    r = _run(str(l93), "--crs", "EPSG:2154", "--method", "gistar", "--out", str(out_l93))
+    assert r.exit_code == 0, r.output
+    a, b = json.loads(out_utm.read_text()), json.loads(out_l93.read_text())
+    assert a["method"]["crs"] == b["method"]["crs"] == "EPSG:2154"
+    assert a["method"]["source_crs"].startswith("EPSG:32631 (--crs)")
+    assert a["method"]["grid"]["bounds"] == b["method"]["grid"]["bounds"]
+    assert [c["count"] for c in a["cells"]] == [c["count"] for c in b["cells"]]
+
+
+def test_crs_is_refused_where_it_means_nothing(tmp_path: Path) -> None:
+    ll = pd.DataFrame({"lon": [1.90, 1.91, 1.92], "lat": [47.90, 47.91, 47.92]})
+    assert "réservé aux colonnes x/y" in _bad(tmp_path, ll, "--crs", "EPSG:2154")
+    xy = pd.DataFrame({"x": [619e3, 620e3, 621e3], "y": [6754e3, 6755e3, 6756e3]})
+    msg = _bad(tmp_path, xy, "--crs", "EPSG:999999")
+    assert "système de coordonnées inconnu : « EPSG:999999 »" in msg
+    r = _run("--db", "sqlite:///nulle-part.db", "--crs", "EPSG:2154", "--out", "x.json")
+    assert r.exit_code == 2 and "réservé aux colonnes x/y" in r.output

@@ -268,7 +268,7 @@ def gi_star_grid(
         xs, ys = np.meshgrid((np.arange(nx) + 0.5) * cell, (np.arange(ny) + 0.5) * cell)
         w = knn(np.column_stack([xs.ravel(), ys.ravel()]), int(k))
         flat = gi_star(x.ravel(), w, alpha_fdr=alpha_fdr)
-        method = {**flat.method, "weights": WeightsSpec("knn", float(k)).describe()}
+        method = {**flat.method, "weights": WeightsSpec("knn", float(k)).describe(self_weight=True)}
         return GiStarResult(
             z=flat.z.reshape(x.shape),
             p=flat.p.reshape(x.shape),
@@ -287,7 +287,7 @@ def gi_star_grid(
         w_sum.ravel(),
         alpha_fdr,
         {
-            "weights": WeightsSpec("distance", float(distance)).describe(),
+            "weights": WeightsSpec("distance", float(distance)).describe(self_weight=True),
             "kernel_cells": int(kernel.sum()),
         },
     )

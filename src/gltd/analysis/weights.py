@@ -37,11 +37,19 @@ __all__ = [
     "islands",
     "grid_disk",
     "EPS",
+    "SELF_WEIGHT_GI",
+    "SELF_WEIGHT_NONE",
 ]
 
 #: Relative tolerance on the distance threshold (cell centres on a grid are at exact
 #: multiples of the cell, computed in floating point).
 EPS = 1e-9
+
+
+#: The self-weight as a ``method`` block says it: Gi* counts the location itself.
+SELF_WEIGHT_GI = "w_ii = 1 (Gi*)"
+#: Local Moran (LISA) leaves the location out of its own spatial lag.
+SELF_WEIGHT_NONE = "w_ii = 0 (I de Moran local : le lieu n'est pas son propre voisin)"
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,13 @@ class WeightsSpec:
     kind: str
     value: float
 
-    def describe(self) -> dict[str, Any]:
-        """Plain description for a ``method`` block."""
+    def describe(self, *, self_weight: bool) -> dict[str, Any]:
+        """Plain description for a ``method`` block.
+
+        ``self_weight`` says what the statistic does with the location itself: Gi* counts
+        it among its neighbours (``w_ii = 1``), local Moran does not (``w_ii = 0``).
+        """
+        own = SELF_WEIGHT_GI if self_weight else SELF_WEIGHT_NONE
         if self.kind in CONTIGUITY:
             return {
                 "type": f"contiguïté {self.kind}",
@@ -64,20 +77,20 @@ class WeightsSpec:
                 ),
                 "engine": "libpysal.weights." + self.kind.capitalize(),
                 "binary": True,
-                "self_weight": "w_ii = 1 (Gi*)",
+                "self_weight": own,
             }
         if self.kind == "distance":
             return {
                 "type": "bande de distance",
                 "distance_m": self.value,
                 "binary": True,
-                "self_weight": "w_ii = 1 (Gi*)",
+                "self_weight": own,
             }
         return {
             "type": "k plus proches voisins",
             "k": int(self.value),
             "binary": True,
-            "self_weight": "w_ii = 1 (Gi*)",
+            "self_weight": own,
         }
 
     def label(self) -> str:

@@ -17,8 +17,17 @@ def hotspots_cmd(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="Fichier de points (CSV x/y en mètres Lambert-93 ou lon/lat ; GeoJSON). "
+            help="Fichier de points (CSV x/y en mètres ou lon/lat ; GeoJSON). "
             "Sans fichier : la base (--db).",
+        ),
+    ] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option(
+            "--crs",
+            help="Système des colonnes x/y du fichier CSV (ex. EPSG:32631), projeté en "
+            "Lambert-93 ; sans --crs, x/y sont pris tels quels (lus comme Lambert-93) et "
+            "la sortie dit « non précisé ».",
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Fichier de sortie.")] = None,
@@ -121,6 +130,8 @@ def hotspots_cmd(
 
     if out is None:
         raise InputError("indiquez le fichier de sortie (--out)")
+    if crs is not None and file is None:
+        raise InputError("--crs : réservé aux colonnes x/y d'un fichier de points")
     fmt = (fmt or out.suffix.lstrip(".").lower()).replace("tiff", "tif")
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu {', '.join(FORMATS)})")
@@ -151,7 +162,7 @@ def hotspots_cmd(
             "progress": say,
         }
         if file is not None:
-            events = read_points_file(file)
+            events = read_points_file(file, crs=crs)
             result = run_hotspots(events, source=f"fichier {file.name}", **options)
         else:
             result = run_hotspots_db(engine_for(db), **options)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,9 @@ __all__ = [
     "check_spread",
     "period_label",
     "period_dict",
+    "crs_said",
+    "crs_caption",
+    "CRS_AS_GIVEN",
 ]
 
 _X = ("x", "x_l93", "x_lambert93", "coord_x")
@@ -46,20 +50,31 @@ def _pick(columns: Any, names: Sequence[str]) -> str | None:
     return next((low[n] for n in names if n in low), None)
 
 
-def read_points_file(path: str | Path) -> EventSet:
-    """Read points from a CSV (``x``/``y`` metres in Lambert-93, or ``lon``/``lat``) or a
-    GeoJSON / GeoPackage of points; lon/lat and geographic layers are projected to
-    Lambert-93. Optional columns: a date (``date``, ``t``, ``occurred_at``…) and a
-    category (``category``, ``categorie``, ``nature``)."""
+def read_points_file(path: str | Path, *, crs: str | None = None) -> EventSet:
+    """Read points from a CSV (``x``/``y`` metres, or ``lon``/``lat``) or a GeoJSON /
+    GeoPackage of points; lon/lat and declared systems are projected to Lambert-93.
+
+    ``x``/``y`` columns are in ``crs`` when given (projected to Lambert-93 then, and said
+    in ``meta["source_crs"]``); without it they are taken as given (``meta["crs_as_given"]``),
+    and every ``method`` block says the system was not stated (:func:`crs_said`).
+    Optional columns: a date (``date``, ``t``, ``occurred_at``…) and a category
+    (``category``, ``categorie``, ``nature``)."""
     p = Path(path)
     if not p.exists():
         raise InputError("fichier introuvable", file=str(p))
+    meta: dict[str, Any] = {}
     xcol: str | None
     ycol: str | None
     suffix = p.suffix.lower()
     if suffix in (".geojson", ".json", ".gpkg", ".shp"):
         from gltd.ingest.geofiles import read_geo_frame
 
+        if crs is not None:
+            raise InputError(
+                "--crs : réservé aux colonnes x/y d'un CSV (un fichier géographique déclare "
+                "son système de coordonnées)",
+                file=str(p),
+            )
         gdf = read_geo_frame(p)
         if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
             raise InputError("seuls des points sont acceptés (géométries Point)", file=str(p))
@@ -78,6 +93,12 @@ def read_points_file(path: str | Path) -> EventSet:
         xcol, ycol = _pick(frame.columns, _X), _pick(frame.columns, _Y)
         if lon and lat:
             from pyproj import Transformer
+
+            if crs is not None:
+                raise InputError(
+                    "--crs : réservé aux colonnes x/y (les colonnes lon/lat sont des degrés WGS84)",
+                    file=str(p),
+                )
 
             lo = _numeric(frame, lon, p)
             la = _numeric(frame, lat, p)
@@ -100,6 +121,12 @@ def read_points_file(path: str | Path) -> EventSet:
     assert xcol is not None and ycol is not None
     x = _numeric(frame, xcol, p)
     y = _numeric(frame, ycol, p)
+    if xcol != "__x":  # x/y columns as written in the file
+        if crs is None:
+            meta["crs_as_given"] = True
+        else:
+            x, y = _project_xy(x, y, crs, p)
+            meta["source_crs"] = crs
     tcol = _pick(frame.columns, _T)
     t = None
     if tcol:
@@ -126,7 +153,51 @@ def read_points_file(path: str | Path) -> EventSet:
         raise InputError(
             f"{exc} ; pour des degrés, nommez les colonnes lon et lat", file=str(p)
         ) from None
-    return EventSet.from_arrays(x, y, t, cats)
+    return replace(EventSet.from_arrays(x, y, t, cats), meta=meta)
+
+
+def _project_xy(x: np.ndarray, y: np.ndarray, crs: str, p: Path) -> tuple[np.ndarray, np.ndarray]:
+    """x/y of the file in ``crs``, projected to the analysis CRS."""
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        src = CRS.from_user_input(crs)
+    except CRSError:
+        raise InputError(
+            f"--crs : système de coordonnées inconnu : « {crs} » (attendu par exemple "
+            "EPSG:2154 pour Lambert-93 ou EPSG:32631 pour UTM 31 N)"
+        ) from None
+    if src.equals(CRS.from_user_input(ANALYSIS_CRS)):
+        return x, y
+    tr = Transformer.from_crs(src, ANALYSIS_CRS, always_xy=True)
+    px, py = tr.transform(x, y, errcheck=False)
+    px, py = np.asarray(px, dtype="float64"), np.asarray(py, dtype="float64")
+    bad = np.flatnonzero(~(np.isfinite(px) & np.isfinite(py)))
+    if bad.size:
+        raise InputError(
+            f"coordonnées x/y hors du domaine de {crs} (--crs)", file=str(p), row=int(bad[0]) + 2
+        )
+    return px, py
+
+
+#: What a ``method`` block says of x/y columns given without ``--crs``.
+CRS_AS_GIVEN = "non précisé : x, y pris tels que donnés (mètres, lus comme {crs})"
+
+
+def crs_said(events: EventSet) -> str:
+    """The CRS a ``method`` block states for ``events``: theirs, or "non précisé" for
+    x/y columns read without ``--crs``."""
+    if events.meta.get("crs_as_given"):
+        return CRS_AS_GIVEN.format(crs=events.crs)
+    return events.crs
+
+
+def crs_caption(events: EventSet) -> str:
+    """The last sentence of a map caption: the coordinate system of the map."""
+    if events.meta.get("crs_as_given"):
+        return "Système de coordonnées non précisé : x, y tels que donnés."
+    return "Lambert-93 (EPSG:2154)."
 
 
 def _numeric(frame: pd.DataFrame, col: str, p: Path) -> np.ndarray:

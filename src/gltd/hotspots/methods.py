@@ -29,6 +29,8 @@ from gltd.errors import InputError
 from gltd.hotspots.inputs import (
     check_events,
     check_spread,
+    crs_caption,
+    crs_said,
     period_dict,
     period_label,
     select_events,
@@ -125,7 +127,7 @@ def _gistar(job: GridJob) -> MethodRun:
     return MethodRun(
         grid=gc.grid,
         columns=cols,
-        method={**g.method, "weights": spec.describe()},
+        method={**g.method, "weights": spec.describe(self_weight=True)},
         summary={
             "n_hot": g.n_hot,
             "n_cold": g.n_cold,
@@ -158,7 +160,7 @@ def _lisa(job: GridJob) -> MethodRun:
     return MethodRun(
         grid=grid,
         columns=cols,
-        method={**lr.method, "weights": job.spec.describe()},
+        method={**lr.method, "weights": job.spec.describe(self_weight=False)},
         summary={QUADRANT_LABELS_FR[k]: int((cluster == k).sum()) for k in range(5)},
         layers=MapLayers(grid, "Concentrations locales (I de Moran local)", "", classes=draw),
         raster=lr.local_i.reshape(grid.shape),
@@ -191,7 +193,7 @@ def _emerging(job: GridJob) -> MethodRun:
         columns=cols,
         method={
             **er.method,
-            "weights": job.spec.describe(),
+            "weights": job.spec.describe(self_weight=True),
             "step": job.step,
             "steps": cube.step_labels(),
             "n_excluded": cube.n_excluded,
@@ -252,7 +254,11 @@ def _compare(job: GridJob) -> MethodRun:
     return MethodRun(
         grid=grid,
         columns=cols,
-        method={**mv.method, "compare_to": period_dict(ref), "weights": spec.describe()},
+        method={
+            **mv.method,
+            "compare_to": period_dict(ref),
+            "weights": spec.describe(self_weight=True),
+        },
         summary=summary,
         layers=MapLayers(grid, "Points chauds apparus, disparus, persistants", "", change=status),
         raster=mv.gi_after.z - mv.gi_before.z,
@@ -332,7 +338,7 @@ def run_grid(
     grid = run.grid
     mblock: dict[str, Any] = {
         "name": method,
-        "crs": ev.crs,
+        "crs": crs_said(ev),
         "cell_m": cell,
         "period": period_dict(period),
         "categories": cats or "toutes",
@@ -342,6 +348,8 @@ def run_grid(
         "n_locations": grid.n_cells,
     }
     mblock["n"] = ev.n
+    if ev.meta.get("source_crs"):
+        mblock["source_crs"] = f"{ev.meta['source_crs']} (--crs), projeté en {ev.crs}"
     layers = run.layers
     layers.zones = zones
     ref = run.reference
@@ -351,7 +359,7 @@ def run_grid(
         + (f" ; référence : {ref.label()}" if ref is not None else "")
         + f". {caption_src}Méthode : {method}, cellules de {cell:g} m, {run.neighbourhood}"
         + (", correction FDR (Benjamini-Hochberg)" if run.fdr else "")
-        + f". n = {ev.n} faits. Lambert-93 (EPSG:2154)."
+        + f". n = {ev.n} faits. {crs_caption(ev)}"
     )
     from gltd.mapping.vector import cells_frame
 

@@ -39,7 +39,14 @@ from gltd.analysis.weights import (
     parse_weights,
 )
 from gltd.errors import InputError
-from gltd.hotspots.inputs import check_events, period_dict, period_label, select_events
+from gltd.hotspots.inputs import (
+    check_events,
+    crs_caption,
+    crs_said,
+    period_dict,
+    period_label,
+    select_events,
+)
 from gltd.hotspots.result import HotColdCount, HotspotResult, ZoneCount, clean_value
 from gltd.mapping.render import MapLayers
 from gltd.mapping.zones import clean_zone_geometries, overlapping_pairs
@@ -331,7 +338,7 @@ def run_hotspots_zones(
     mblock: dict[str, Any] = {
         "name": method,
         "units": "zones",
-        "crs": ANALYSIS_CRS,
+        "crs": crs_said(ev),
         "period": period_dict(period),
         "categories": cats or "toutes",
         "source": source,
@@ -341,7 +348,7 @@ def run_hotspots_zones(
         "n_outside_zones": n_out,
         "n_locations": n_zones,
         "value": value_desc,
-        "weights": spec.describe(),
+        "weights": spec.describe(self_weight=method == "gistar"),
         "zones": {
             "source": zones_source,
             "kinds": kinds_used,
@@ -359,7 +366,7 @@ def run_hotspots_zones(
         f"zones{zsrc}, valeur : {value_desc}, voisinage {spec.label()}"
         + (", correction FDR (Benjamini-Hochberg)" if method == "gistar" else "")
         + (f", {isl.size} zone(s) sans voisin" if isl.size else "")
-        + f". n = {n_in} faits dans les zones. Lambert-93 (EPSG:2154)."
+        + f". n = {n_in} faits dans les zones. {crs_caption(ev)}"
     )
     grid = _bounding_grid(zones)
     layers = MapLayers(
