@@ -21,6 +21,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	mkdir -p $(OUT)
 	$(BIN)/gltd demo --db $(DEMO_DB) --seed 2018 --reset
+	$(BIN)/gltd geocode demo-files $(OUT) --db $(DEMO_DB)
+	$(BIN)/gltd geocode build $(OUT)/adresses-45-demo.csv.gz --db $(DEMO_DB)
+	$(BIN)/gltd geocode run $(OUT)/faits-demo-adresses.csv --map id=N_FAIT,address=ADRESSE,postcode=CP,city=COMMUNE --out $(OUT)/faits-demo-geocodes.gpkg --db $(DEMO_DB)
 	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format html --out $(OUT)/bilan.html
 	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format pdf --out $(OUT)/bilan.pdf
 	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format json --out $(OUT)/bilan.json

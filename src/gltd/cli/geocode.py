@@ -154,6 +154,18 @@ def run(
     console.print(f"  source : {'; '.join(r.attributions)} (Licence Ouverte 2.0)", highlight=False)
 
 
+def demo_files(
+    out_dir: Annotated[Path, typer.Argument(help="Dossier où écrire les deux fichiers.")],
+    db: DbOption = None,
+) -> None:
+    """Démonstration : écrire une BAN synthétique d'Orléans et les faits 2018 en adresses."""
+    from gltd.demo.addresses import write_demo_address_files
+
+    ban, export, n = write_demo_address_files(engine_for(db), out_dir)
+    console.print(f"BAN synthétique (démonstration) : {ban}", highlight=False)
+    console.print(f"{n} fait(s) 2018 en adresses, sans coordonnées : {export}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``gltd geocode …`` to the root app."""
     geo = typer.Typer(
@@ -164,4 +176,5 @@ def register(app: typer.Typer) -> None:
     geo.command("build")(build)
     geo.command("status")(status)
     geo.command("run")(run)
+    geo.command("demo-files")(demo_files)
     app.add_typer(geo, name="geocode")

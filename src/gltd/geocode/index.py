@@ -1,10 +1,11 @@
 """The local address index in the gltd database: build, update, describe.
 
-:func:`build_index` reads every file first (a bad one leaves the index untouched), then
-in one transaction replaces the communes each file covers and records the file (name,
+:func:`build_index` checks and writes every file in one transaction (a bad one leaves
+the index untouched): it replaces the communes each file covers and records the file (name,
 SHA-256, date, attribution « Base Adresse Nationale, <date> »). A file already in the
 index (same SHA-256) is skipped, so a second build of the same file changes nothing.
-The same tables serve SQLite and PostgreSQL; matching runs in memory per commune
+Files are read one at a time (memory: about 1 kB per address of the largest file) in a
+single transaction. The same tables serve SQLite and PostgreSQL; matching runs in memory per commune
 (:mod:`gltd.geocode.match`), so neither FTS5 nor ``pg_trgm`` is needed.
 """
 
@@ -188,37 +189,35 @@ def build_index(
                 )
             )
         }
-    todo: list[tuple[BanData, str]] = []
-    results: list[BuiltFile | None] = []
+    files: list[BuiltFile] = []
     seen: set[str] = set()
-    for path in paths:
-        p = Path(path)
-        if not p.is_file():
-            raise InputError("fichier introuvable", file=str(p))
-        sha = file_sha256(p)
-        if sha in known or sha in seen:
-            name, layout, n_s, n_a, deps, attr = known.get(sha, (p.name, "", 0, 0, "", ""))
-            results.append(BuiltFile(p.name, layout, tuple(deps.split(", ")), n_s, n_a, True, attr))
-            continue
-        seen.add(sha)
+    # One transaction for all files (a bad one rolls every file back), but one file in
+    # memory at a time: a whole country is built département by département.
+    with engine.begin() as conn:
+        for path in paths:
+            p = Path(path)
+            if not p.is_file():
+                raise InputError("fichier introuvable", file=str(p))
+            sha = file_sha256(p)
+            if sha in known or sha in seen:
+                _name, layout, n_s, n_a, deps, attr = known.get(sha, (p.name, "", 0, 0, "", ""))
+                files.append(
+                    BuiltFile(p.name, layout, tuple(deps.split(", ")), n_s, n_a, True, attr)
+                )
+                continue
+            seen.add(sha)
 
-        def on_read(done: int, total: int, _name: str = p.name) -> None:
-            if progress:
-                progress(f"lecture de {_name}", done, total)
+            def on_read(done: int, total: int, _name: str = p.name) -> None:
+                if progress:
+                    progress(f"lecture de {_name}", done, total)
 
-        todo.append((read_ban_file(p, progress=on_read), sha))
-        results.append(None)
-    written: list[BuiltFile] = []
-    if todo:
-        with engine.begin() as conn:
-            for data, sha in todo:
-                written.append(_write(conn, data, sha, progress))
-            # Files whose communes were all replaced by newer ones leave the index.
-            alive = select(GeocodeStreet.source_id).distinct()
-            conn.execute(delete(GeocodeSource).where(GeocodeSource.id.not_in(alive)))
-    it = iter(written)
-    files = tuple(r if r is not None else next(it) for r in results)
-    return BuildResult(files, time.perf_counter() - t0)
+            data = read_ban_file(p, progress=on_read)
+            files.append(_write(conn, data, sha, progress))
+            del data
+        # Files whose communes were all replaced by newer ones leave the index.
+        alive = select(GeocodeStreet.source_id).distinct()
+        conn.execute(delete(GeocodeSource).where(GeocodeSource.id.not_in(alive)))
+    return BuildResult(tuple(files), time.perf_counter() - t0)
 
 
 def indexed_sources(engine: Engine) -> list[IndexedSource]:

@@ -38,6 +38,8 @@ __all__ = [
     "departement_extract",
     "write_ban_csv",
     "write_addok_ndjson",
+    "street_addresses",
+    "street_names",
 ]
 
 #: Columns of the BAN ``adresses-XX.csv`` files, in order.
@@ -119,7 +121,7 @@ def _fantoir(code_insee: str, k: int) -> str:
     return f"{code_insee}_{k:04d}"
 
 
-def _street_addresses(
+def street_addresses(
     commune: SynthCommune,
     name: str,
     k: int,
@@ -177,18 +179,18 @@ def orleans_extract(*, per_street: int = 8, seed: int = 0) -> list[SynthAddress]
     orleans = ORLEANS_COMMUNES[0]
     for k, (name, lon, lat) in enumerate(ORLEANS_STREETS, start=1):
         pc = "45000" if lat > 47.895 else "45100"
-        out += _street_addresses(orleans, name, k, lon, lat, per_street, rng, pc)
+        out += street_addresses(orleans, name, k, lon, lat, per_street, rng, pc)
     for commune in ORLEANS_COMMUNES[1:]:
         for k, name in enumerate(NEIGHBOUR_STREETS[commune.code_insee], start=1):
             lon = float(rng.uniform(commune.lon0, commune.lon1))
             lat = float(rng.uniform(commune.lat0, commune.lat1))
-            out += _street_addresses(
+            out += street_addresses(
                 commune, name, k, lon, lat, per_street, rng, commune.postcodes[0]
             )
     return out
 
 
-def _street_names(rng: np.random.Generator, n: int) -> list[str]:
+def street_names(rng: np.random.Generator, n: int) -> list[str]:
     """``n`` distinct street names for one commune (shared vocabulary across communes)."""
     types, weights = zip(*TYPES, strict=True)
     p = np.asarray(weights, dtype="float64") / sum(weights)
@@ -257,7 +259,8 @@ def departement_extract(
     rng = np.random.default_rng(seed)
     names = _commune_names(rng, n_communes)
     sizes = rng.lognormal(mean=0.0, sigma=1.0, size=n_communes)
-    sizes = np.maximum(40, sizes / sizes.sum() * n_addresses).astype(int)
+    # About 12 % of numbers get a suffixed twin (bis, ter…): aim below the total.
+    sizes = np.maximum(40, sizes / sizes.sum() * n_addresses / 1.11).astype(int)
     out: list[SynthAddress] = []
     for i, (name, size) in enumerate(zip(names, sizes, strict=True)):
         code = f"{dep}{i + 1:03d}"
@@ -267,10 +270,10 @@ def departement_extract(
         commune = SynthCommune(code, name, (pc,), lon0, lat0, lon0 + 0.06, lat0 + 0.04)
         per = int(rng.integers(8, 30))
         n_streets = max(3, int(size) // per)
-        for k, street in enumerate(_street_names(rng, n_streets), start=1):
+        for k, street in enumerate(street_names(rng, n_streets), start=1):
             lon = float(rng.uniform(commune.lon0, commune.lon1))
             lat = float(rng.uniform(commune.lat0, commune.lat1))
-            out += _street_addresses(commune, street, k, lon, lat, per, rng, pc)
+            out += street_addresses(commune, street, k, lon, lat, per, rng, pc)
     return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from gltd.geocode.synthetic.ban import SynthAddress
 
-__all__ = ["Query", "Scores", "police_queries", "score_results"]
+__all__ = ["Query", "Scores", "police_queries", "police_spelling", "score_results"]
 
 #: How police software abbreviates (several spellings per word).
 _ABBR: dict[str, tuple[str, ...]] = {
@@ -118,6 +118,11 @@ def _street_text(name: str, rng: np.random.Generator, kinds: list[str]) -> str:
         out = [*out[k:], "(" + " ".join(out[:k]) + ")"]
         kinds.append("inverse")
     return " ".join(out)
+
+
+def police_spelling(name: str, rng: np.random.Generator) -> str:
+    """A street name as a police export may write it (abbreviated, inverted, a typo…)."""
+    return _street_text(name, rng, [])
 
 
 def _number_text(a: SynthAddress, rng: np.random.Generator) -> str:

@@ -1,0 +1,100 @@
+"""Benchmark: offline geocoding on a Loiret-sized synthetic BAN index (~330,000 addresses).
+
+Builds the index from a synthetic ``adresses-45.csv.gz`` in the real BAN layout
+(:func:`gltd.geocode.synthetic.departement_extract`: 325 communes, homonymous streets
+across them, postcodes shared by about five communes), then geocodes police-style
+queries (:func:`gltd.geocode.synthetic.police_queries`) on one process. Seed 1 is the
+set the matcher was tuned on; seeds 2 and 3 were held out and are the reported figures.
+
+Targets (issue 16): build ≤ 30 s; ≥ 500 addresses/s; correct street ≥ 97 %; a point on
+a wrong street ≤ 1 %; exact house number ≥ 95 % where the number exists.
+
+addok (the engine of the national address API) is printed side by side when the
+``addok`` package and a Redis server are available; otherwise the script says so.
+
+Run: ``.venv/bin/python benchmarks/bench_geocode.py [--n 330000] [--queries 3000] [--db URL]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from gltd.geocode.index import build_index
+from gltd.geocode.match import Geocoder
+from gltd.geocode.synthetic import (
+    departement_extract,
+    police_queries,
+    score_results,
+    write_ban_csv,
+)
+from gltd.store.engine import get_engine
+from gltd.store.migrate import upgrade
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=330_000, help="addresses in the extract")
+    ap.add_argument("--queries", type=int, default=3_000, help="queries per seed")
+    ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        rows = departement_extract(n_addresses=args.n)
+        path = write_ban_csv(rows, Path(tmp) / "adresses-45.csv.gz")
+        print(
+            f"extract: {len(rows):,} addresses, {path.stat().st_size / 1e6:.1f} MB gzip "
+            f"(generated in {time.perf_counter() - t:.1f} s)"
+        )
+        url = args.db or f"sqlite:///{Path(tmp) / 'gltd.db'}"
+        upgrade(url)
+        engine = get_engine(url)
+        built = build_index(engine, [path])
+        print(f"build: {built.seconds:.1f} s (target ≤ 30 s), {engine.dialect.name}")
+        again = build_index(engine, [path])
+        print(
+            f"rebuild of the same file: {again.seconds:.2f} s, unchanged={again.files[0].unchanged}"
+        )
+        if engine.dialect.name == "sqlite":
+            size = (Path(tmp) / "gltd.db").stat().st_size
+            print(f"database file: {size / 1e6:.0f} MB ({size / len(rows):.0f} bytes/address)")
+        print()
+        print(
+            f"{'set':<22} {'n':>5} {'addr/s':>7} {'street ok':>10} {'wrong':>7} {'number':>7} {'refusals kept':>14}"
+        )
+        for seed, name in (
+            (1, "tuning (seed 1)"),
+            (2, "held out (seed 2)"),
+            (3, "held out (seed 3)"),
+        ):
+            qs = police_queries(rows, n=args.queries, seed=seed)
+            with Geocoder(engine) as g:
+                t = time.perf_counter()
+                res = [
+                    g.geocode(
+                        q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber
+                    )
+                    for q in qs
+                ]
+                dt = time.perf_counter() - t
+            s = score_results(
+                qs,
+                [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in res],
+                [r.ban_id for r in res],
+            )
+            print(
+                f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
+                f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"
+            )
+        try:
+            import addok  # type: ignore[import-not-found]  # noqa: F401
+        except ImportError:
+            print(
+                "\naddok: not installed (pip install 'gltd[addok]' and a Redis server to compare)"
+            )
+
+
+if __name__ == "__main__":
+    main()
