@@ -137,3 +137,26 @@ def test_figures_on_police_queries(
     assert s.wrong_street <= 0.01
     assert s.exact_number >= 0.95
     assert s.refused_ok >= 0.9
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_held_out_figures_on_a_departement(sqlite_url: str, tmp_path: Path, seed: int) -> None:
+    """Held-out queries on 30 communes sharing postcodes and street names (homonyms)."""
+    from gltd.geocode.synthetic import departement_extract, write_ban_csv
+
+    rows = departement_extract(n_addresses=25_000, n_communes=30, seed=7)
+    build_index(get_engine(sqlite_url), [write_ban_csv(rows, tmp_path / "adresses-45.csv")])
+    qs = police_queries(rows, n=600, seed=seed)
+    with Geocoder(get_engine(sqlite_url)) as g:
+        res = [
+            g.geocode(q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber)
+            for q in qs
+        ]
+    s = score_results(
+        qs,
+        [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in res],
+        [r.ban_id for r in res],
+    )
+    assert s.correct_street >= 0.97
+    assert s.wrong_street <= 0.01
+    assert s.exact_number >= 0.95
