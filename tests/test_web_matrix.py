@@ -110,6 +110,7 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
         ("POST", "/analyses/bilan", "bilan", "write", 400),
         ("POST", "/imports/verifier", "imports", "write", 400),
         ("POST", "/imports/confirmer", "imports", "write", 400),
+        ("POST", "/imports/annuler", "imports", "write", 400),
     ]
     for slug, reg in REGISTERS.items():
         res = reg.resource

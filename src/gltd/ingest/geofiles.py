@@ -244,7 +244,8 @@ def read_geo_frame(path: str | Path, *, database: str | None = None) -> Any:
     ------
     InputError
         A path or content refused (module docstring), a layer of more than
-        :func:`gltd.ingest.limits.max_cells` cells, or a file GDAL cannot read.
+        :func:`gltd.ingest.limits.max_cells` cells, a layer without geometry, or a file
+        GDAL cannot read.
     """
     import pyogrio
 
@@ -264,6 +265,13 @@ def read_geo_frame(path: str | Path, *, database: str | None = None) -> Any:
                 file=p.name,
             )
         limits.check_cells(max(int(info.get("features") or 0), 0), len(info["fields"]) + 1, p.name)
+        if not info.get("geometry_type"):
+            raise InputError(
+                "couche sans géométrie (table attributaire seule) : attendu des objets "
+                "géographiques (points, polygones) ; pour un tableau avec des colonnes "
+                "lon/lat ou WKT, exportez-le en CSV ou en Excel",
+                file=p.name,
+            )
         try:
             return pyogrio.read_dataframe(target)
         except Exception as exc:  # noqa: BLE001 - GDAL errors

@@ -108,6 +108,10 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Runs left « en cours » by a stopped server are failed before anything else.
         await run_in_threadpool(state.jobs.start)
+        # Uploads checked but never confirmed before the stop are deleted once expired.
+        from gltd.web.routes.imports import sweep_uploads
+
+        await run_in_threadpool(sweep_uploads, web.results_dir)
         # Build the incident cube in the background so the first page does not wait.
         threading.Thread(target=_warm, args=(state,), daemon=True, name="gltd-warm").start()
         yield

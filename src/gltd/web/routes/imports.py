@@ -1,4 +1,10 @@
-"""Imports by upload: the validation report is shown before anything is written."""
+"""Imports by upload: the validation report is shown before anything is written.
+
+An upload waits in ``<GLTD_RESULTS_DIR>/uploads/<token>/`` between the check and the
+confirmation, and only there: it is deleted when the import is confirmed, cancelled,
+refused or fails, and, never confirmed, after :data:`UPLOAD_EXPIRY_S` (swept at start-up
+and on every import page). Files may hold procedure numbers in clear.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import json
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,8 +63,40 @@ def _import_choice(form: Any) -> dict[str, str | None]:
     return {"source": source or None, "date_format": date_format or None}
 
 
+#: A checked upload not confirmed within this time (seconds) is deleted.
+UPLOAD_EXPIRY_S = 3600
+
+
+def uploads_folder(results_dir: Path) -> Path:
+    """Where checked uploads wait for their confirmation."""
+    return results_dir / "uploads"
+
+
+def sweep_uploads(results_dir: Path, max_age_s: float = UPLOAD_EXPIRY_S) -> int:
+    """Delete the uploads waiting for longer than ``max_age_s``; return how many."""
+    folder = uploads_folder(results_dir)
+    if not folder.is_dir():
+        return 0
+    now = time.time()
+    n = 0
+    for d in folder.iterdir():
+        try:
+            old = now - d.stat().st_mtime > max_age_s
+        except OSError:
+            continue
+        if old:
+            if d.is_dir():
+                shutil.rmtree(d, ignore_errors=True)
+            else:
+                d.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
 def _upload_dir(request: Request) -> Path:
-    return app_state(request).web.results_dir / "uploads"
+    results = app_state(request).web.results_dir
+    sweep_uploads(results)
+    return uploads_folder(results)
 
 
 def _safe_name(name: str) -> str:
@@ -119,6 +158,7 @@ def _page(request: Request, **ctx: Any) -> HTMLResponse:
 @router.get("/imports", response_class=HTMLResponse)
 async def imports_page(request: Request, user: Importer) -> HTMLResponse:
     """The upload form."""
+    await run_in_threadpool(_upload_dir, request)
     return _page(request)
 
 
@@ -164,13 +204,17 @@ async def check_upload(request: Request, user: Importer) -> HTMLResponse:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     size = len(head)
-    with path.open("wb") as fh:
-        fh.write(head)
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > st.web.max_upload_bytes:
-                break
-            fh.write(chunk)
+    try:
+        with path.open("wb") as fh:
+            fh.write(head)
+            while chunk := await upload.read(1 << 20):
+                size += len(chunk)
+                if size > st.web.max_upload_bytes:
+                    break
+                fh.write(chunk)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     if size > st.web.max_upload_bytes:
         shutil.rmtree(folder, ignore_errors=True)
         return await _refuse(
@@ -223,6 +267,10 @@ async def check_upload(request: Request, user: Importer) -> HTMLResponse:
     except GltdError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         return await _refuse(request, user, str(exc))
+    except BaseException:
+        # Failed: nothing waits on disk (the file may hold procedure numbers).
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     await run_in_threadpool(
         audit.record,
         st.engine,
@@ -243,21 +291,53 @@ async def check_upload(request: Request, user: Importer) -> HTMLResponse:
     )
 
 
-@router.post("/imports/confirmer", response_class=HTMLResponse)
-async def confirm_upload(request: Request, user: Importer) -> Response:
-    """Write the file checked before, in one transaction."""
-    st = app_state(request)
+async def _pending(
+    request: Request, user: CurrentUser
+) -> tuple[Path, dict[str, Any]] | HTMLResponse:
+    """The folder and description of the upload named by the form's token, or a refusal."""
     form = await request.form()
     token = str(form.get("token", ""))
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,40}", token):
         return await _refuse(request, user, "import inconnu ou expiré : recommencez l'envoi")
-    folder = _upload_dir(request) / token
+    folder = await run_in_threadpool(_upload_dir, request) / token
     meta_path = folder / "owner.json"
     if not meta_path.is_file():
         return await _refuse(request, user, "import inconnu ou expiré : recommencez l'envoi")
     meta = json.loads(meta_path.read_text())
     if meta.get("user") != user.username:
         return await _refuse(request, user, "cet import a été préparé par un autre compte", 403)
+    return folder, meta
+
+
+@router.post("/imports/annuler", response_class=HTMLResponse)
+async def cancel_upload(request: Request, user: Importer) -> HTMLResponse:
+    """Forget an upload checked before: its file is deleted, nothing is written."""
+    pending = await _pending(request, user)
+    if isinstance(pending, HTMLResponse):
+        return pending
+    folder, meta = pending
+    shutil.rmtree(folder, ignore_errors=True)
+    await run_in_threadpool(
+        audit.record,
+        app_state(request).engine,
+        user,
+        "import_annule",
+        meta["kind"],
+        None,
+        f"{meta['name']}: fichier supprimé",
+        client_ip(request),
+    )
+    return _page(request, cancelled=meta["name"])
+
+
+@router.post("/imports/confirmer", response_class=HTMLResponse)
+async def confirm_upload(request: Request, user: Importer) -> Response:
+    """Write the file checked before, in one transaction."""
+    st = app_state(request)
+    pending = await _pending(request, user)
+    if isinstance(pending, HTMLResponse):
+        return pending
+    folder, meta = pending
     kind, path = meta["kind"], folder / meta["name"]
     if not _kind_allowed(user, kind):
         raise Forbidden("Accès refusé : votre agence ou votre rôle ne permet pas cet import.")
@@ -276,7 +356,7 @@ async def confirm_upload(request: Request, user: Importer) -> Response:
         res = await run_in_threadpool(write)
     except GltdError as exc:
         return await _refuse(request, user, str(exc))
-    finally:
+    finally:  # written, refused or failed: the upload is deleted
         shutil.rmtree(folder, ignore_errors=True)
     st.cache.invalidate()
     await run_in_threadpool(
