@@ -64,3 +64,17 @@ def test_no_module_presence_guard() -> None:
     for path in PKG.glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "find_spec" not in text and "except ImportError" not in text, path.name
+
+
+def test_callers_of_the_hotspot_map_have_no_module_presence_guard() -> None:
+    """The bilan, the web map, the study and the web analyses import gltd's own modules
+    plainly: no ``find_spec`` probe, no ``except ImportError`` keeping a dead path."""
+    src = PKG.parent
+    for rel in (
+        "report/hotspots.py",
+        "web/map_data.py",
+        "cctv/study/surroundings.py",
+        "web/analyses.py",
+    ):
+        text = (src / rel).read_text(encoding="utf-8")
+        assert "find_spec" not in text and "except ImportError" not in text, rel

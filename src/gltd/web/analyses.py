@@ -1,14 +1,12 @@
 """Analyses that can be launched from the web app, each adapting one service.
 
-Every entry names the service module it needs; while that module is not installed the
-analysis is listed as unavailable. The service does the work (the same code as the CLI
-and the bilan); this module only turns form values into its arguments and its result
-into a stored run and, when there is one, a downloadable file.
+The service does the work (the same code as the CLI and the bilan); this module only
+turns form values into its arguments and its result into a stored run and, when there is
+one, a downloadable file.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from collections.abc import Callable
@@ -25,7 +23,7 @@ from gltd.timeutil import make_period
 from gltd.web.forms import Field
 from gltd.web.jobs import JobOutput, Progress
 
-__all__ = ["AnalysisSpec", "ANALYSES", "available"]
+__all__ = ["AnalysisSpec", "ANALYSES"]
 
 FieldsFn = Callable[[Engine], list[Field]]
 RunFn = Callable[[Engine, dict[str, Any], Progress, Path], JobOutput]
@@ -38,18 +36,9 @@ class AnalysisSpec:
     kind: str
     label: str
     resource: str
-    module: str
     description: str
     fields: FieldsFn
     run: RunFn
-
-
-def available(spec: AnalysisSpec) -> bool:
-    """True when the service module of the analysis is installed."""
-    try:
-        return importlib.util.find_spec(spec.module) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def _cat_field(required: bool = False) -> Field:
@@ -238,7 +227,6 @@ ANALYSES: dict[str, AnalysisSpec] = {
             "bilan",
             "Bilan du GLTD",
             "bilan",
-            "gltd.report.render",
             "Le bilan périodique (PDF ou HTML) avec comparaisons et tests.",
             _bilan_fields,
             _bilan_run,
@@ -247,7 +235,6 @@ ANALYSES: dict[str, AnalysisSpec] = {
             "near_repeat",
             "Répétitions proches (Knox)",
             "analyses",
-            "gltd.services.near_repeat",
             "Test de Knox par bandes de distance et de temps (Ratcliffe).",
             _near_repeat_fields,
             _near_repeat_run,
@@ -256,7 +243,6 @@ ANALYSES: dict[str, AnalysisSpec] = {
             "displacement",
             "Déplacement / diffusion",
             "analyses",
-            "gltd.services.displacement",
             "Mesures de Bowers et Johnson, test WDD, SPPT autour d'une intervention.",
             _displacement_fields,
             _displacement_run,
@@ -265,7 +251,6 @@ ANALYSES: dict[str, AnalysisSpec] = {
             "relevance",
             "Étude de pertinence d'une caméra",
             "analyses",
-            "gltd.cctv.study",
             "Faits autour du site sur trois ans, couverture existante, conclusion.",
             _relevance_fields,
             _relevance_run,
@@ -274,7 +259,6 @@ ANALYSES: dict[str, AnalysisSpec] = {
             "siting",
             "Implantation de caméras",
             "analyses",
-            "gltd.services.cctv",
             "Choix de sites maximisant les faits couverts (MCLP, Church et ReVelle 1974).",
             _siting_fields,
             _siting_run,

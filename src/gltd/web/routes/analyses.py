@@ -11,10 +11,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 
-from gltd.errors import GltdError, InputError
+from gltd.errors import InputError
 from gltd.model import AnalysisRun
 from gltd.web import audit
-from gltd.web.analyses import ANALYSES, AnalysisSpec, available
+from gltd.web.analyses import ANALYSES, AnalysisSpec
 from gltd.web.auth import CurrentUser
 from gltd.web.deps import Forbidden, app_state, client_ip, require
 from gltd.web.forms import FormErrors, form_data, parse
@@ -75,14 +75,12 @@ def _runs(engine: Engine, limit: int = 50) -> list[Any]:
 def _forms(engine: Engine, user: CurrentUser) -> list[dict[str, Any]]:
     out = []
     for spec in ANALYSES.values():
-        ok = available(spec)
         can = allowed(user.agency_kind, user.role, spec.resource, "write")
         out.append(
             {
                 "spec": spec,
-                "available": ok,
                 "can": can,
-                "fields": spec.fields(engine) if ok and can else [],
+                "fields": spec.fields(engine) if can else [],
             }
         )
     return out
@@ -102,8 +100,6 @@ async def _start(request: Request, user: CurrentUser, kind: str, data: dict[str,
     st = app_state(request)
     spec = _spec(kind)
     await _check(request, user, spec.resource, "write")
-    if not available(spec):
-        raise GltdError(f"« {spec.label} » n'est pas disponible dans cette installation")
     fields = await run_in_threadpool(spec.fields, st.engine)
     values = parse(fields, data)
     params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
@@ -130,7 +126,7 @@ async def start_form(request: Request, user: Reader, kind: str) -> Response:
     st = app_state(request)
     spec = _spec(kind)
     await _check(request, user, spec.resource, "write")
-    fields = await run_in_threadpool(spec.fields, st.engine) if available(spec) else []
+    fields = await run_in_threadpool(spec.fields, st.engine)
     data = form_data(await request.form(), fields)
     try:
         run_id = await _start(request, user, kind, data)
