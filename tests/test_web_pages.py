@@ -274,7 +274,7 @@ def test_actions_cameras_requests_and_viewings(sqlite_url: str, tmp_path: Path) 
 def test_admin_creates_and_deactivates_accounts(db_url: str, tmp_path: Path) -> None:
     ids = seed(db_url)
     with _client(db_url, tmp_path) as admin, _client(db_url, tmp_path) as new:
-        login(admin, "parquet.admin")
+        login(admin, "police.admin")  # accounts of its own agency
         tok = page_token(admin, "/admin")
         r = admin.post(
             "/admin/utilisateurs",

@@ -196,7 +196,7 @@ def test_an_admin_lists_and_revokes_sessions(db_url: str, tmp_path: Path) -> Non
     ):
         for c in (u1, u2, u3):
             assert login(c, "ville.coordinateur").status_code == 303
-        login(admin, "parquet.admin")
+        login(admin, "ville.admin")
         listing = admin.get(f"/api/users/{uid}/sessions").json()
         assert listing["user"] == {"id": uid, "username": "ville.coordinateur"}
         items = listing["items"]
@@ -229,8 +229,8 @@ def test_an_admin_lists_and_revokes_sessions(db_url: str, tmp_path: Path) -> Non
         assert r.json() == {"user_id": uid, "revoked": 2}
         assert u2.get("/api/me").status_code == 401 and u3.get("/api/me").status_code == 401
         # An admin ending their own account's sessions keeps the current one.
-        login(u1, "parquet.admin")
-        me = _user_id(db_url, "parquet.admin")
+        login(u1, "ville.admin")
+        me = _user_id(db_url, "ville.admin")
         r = admin.post(f"/api/users/{me}/sessions/revoke", headers={"X-CSRF-Token": token})
         assert r.json()["revoked"] == 1
         assert admin.get("/api/me").status_code == 200 and u1.get("/api/me").status_code == 401
@@ -248,10 +248,10 @@ def test_an_admin_lists_and_revokes_sessions(db_url: str, tmp_path: Path) -> Non
     assert reasons == ["fermée par un administrateur"] * 3 + [None]
     revocations = _audit(db_url, "revocation")
     assert [(e.object_type, e.username) for e in revocations] == [
-        ("session", "parquet.admin"),
-        ("session", "parquet.admin"),
-        ("user", "parquet.admin"),
-        ("user", "parquet.admin"),
+        ("session", "ville.admin"),
+        ("session", "ville.admin"),
+        ("user", "ville.admin"),
+        ("user", "ville.admin"),
     ]
     assert revocations[2].detail == "ville.coordinateur : 2 session(s) fermée(s)"
     reads = [e for e in _audit(db_url, "lecture") if e.object_type == "sessions"]

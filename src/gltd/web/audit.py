@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from gltd.model import AuditEvent
+from gltd.model import Agency, AuditEvent, User
 from gltd.model.base import utcnow
 from gltd.spreadsheet import safe_row
 from gltd.web.auth import CurrentUser
@@ -88,6 +88,17 @@ def record(
 
 
 def _filtered(stmt: Any, filters: dict[str, Any]) -> Any:
+    if filters.get("agency"):
+        # One agency's events: its accounts' (anonymous ones by the typed account name).
+        own = (
+            select(User.username)
+            .join(Agency, Agency.id == User.agency_id)
+            .where(Agency.name == filters["agency"])
+        )
+        stmt = stmt.where(
+            (AuditEvent.agency == filters["agency"])
+            | (AuditEvent.agency.is_(None) & AuditEvent.username.in_(own))
+        )
     if filters.get("username"):
         stmt = stmt.where(AuditEvent.username == filters["username"])
     if filters.get("action"):

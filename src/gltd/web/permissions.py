@@ -19,6 +19,12 @@ from typing import Literal
 from gltd.model.accounts import AGENCY_KINDS, ROLES
 
 __all__ = [
+    "CHAIR_KIND",
+    "OWNERSHIP_FR",
+    "may_manage_account",
+    "may_create_first_admin",
+    "may_steer_action",
+    "sees_every_agency_audit",
     "ACTIONS",
     "MATRIX",
     "RESOURCES",
@@ -121,6 +127,11 @@ MATRIX: dict[str, dict[Action, Rule]] = {
         "read": _r(ALL_AGENCIES, {"admin"}),
         "write": _r(ALL_AGENCIES, {"admin"}),
     },
+    # Creating agencies: the administrators of the parquet, which chairs the GLTD.
+    "agencies": {
+        "read": _r(ALL_AGENCIES, {"admin"}),
+        "write": _r({"parquet"}, {"admin"}),
+    },
     # Who is logged in, from where (address, browser): administrators list and end sessions.
     "sessions": {
         "read": _r(ALL_AGENCIES, {"admin"}),
@@ -146,9 +157,55 @@ RESOURCE_LABELS = {
     "bilan": "Bilan",
     "imports": "Imports",
     "admin": "Administration",
+    "agencies": "Agences (création)",
     "sessions": "Sessions des comptes",
     "audit": "Journal d'audit",
 }
+
+#: The agency kind that chairs the GLTD (the public prosecutor).
+CHAIR_KIND = "parquet"
+
+#: Who owns which objects, beyond the matrix (checked where the objects are changed; the
+#: same sentences are in docs/admin.md, a test checks it).
+OWNERSHIP_FR: dict[str, str] = {
+    "accounts": "Un compte appartient à son agence : seuls les administrateurs de cette "
+    "agence le créent, changent son rôle, le désactivent, réinitialisent son mot de passe "
+    "et voient ou ferment ses sessions. Un administrateur du parquet peut en plus créer "
+    "une agence et le premier administrateur d'une agence qui n'en a aucun d'actif.",
+    "actions": "Une action appartient à son agence pilote : seuls les coordinateurs et "
+    "administrateurs de cette agence la modifient, et ceux du parquet, qui préside le "
+    "GLTD. Les autres agences ne peuvent donner comme pilote que leur propre agence (ou "
+    "aucune) ; une action sans pilote peut être modifiée par toute agence.",
+    "operations": "Les opérations appartiennent conjointement à la police et au parquet "
+    "(seules agences qui les voient et les modifient).",
+    "camera_requests": "Les demandes de caméras sont tenues conjointement par la ville, "
+    "le CSU et la préfecture ; les caméras par la ville et le CSU ; les réquisitions par "
+    "la police et le CSU ; le registre des visionnages par le CSU seul (ajout seul).",
+    "audit": "Le journal d'audit d'une agence (les événements de ses comptes, connexions "
+    "refusées comprises) n'est lu que par ses administrateurs ; les administrateurs du "
+    "parquet lisent celui de toutes les agences.",
+}
+
+
+def may_manage_account(agency_id: int, account_agency_id: int) -> bool:
+    """True when an administrator of ``agency_id`` may manage an account of the other."""
+    return agency_id == account_agency_id
+
+
+def may_create_first_admin(agency_kind: str) -> bool:
+    """True when an administrator of this kind may create another agency's first admin."""
+    return agency_kind == CHAIR_KIND
+
+
+def may_steer_action(agency_kind: str, agency_id: int, pilot_agency_id: int | None) -> bool:
+    """True when an editor of this agency may change an action with this pilot agency."""
+    return agency_kind == CHAIR_KIND or pilot_agency_id in (None, agency_id)
+
+
+def sees_every_agency_audit(agency_kind: str) -> bool:
+    """True when an administrator of this kind reads the audit events of every agency."""
+    return agency_kind == CHAIR_KIND
+
 
 #: Resources whose every read is written to the audit log.
 SENSITIVE: frozenset[str] = frozenset(

@@ -12,7 +12,9 @@ from gltd.errors import InputError
 from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Action, Agency, Operation, Zone
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
+from gltd.web.deps import Forbidden
 from gltd.web.forms import Field
+from gltd.web.permissions import may_steer_action
 from gltd.web.registers.base import Column, Register
 
 __all__ = ["OperationsRegister", "ActionsRegister", "ACTION_STATUS_LABELS", "OPERATION_KIND_LABELS"]
@@ -274,10 +276,40 @@ class ActionsRegister(Register):
             out["owner_agency_id"] = "" if a.owner_agency_id is None else str(a.owner_agency_id)
             return out
 
+    @staticmethod
+    def _check_owner(
+        engine: Engine,
+        s: Session,
+        user: CurrentUser,
+        ip: str,
+        pilot_id: int | None,
+        item_id: int | None,
+    ) -> None:
+        """Refuse (403, audited) an action piloted by another agency; see OWNERSHIP_FR."""
+        if may_steer_action(user.agency_kind, user.agency_id, pilot_id):
+            return
+        pilot = s.get(Agency, pilot_id) if pilot_id is not None else None
+        name = pilot.name if pilot else f"n° {pilot_id}"
+        audit.record(
+            engine,
+            user,
+            "refus",
+            "action",
+            item_id,
+            f"action pilotée par {name} : réservée à cette agence et au parquet",
+            ip,
+        )
+        raise Forbidden(
+            f"Accès refusé : cette action est pilotée par {name} ; seuls cette agence et le "
+            "parquet la modifient (une autre agence ne peut désigner comme pilote que la "
+            "sienne)."
+        )
+
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
-        """Store an action."""
+        """Store an action (piloted by the user's agency, or any agency for the parquet)."""
         v = self._clean(values)
         with Session(engine) as s, s.begin():
+            self._check_owner(engine, s, user, ip, v.get("owner_agency_id"), None)
             a = Action(**v)
             s.add(a)
             s.flush()
@@ -293,6 +325,9 @@ class ActionsRegister(Register):
             a = s.get(Action, item_id)
             if a is None:
                 raise InputError(f"action n° {item_id} introuvable")
+            # Both the current pilot and the new one must be the user's to change.
+            self._check_owner(engine, s, user, ip, a.owner_agency_id, item_id)
+            self._check_owner(engine, s, user, ip, v.get("owner_agency_id"), item_id)
             detail = _changes(a, v)
             for k, val in v.items():
                 setattr(a, k, val)

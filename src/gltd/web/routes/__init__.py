@@ -1,6 +1,15 @@
 """Routes by domain; :data:`ROUTERS` is what the app factory mounts."""
 
-from gltd.web.routes import admin, analyses, auth, dashboard, imports, map, registers
+from gltd.web.routes import (
+    admin,
+    admin_sessions,
+    analyses,
+    auth,
+    dashboard,
+    imports,
+    map,
+    registers,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -17,4 +26,6 @@ ROUTERS = (
     imports.router,
     admin.router,
     admin.api,
+    admin_sessions.router,
+    admin_sessions.api,
 )

@@ -8,11 +8,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 
 from gltd.errors import GltdError, InputError
 from gltd.model import AGENCY_KINDS, ROLES, Agency, User, WebSession
@@ -22,23 +21,28 @@ from gltd.timeutil import local_midnight, parse_day
 from gltd.web import audit
 from gltd.web.auth import (
     CurrentUser,
-    SessionInfo,
     check_password_strength,
     hash_password,
     revoke_user_sessions,
 )
 from gltd.web.deps import app_state, client_ip, require
-from gltd.web.permissions import matrix_rows
+from gltd.web.ownership import refuse
+from gltd.web.permissions import (
+    allowed,
+    matrix_rows,
+    may_create_first_admin,
+    may_manage_account,
+    sees_every_agency_audit,
+)
 from gltd.web.render import render
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["administration"])
 
 Admin = Annotated[CurrentUser, Depends(require("admin", "write"))]
+AgencyAdmin = Annotated[CurrentUser, Depends(require("agencies", "write"))]
 AdminReader = Annotated[CurrentUser, Depends(require("admin", "read"))]
 Auditor = Annotated[CurrentUser, Depends(require("audit", "read"))]
-SessionReader = Annotated[CurrentUser, Depends(require("sessions", "read"))]
-SessionAdmin = Annotated[CurrentUser, Depends(require("sessions", "write"))]
 
 
 def _live_sessions(engine: Engine, idle_s: float) -> dict[int, int]:
@@ -54,36 +58,56 @@ def _live_sessions(engine: Engine, idle_s: float) -> dict[int, int]:
         return {int(uid): int(n) for uid, n in conn.execute(stmt)}
 
 
-def _accounts(engine: Engine) -> dict[str, Any]:
+def _accounts(engine: Engine, user: CurrentUser) -> dict[str, Any]:
+    """Agencies and the accounts this administrator sees (the parquet's: every agency's)."""
+    every = sees_every_agency_audit(user.agency_kind)
+    stmt = (
+        select(
+            User.id,
+            User.username,
+            User.role,
+            User.active,
+            User.created_at,
+            User.agency_id,
+            Agency.name.label("agency"),
+        )
+        .join(Agency, Agency.id == User.agency_id)
+        .order_by(User.username)
+    )
+    if not every:
+        stmt = stmt.where(User.agency_id == user.agency_id)
     with engine.connect() as conn:
         agencies = conn.execute(
             select(Agency.id, Agency.name, Agency.kind).order_by(Agency.name)
         ).all()
-        users = conn.execute(
-            select(
-                User.id,
-                User.username,
-                User.role,
-                User.active,
-                User.created_at,
-                Agency.name.label("agency"),
-            )
-            .join(Agency, Agency.id == User.agency_id)
-            .order_by(User.username)
-        ).all()
-    return {"agencies": agencies, "users": users}
+        users = conn.execute(stmt).all()
+    return {
+        "agencies": agencies,
+        # Where this administrator may create accounts (its agency; the parquet's: the
+        # first administrator of any agency too).
+        "account_agencies": [a for a in agencies if every or a.id == user.agency_id],
+        "users": users,
+        "manageable": {u.id for u in users if may_manage_account(user.agency_id, u.agency_id)},
+    }
 
 
 @router.get("/admin", response_class=HTMLResponse)
 async def admin_page(request: Request, user: AdminReader, erreur: str = "") -> HTMLResponse:
     """Agencies and accounts."""
     st = app_state(request)
-    data = await run_in_threadpool(_accounts, st.engine)
+    data = await run_in_threadpool(_accounts, st.engine, user)
     live = await run_in_threadpool(_live_sessions, st.engine, st.sessions.idle_s)
     return render(
         request,
         "admin.html",
-        {**data, "live": live, "roles": ROLES, "kinds": AGENCY_KINDS, "error": erreur[:300]},
+        {
+            **data,
+            "live": live,
+            "roles": ROLES,
+            "kinds": AGENCY_KINDS,
+            "error": erreur[:300],
+            "may_create_agency": allowed(user.agency_kind, user.role, "agencies", "write"),
+        },
     )
 
 
@@ -114,8 +138,8 @@ def _create_agency(engine: Engine, name: str, kind: str, user: CurrentUser, ip: 
 
 
 @router.post("/admin/agences")
-async def add_agency(request: Request, user: Admin) -> Response:
-    """Create an agency."""
+async def add_agency(request: Request, user: AgencyAdmin) -> Response:
+    """Create an agency (administrators of the parquet)."""
     form = await request.form()
     try:
         await run_in_threadpool(
@@ -153,6 +177,23 @@ def _create_user(engine: Engine, form: dict[str, str], user: CurrentUser, ip: st
         agency = s.get(Agency, agency_id)
         if agency is None:
             raise InputError("agence inconnue", field="agency_id")
+        if not may_manage_account(user.agency_id, agency_id):
+            has_admin = s.execute(
+                select(User.id).where(
+                    User.agency_id == agency_id, User.role == "admin", User.active.is_(True)
+                )
+            ).first()
+            if not (may_create_first_admin(user.agency_kind) and role == "admin" and not has_admin):
+                refuse(
+                    engine,
+                    user,
+                    ip,
+                    "user",
+                    None,
+                    f"les comptes de l'agence « {agency.name} » sont créés par ses "
+                    "administrateurs (le parquet ne crée que le premier administrateur "
+                    "d'une agence qui n'en a pas)",
+                )
         reason = check_password_strength(
             form.get("password", ""), username=username, agency=agency.name
         )
@@ -191,6 +232,15 @@ def _update_user(
         u = s.get(User, target)
         if u is None:
             raise InputError(f"compte n° {target} introuvable")
+        if not may_manage_account(user.agency_id, u.agency_id):
+            refuse(
+                engine,
+                user,
+                ip,
+                "user",
+                target,
+                "ce compte appartient à une autre agence : seuls ses administrateurs le gèrent",
+            )
         changes = []
         role = form.get("role")
         if role:
@@ -238,128 +288,6 @@ async def edit_user(request: Request, user: Admin, target: int) -> Response:
     return _back(f"compte modifié : {detail}")
 
 
-# -- sessions -------------------------------------------------------------------------------
-
-BY_ADMIN = "fermée par un administrateur"
-
-
-def _account_name(engine: Engine, user_id: int) -> str:
-    with engine.connect() as conn:
-        name = conn.execute(select(User.username).where(User.id == user_id)).scalar()
-    if name is None:
-        raise HTTPException(404, f"compte n° {user_id} introuvable")
-    return str(name)
-
-
-def _session_json(info: SessionInfo) -> dict[str, Any]:
-    return {
-        "id": info.id,
-        "state": info.state,
-        "created_at": info.created_at.isoformat(),
-        "last_seen_at": info.last_seen_at.isoformat(),
-        "expires_at": info.expires_at.isoformat(),
-        "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
-        "revoked_reason": info.revoked_reason,
-        "ip": info.ip,
-        "user_agent": info.user_agent,
-    }
-
-
-def _revoke_one(engine: Engine, session_id: int, user: CurrentUser, ip: str) -> tuple[int, bool]:
-    """End one session (audited in the same transaction); (owner id, was live)."""
-    with Session(engine) as s, s.begin():
-        row = s.execute(
-            select(WebSession.user_id, User.username)
-            .join(User, User.id == WebSession.user_id)
-            .where(WebSession.id == session_id)
-        ).first()
-        if row is None:
-            raise HTTPException(404, f"session n° {session_id} introuvable")
-        n = s.execute(
-            update(WebSession)
-            .where(WebSession.id == session_id, WebSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow(), revoked_reason=BY_ADMIN)
-        ).rowcount  # type: ignore[attr-defined]
-        detail = f"{row.username} : session fermée" if n else f"{row.username} : déjà fermée"
-        audit.add_event(s, user, "revocation", "session", session_id, detail, ip)
-        return int(row.user_id), bool(n)
-
-
-def _revoke_all(engine: Engine, target: int, user: CurrentUser, ip: str) -> int:
-    """End every live session of an account but the caller's own; audited."""
-    with Session(engine) as s, s.begin():
-        name = s.execute(select(User.username).where(User.id == target)).scalar()
-        if name is None:
-            raise HTTPException(404, f"compte n° {target} introuvable")
-        n = revoke_user_sessions(s, target, BY_ADMIN, except_id=user.session_id)
-        detail = f"{name} : {n} session(s) fermée(s)"
-        audit.add_event(s, user, "revocation", "user", target, detail, ip)
-        return n
-
-
-@router.get("/admin/utilisateurs/{item_id}/sessions", response_class=HTMLResponse)
-async def sessions_page(
-    request: Request, user: SessionReader, item_id: int, erreur: str = ""
-) -> HTMLResponse:
-    """The sessions of one account (never the token), with buttons to end them."""
-    st = app_state(request)
-    name = await run_in_threadpool(_account_name, st.engine, item_id)
-    items = await run_in_threadpool(st.sessions.list_for_user, item_id)
-    return render(
-        request,
-        "sessions.html",
-        {
-            "account": {"id": item_id, "username": name},
-            "items": items,
-            "idle_minutes": st.web.session_idle_minutes,
-            "error": erreur[:300],
-        },
-    )
-
-
-@router.post("/admin/sessions/{item_id}/revoquer")
-async def revoke_session(request: Request, user: SessionAdmin, item_id: int) -> Response:
-    """End one session."""
-    st = app_state(request)
-    owner, live = await run_in_threadpool(_revoke_one, st.engine, item_id, user, client_ip(request))
-    msg = f"session n° {item_id} fermée" if live else f"session n° {item_id} déjà fermée"
-    return RedirectResponse(f"/admin/utilisateurs/{owner}/sessions?ok={quote(msg)}", 303)
-
-
-@router.post("/admin/utilisateurs/{item_id}/sessions/revoquer")
-async def revoke_sessions(request: Request, user: SessionAdmin, item_id: int) -> Response:
-    """End every session of an account (except the administrator's own)."""
-    st = app_state(request)
-    n = await run_in_threadpool(_revoke_all, st.engine, item_id, user, client_ip(request))
-    msg = f"{n} session(s) fermée(s)"
-    return RedirectResponse(f"/admin/utilisateurs/{item_id}/sessions?ok={quote(msg)}", 303)
-
-
-@api.get("/users/{item_id}/sessions")
-async def sessions_api(request: Request, user: SessionReader, item_id: int) -> dict[str, Any]:
-    """Sessions of an account, newest first (state: active, revoquee, expiree, inactive)."""
-    st = app_state(request)
-    name = await run_in_threadpool(_account_name, st.engine, item_id)
-    items = await run_in_threadpool(st.sessions.list_for_user, item_id)
-    return {"user": {"id": item_id, "username": name}, "items": [_session_json(i) for i in items]}
-
-
-@api.post("/sessions/{item_id}/revoke")
-async def revoke_session_api(request: Request, user: SessionAdmin, item_id: int) -> dict[str, Any]:
-    """End one session; ``revoked`` is false when it had already ended."""
-    st = app_state(request)
-    owner, live = await run_in_threadpool(_revoke_one, st.engine, item_id, user, client_ip(request))
-    return {"id": item_id, "user_id": owner, "revoked": live}
-
-
-@api.post("/users/{item_id}/sessions/revoke")
-async def revoke_sessions_api(request: Request, user: SessionAdmin, item_id: int) -> dict[str, Any]:
-    """End every session of an account (except the caller's own)."""
-    st = app_state(request)
-    n = await run_in_threadpool(_revoke_all, st.engine, item_id, user, client_ip(request))
-    return {"user_id": item_id, "revoked": n}
-
-
 @router.get("/admin/droits", response_class=HTMLResponse)
 async def matrix_page(request: Request, user: AdminReader) -> HTMLResponse:
     """The permission matrix."""
@@ -367,9 +295,11 @@ async def matrix_page(request: Request, user: AdminReader) -> HTMLResponse:
 
 
 def _filters(
-    du: str | None, au: str | None, compte: str | None, action: str | None
+    user: CurrentUser, du: str | None, au: str | None, compte: str | None, action: str | None
 ) -> dict[str, Any]:
     f: dict[str, Any] = {"username": compte or None, "action": action or None}
+    if not sees_every_agency_audit(user.agency_kind):
+        f["agency"] = user.agency_name  # its accounts' events only
     if du:
         f["start"] = local_midnight(parse_day(du, what="début"))
     if au:
@@ -392,7 +322,7 @@ async def audit_page(
 ) -> HTMLResponse:
     """The audit log (read-only), newest first."""
     st = app_state(request)
-    f = _filters(du, au, compte, action)
+    f = _filters(user, du, au, compte, action)
     rows = await run_in_threadpool(
         lambda: audit.query_events(st.engine, limit=200, offset=(page - 1) * 200, **f)
     )
@@ -421,7 +351,7 @@ async def audit_csv(
 ) -> Response:
     """Export of the audit log (CSV, oldest first). The export itself is audited."""
     st = app_state(request)
-    f = _filters(du, au, compte, action)
+    f = _filters(user, du, au, compte, action)
     await run_in_threadpool(
         audit.record,
         st.engine,
@@ -452,7 +382,7 @@ async def audit_api(
 ) -> dict[str, Any]:
     """Audit events, newest first."""
     st = app_state(request)
-    f = _filters(du, au, compte, action)
+    f = _filters(user, du, au, compte, action)
     rows = await run_in_threadpool(
         lambda: audit.query_events(st.engine, limit=limit, offset=offset, **f)
     )
@@ -467,7 +397,7 @@ async def audit_api(
 @api.get("/users")
 async def users_api(request: Request, user: AdminReader) -> dict[str, Any]:
     """Accounts (no password hash) and agencies."""
-    data = await run_in_threadpool(_accounts, app_state(request).engine)
+    data = await run_in_threadpool(_accounts, app_state(request).engine, user)
     return {
         "agencies": [dict(a._mapping) for a in data["agencies"]],
         "users": [
@@ -481,7 +411,7 @@ async def me(
     request: Request, user: Annotated[CurrentUser, Depends(require("dashboard"))]
 ) -> dict[str, Any]:
     """The logged-in account and what it may do."""
-    from gltd.web.permissions import ACTIONS, RESOURCES, allowed
+    from gltd.web.permissions import ACTIONS, RESOURCES
 
     return {
         "username": user.username,
