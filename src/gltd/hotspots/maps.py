@@ -18,6 +18,7 @@ default) and classes from Benjamini–Hochberg adjusted p-values
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,22 +68,7 @@ class HotspotMap:
 
     def cell(self, cid: int) -> HotspotCell:
         """The cell of id ``cid``."""
-        row, col = divmod(int(cid), self.grid.nx)
-        b = self.grid.cell_bounds(np.array([cid]))[0]
-        z = float(self.z[row, col])
-        p = float(self.p_fdr[row, col])
-        cls = int(self.classes[row, col])
-        return HotspotCell(
-            id=int(cid),
-            x=float((b[0] + b[2]) / 2),
-            y=float((b[1] + b[3]) / 2),
-            bounds=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
-            count=int(self.counts[row, col]),
-            z=None if np.isnan(z) else z,
-            p_fdr=None if np.isnan(p) else p,
-            hot_cold_class=cls,
-            label=CLASS_LABELS_FR[cls],
-        )
+        return self._cells(np.array([cid], dtype="int64"))[0]
 
     def cell_at(self, x: float, y: float) -> HotspotCell | None:
         """The cell holding the point ``(x, y)``, or None outside the grid."""
@@ -91,11 +77,32 @@ class HotspotMap:
 
     def significant(self) -> tuple[HotspotCell, ...]:
         """Cells classed hot or cold (class ≠ 0), in cell-id order."""
-        return tuple(self.cell(int(i)) for i in np.flatnonzero(self.classes.ravel()))
+        return self._cells(np.flatnonzero(self.classes.ravel()))
 
     def hot(self, min_class: int = HOT_MIN_CLASS) -> tuple[HotspotCell, ...]:
         """Cells classed hot at ``min_class`` or more (95 % by default), in cell-id order."""
-        return tuple(self.cell(int(i)) for i in np.flatnonzero(self.classes.ravel() >= min_class))
+        return self._cells(np.flatnonzero(self.classes.ravel() >= min_class))
+
+    def _cells(self, ids: np.ndarray) -> tuple[HotspotCell, ...]:
+        b = self.grid.cell_bounds(ids).tolist()
+        counts = self.counts.ravel()[ids].tolist()
+        zs = self.z.ravel()[ids].tolist()
+        ps = self.p_fdr.ravel()[ids].tolist()
+        cls = self.classes.ravel()[ids].tolist()
+        return tuple(
+            HotspotCell(
+                id=int(i),
+                x=(b[k][0] + b[k][2]) / 2,
+                y=(b[k][1] + b[k][3]) / 2,
+                bounds=(b[k][0], b[k][1], b[k][2], b[k][3]),
+                count=int(counts[k]),
+                z=None if math.isnan(zs[k]) else zs[k],
+                p_fdr=None if math.isnan(ps[k]) else ps[k],
+                hot_cold_class=int(cls[k]),
+                label=CLASS_LABELS_FR[int(cls[k])],
+            )
+            for k, i in enumerate(ids.tolist())
+        )
 
 
 def incident_extent(engine: Engine) -> tuple[float, float, float, float] | None:
