@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from gltd.cli.main import app
 from gltd.demo.scenario import build_demo
+from gltd.documents.fmt import parse_fr_number
 from gltd.report.builder import build_bilan, resolve_compare
-from gltd.report.fmt import parse_fr_number
 from gltd.report.render import render_html
 from gltd.store.engine import make_engine
 from gltd.store.migrate import upgrade

@@ -1,85 +1,53 @@
-"""Rendering of a relevance study: JSON, HTML (Jinja2), PDF (WeasyPrint), charts (matplotlib).
+"""Rendering of a relevance study: JSON, HTML and PDF through the one document renderer
+(:func:`gltd.documents.render_document`, template ``study.html``), charts (matplotlib).
 
-French formats come from Babel (``fr_FR``): numbers with a comma and a narrow space,
-percentages, long dates. The PDF is printed offline: only embedded images (``data:``
-URIs) may be loaded.
+French formats come from :mod:`gltd.documents.fmt` (numbers with a comma and a narrow
+space, percentages, long dates). The PDF is printed offline: only embedded images
+(``data:`` URIs) may be loaded.
 """
 
 from __future__ import annotations
 
-import base64
-import io
-import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from gltd.documents import render_document
+from gltd.documents.figures import figure_data_uri, pyplot
+from gltd.documents.fmt import fr_date
+from gltd.documents.render import json_text
+from gltd.documents.render import render_html as render_template
 from gltd.errors import InputError
 from gltd.fileio import require_folder, write_atomic
 
-__all__ = ["render_json", "render_html", "render_pdf", "write_study", "FORMATS"]
+__all__ = [
+    "render_json",
+    "render_html",
+    "render_pdf",
+    "study_context",
+    "write_study",
+    "FORMATS",
+    "TEMPLATE",
+]
 
-TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("json", "pdf", "html")
-LOCALE = "fr_FR"
-
-
-def _num(v: Any, digits: int = 0) -> str:
-    from babel.numbers import format_decimal
-
-    if v is None:
-        return "—"
-    fmt = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-    return str(format_decimal(v, format=fmt, locale=LOCALE))
-
-
-def _pct(v: Any, digits: int = 0) -> str:
-    from babel.numbers import format_percent
-
-    if v is None:
-        return "—"
-    fmt = "#,##0 %" if digits == 0 else "#,##0." + "0" * digits + " %"
-    return str(format_percent(v, format=fmt, locale=LOCALE))
-
-
-def _day(v: Any) -> str:
-    from babel.dates import format_date
-
-    if v is None:
-        return "—"
-    d = date.fromisoformat(v[:10]) if isinstance(v, str) else v
-    return str(format_date(d, format="long", locale=LOCALE))
-
-
-def _pvalue(v: Any) -> str:
-    if v is None:
-        return "—"
-    return "< 0,001" if v < 0.001 else "= " + _num(v, 3)
+TEMPLATE = "study.html"
 
 
 def render_json(result: dict[str, Any]) -> str:
     """The study as indented JSON (UTF-8, accents kept)."""
-    return json.dumps(result, ensure_ascii=False, indent=2)
+    return json_text(result)
 
 
 def _png(fig: Any) -> str:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=130, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return figure_data_uri(fig, dpi=130)
 
 
 def chart_years(result: dict[str, Any]) -> str:
     """Stacked bars: facts per year by category (top 6, the rest grouped)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     cats = result["incidents"]["by_category"]
-    labels = [f"{_day(p['start'])[-4:]}–{_day(p['end'])[-4:]}" for p in result["periods"]]
+    labels = [f"{fr_date(p['start'])[-4:]}–{fr_date(p['end'])[-4:]}" for p in result["periods"]]
     fig, ax = plt.subplots(figsize=(6.2, 2.6))
     bottom = [0, 0, 0]
     top, rest = cats[:6], cats[6:]
@@ -98,15 +66,11 @@ def chart_years(result: dict[str, Any]) -> str:
 
 def chart_months(result: dict[str, Any]) -> str:
     """Monthly facts around the site over the three years."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     monthly = result["incidents"]["monthly"]
     fig, ax = plt.subplots(figsize=(6.2, 1.9))
     ax.plot(range(len(monthly)), monthly, marker="o", markersize=2.5, linewidth=1)
-    ax.set_xlabel("mois depuis le " + _day(result["incidents"]["months_start"]))
+    ax.set_xlabel("mois depuis le " + fr_date(result["incidents"]["months_start"]))
     ax.set_ylabel("faits / mois")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -114,11 +78,7 @@ def chart_months(result: dict[str, Any]) -> str:
 
 def chart_plan(result: dict[str, Any]) -> str:
     """Plan of the site (metres): its area and the overlapping existing fields of view."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     from gltd.cctv._common import to_metric
     from gltd.cctv.fov import fov_polygon
 
@@ -143,20 +103,13 @@ def chart_plan(result: dict[str, Any]) -> str:
     return _png(fig)
 
 
-def render_html(result: dict[str, Any]) -> str:
-    """The study as a self-contained HTML page in French (charts embedded)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+def study_context(result: dict[str, Any]) -> dict[str, Any]:
+    """What ``study.html`` shows: the study, its charts (data URIs), the verdict labels."""
+    from gltd.cctv._common import to_metric
     from gltd.cctv.fov import fov_polygon
     from gltd.cctv.study import VERDICT_LABELS
 
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"])
-    )
-    env.filters.update(num=_num, pct=_pct, day=_day, pvalue=_pvalue)
     # Existing fields of view for the plan (not part of the JSON).
-    from gltd.cctv._common import to_metric
-
     polys = []
     for cam in result["coverage"]["overlapping_cameras"]:
         if {"heading_deg", "field_angle_deg", "range_m"} <= set(cam):
@@ -169,34 +122,24 @@ def render_html(result: dict[str, Any]) -> str:
         "months": chart_months(result),
         "plan": chart_plan({**result, "_fov_polys": polys}),
     }
-    return env.get_template("study.html").render(
-        r=result,
-        charts=charts,
-        verdicts=VERDICT_LABELS,
-        printed=_day(datetime.now().date()),
-    )
+    return {"r": result, "charts": charts, "verdicts": VERDICT_LABELS, "printed": date.today()}
+
+
+def render_html(result: dict[str, Any]) -> str:
+    """The study as a self-contained HTML page in French (charts embedded)."""
+    return render_template(TEMPLATE, study_context(result))
 
 
 def render_pdf(result: dict[str, Any]) -> bytes:
-    """The HTML study printed to PDF with WeasyPrint (no network, no local files)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=["data"])
-    out = HTML(string=render_html(result), url_fetcher=fetcher).write_pdf()
-    assert out is not None
-    return bytes(out)
+    """The HTML study printed to PDF (no network, no local files: only data: URIs)."""
+    return render_document(TEMPLATE, study_context(result), "pdf")
 
 
 def write_study(result: dict[str, Any], fmt: str, out: str | Path) -> Path:
     """Render in ``fmt`` and write ``out`` in one go (nothing is written on error)."""
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu : {', '.join(FORMATS)})")
-    require_folder(out)  # before rendering a PDF for nothing
+    path = require_folder(out)  # before rendering a PDF for nothing
     if fmt == "json":
-        data = render_json(result).encode("utf-8")
-    elif fmt == "html":
-        data = render_html(result).encode("utf-8")
-    else:
-        data = render_pdf(result)
-    return write_atomic(out, data)
+        return write_atomic(path, render_json(result))
+    return write_atomic(path, render_document(TEMPLATE, study_context(result), fmt))

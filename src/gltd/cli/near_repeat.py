@@ -10,6 +10,7 @@ import typer
 
 from gltd.cli.common import DbOption, GltdGroup, engine_for, err_console, make_progress
 from gltd.errors import InputError
+from gltd.fileio import write_atomic
 
 __all__ = ["register"]
 
@@ -31,10 +32,7 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    write_atomic(out, text, parents=True)
     err_console.print(f"Écrit : {out}", highlight=False)
 
 

@@ -4,7 +4,6 @@ the source and the method."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from gltd.analysis.grid import Grid
-from gltd.fileio import atomic_path
+from gltd.documents.figures import figure_png, pyplot, scale_bar
+from gltd.fileio import write_atomic
 
 __all__ = ["MapLayers", "render_png", "CLASS_COLOURS", "CATEGORY_COLOURS", "CHANGE_COLOURS"]
 
@@ -76,15 +76,6 @@ def _rgba(hex_colour: str, alpha: float = 1.0) -> tuple[float, float, float, flo
     return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255, alpha)
 
 
-def _nice_length(width_m: float) -> float:
-    target = width_m / 5
-    mag = 10 ** math.floor(math.log10(target))
-    for m in (5, 2, 1):
-        if m * mag <= target:
-            return float(m * mag)
-    return float(mag)
-
-
 def _draw_polygons(ax: Any, layers: MapLayers, handles: list[Any], patch: Any) -> None:
     """Zones filled by class, outlined, named (names only when there are few zones)."""
     poly = layers.polygons
@@ -112,11 +103,9 @@ def _draw_polygons(ax: Any, layers: MapLayers, handles: list[Any], patch: Any) -
 
 def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     """Draw the map and write it as PNG."""
-    import matplotlib
+    from matplotlib.patches import Patch
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch, Rectangle
+    plt = pyplot()
 
     g = layers.grid
     xmin, ymin, xmax, ymax = g.bounds
@@ -181,14 +170,7 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
     # Scale bar (bottom right) and north arrow (top right).
-    w = xmax - xmin
-    h = ymax - ymin
-    length = _nice_length(w)
-    x1 = xmax - 0.05 * w
-    y1 = ymin + 0.05 * h
-    ax.add_patch(Rectangle((x1 - length, y1), length, 0.012 * h, color="black"))
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(x1 - length / 2, y1 + 0.02 * h, label, ha="center", fontsize=8)
+    scale_bar(ax, fraction=0.2, corner="right")
     ax.annotate(
         "N",
         xy=(0.95, 0.95),
@@ -202,7 +184,4 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     )
     ax.set_title(layers.title, fontsize=12)
     fig.text(0.04, 0.02, layers.caption, fontsize=7.5, va="bottom", ha="left", wrap=True)
-    with atomic_path(path, parents=True) as tmp:
-        fig.savefig(tmp, dpi=dpi, format="png")
-    plt.close(fig)
-    return Path(path)
+    return write_atomic(path, figure_png(fig, dpi=dpi, tight=False), parents=True)

@@ -21,9 +21,9 @@ from sqlalchemy import Engine
 
 from gltd import __version__
 from gltd.analysis.trends import SMALL_NUMBERS, poisson_rate_test
+from gltd.documents.fmt import fr_change, fr_date, fr_int, fr_p
 from gltd.errors import GltdError
 from gltd.report import queries as q
-from gltd.report.fmt import fr_change, fr_date, fr_int, fr_p
 from gltd.report.hotspots import hotspot_layers
 from gltd.report.sections import (
     actions_section,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from datetime import date
 from typing import Any
 
@@ -18,7 +16,8 @@ from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-from gltd.report.fmt import fr_int  # noqa: E402
+from gltd.documents.figures import figure_data_uri, scale_bar  # noqa: E402
+from gltd.documents.fmt import fr_date_abbr, fr_int, fr_month_abbr  # noqa: E402
 
 __all__ = ["requisitions_chart", "cameras_chart", "calendar_chart", "hotspot_map", "STATUS_COLOURS"]
 
@@ -35,21 +34,6 @@ KIND_MARKERS = {
     "detection_cynophile": ("P", "#8c510a"),
     "autre": ("v", "#666666"),
 }
-MONTHS_FR = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
-
 plt.rcParams.update(
     {
         "font.family": ["Liberation Sans", "DejaVu Sans"],
@@ -65,10 +49,7 @@ plt.rcParams.update(
 
 
 def _uri(fig: Figure, dpi: int = 170) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return figure_data_uri(fig, dpi=dpi)
 
 
 def requisitions_chart(per_year: list[dict[str, Any]]) -> str | None:
@@ -102,7 +83,7 @@ def requisitions_chart(per_year: list[dict[str, Any]]) -> str | None:
         ax.text(
             0.0,
             -0.22,
-            f"* année en cours, au {d.day} {MONTHS_FR[d.month - 1]} {d.year}",
+            f"* année en cours, au {fr_date_abbr(d)}",
             transform=ax.transAxes,
             fontsize=7.5,
             color="#555555",
@@ -173,7 +154,7 @@ def calendar_chart(calendar: list[dict[str, Any]], first: str, last: str) -> str
     )
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(
-        plt.FuncFormatter(lambda v, _p: MONTHS_FR[mdates.num2date(v).month - 1])
+        plt.FuncFormatter(lambda v, _p: fr_month_abbr(mdates.num2date(v).month))
     )
     ax.grid(axis="x", color="#e5e5e5", zorder=0)
     ax.legend(
@@ -265,19 +246,7 @@ def _panel(
         sp.set_visible(True)
         sp.set_color("#bbbbbb")
     ax.set_title(title, fontsize=9, color=INK, loc="left")
-    # Scale bar: 1 km.
-    xl, yl = ax.get_xlim(), ax.get_ylim()
-    sx, sy = xl[1] - 0.05 * (xl[1] - xl[0]) - 1000, yl[0] + 0.04 * (yl[1] - yl[0])
-    ax.plot([sx, sx + 1000], [sy, sy], color=INK, lw=2, zorder=7)
-    ax.text(
-        sx + 500,
-        sy + 0.012 * (yl[1] - yl[0]),
-        "1 km",
-        ha="center",
-        va="bottom",
-        fontsize=7,
-        zorder=7,
-    )
+    scale_bar(ax, length=1000.0, color=INK, fontsize=7)
 
 
 def hotspot_map(

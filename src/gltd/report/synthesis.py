@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gltd.report.fmt import (
+from gltd.documents.fmt import (
     fr_ci,
     fr_date,
     fr_eur,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import unicodedata
 from datetime import datetime
@@ -16,13 +15,24 @@ import pandas as pd
 
 from gltd.analysis.events import ANALYSIS_CRS, EventSet, check_metric_crs
 from gltd.analysis.knox import NearRepeatResult
+from gltd.documents.fmt import fr_datetime_short, fr_dec
+from gltd.documents.render import json_text, render_html
 from gltd.errors import InputError
 from gltd.ingest.dates import DEFAULT_ORDER, date_order, expected_text, order_label
 from gltd.ingest.validate import parse_datetimes
 from gltd.spreadsheet import safe_frame
 from gltd.timeutil import PARIS
 
-__all__ = ["XY_AS_GIVEN", "read_events", "read_events_csv", "render"]
+__all__ = [
+    "XY_AS_GIVEN",
+    "read_events",
+    "read_events_csv",
+    "render",
+    "near_repeat_context",
+    "TEMPLATE",
+]
+
+TEMPLATE = "near_repeat.html"
 
 _X = {"x", "coord_x", "x_l93", "xl93", "easting"}
 _Y = {"y", "coord_y", "y_l93", "yl93", "northing"}
@@ -272,9 +282,9 @@ def render(result: NearRepeatResult, fmt: str, *, source: str = "") -> str:
         safe_frame(result.to_frame()).to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue()
     if fmt == "json":
-        return json.dumps({**result.to_dict(), "source": source}, ensure_ascii=False, indent=2)
+        return json_text({**result.to_dict(), "source": source})
     if fmt == "html":
-        return _render_html(result, source)
+        return render_html(TEMPLATE, near_repeat_context(result, source))
     raise InputError(f"format « {fmt} » inconnu (attendu csv, json ou html)")
 
 
@@ -284,13 +294,8 @@ def _cell_class(p: float | None, significant: bool) -> str:
     return "p001" if p <= 0.001 + 1e-12 else "p01" if p <= 0.01 + 1e-12 else "p05"
 
 
-def _render_html(result: NearRepeatResult, source: str) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(["html"]),
-    )
+def near_repeat_context(result: NearRepeatResult, source: str = "") -> dict[str, Any]:
+    """What ``near_repeat.html`` shows: the Knox table by rows, parameters, band edges."""
     cells = result.cells()
     k = len(result.time_labels)
     rows = []
@@ -299,23 +304,12 @@ def _render_html(result: NearRepeatResult, source: str) -> str:
         for c in cells[d * k : (d + 1) * k]:
             row.append({**c, "css": _cell_class(c["p_value"], c["significant"])})
         rows.append({"label": label, "cells": row})
-    return env.get_template("near_repeat.html").render(
-        r=result,
-        rows=rows,
-        source=source,
-        params=result.to_dict()["parameters"],
-        fmt=_fmt_num,
-        d_edges=", ".join(_edge(e) for e in result.distance_edges),
-        t_edges=", ".join(_edge(e) for e in result.time_edges),
-        generated=datetime.now(PARIS).strftime("%d/%m/%Y %H:%M"),
-    )
-
-
-def _edge(v: float) -> str:
-    return "∞" if math.isinf(v) else f"{v:g}".replace(".", ",")
-
-
-def _fmt_num(v: float | None, digits: int = 2) -> str:
-    if v is None:
-        return "—"
-    return f"{v:.{digits}f}".replace(".", ",")
+    return {
+        "r": result,
+        "rows": rows,
+        "source": source,
+        "params": result.to_dict()["parameters"],
+        "d_edges": ", ".join(fr_dec(e) for e in result.distance_edges),
+        "t_edges": ", ".join(fr_dec(e) for e in result.time_edges),
+        "generated": fr_datetime_short(datetime.now(PARIS)),
+    }

@@ -1,4 +1,11 @@
-"""French formats for the bilan (Babel, locale fr_FR): numbers, percentages, dates, tests."""
+"""French formats for every document (Babel, locale fr_FR): numbers, percentages, dates,
+tests. The one place where gltd writes a number or a date for a French reader: the bilan,
+the displacement report, the relevance study, the near-repeat table and their charts.
+
+Conventions: decimal comma, narrow no-break space between thousands, the minus sign
+U+2212 (``−0,25``), a no-break space before ``%``, ``—`` for a missing or undefined value,
+``1er`` for the first day of a month.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,25 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
+
+from gltd.timeutil import PARIS
 
 __all__ = [
     "LOCALE",
     "fr_int",
     "fr_num",
+    "fr_dec",
     "fr_pct",
     "fr_change",
     "fr_p",
     "fr_date",
     "fr_date_short",
+    "fr_date_abbr",
+    "fr_month_abbr",
+    "fr_datetime_short",
+    "fr_ucfirst",
     "fr_eur",
     "fr_rr",
     "fr_ci",
@@ -26,6 +40,11 @@ __all__ = [
 
 LOCALE = "fr_FR"
 NBSP = "\u00a0"
+MINUS = "\u2212"
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and not math.isfinite(x))
 
 
 def fr_int(n: Any) -> str:
@@ -36,16 +55,25 @@ def fr_int(n: Any) -> str:
 
 
 def fr_num(x: Any, digits: int = 1) -> str:
-    """A decimal with ``digits`` decimals and a decimal comma: ``2,25``."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+    """A decimal with ``digits`` decimals and a decimal comma: ``2,25``, ``1 234,5``, ``−0,25``."""
+    if _missing(x):
         return "—"
     fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(float(x), format=fmt, locale=LOCALE)
+    return format_decimal(float(x), format=fmt, locale=LOCALE).replace("-", MINUS)
+
+
+def fr_dec(x: Any) -> str:
+    """A number with the decimals it has (up to six): ``0,1``, ``100``, ``12,25``, ``∞``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if math.isinf(float(x)):
+        return "∞" if float(x) > 0 else f"{MINUS}∞"
+    return format_decimal(float(x), format="#,##0.######", locale=LOCALE).replace("-", MINUS)
 
 
 def fr_pct(share: Any, digits: int = 0) -> str:
     """A share (0–1) as a percentage: ``70 %``."""
-    if share is None or (isinstance(share, float) and not math.isfinite(share)):
+    if _missing(share):
         return "—"
     fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "") + " %"
     return format_percent(float(share), format=fmt, locale=LOCALE)
@@ -53,23 +81,25 @@ def fr_pct(share: Any, digits: int = 0) -> str:
 
 def fr_change(change_pct: Any) -> str:
     """A signed change in percent: ``+125 %``, ``−40 %``, ``—`` when undefined."""
-    if change_pct is None or (isinstance(change_pct, float) and not math.isfinite(change_pct)):
+    if _missing(change_pct):
         return "—"
     v = round(float(change_pct))
     sign = "+" if v > 0 else ("−" if v < 0 else "")
     return f"{sign}{format_decimal(abs(v), locale=LOCALE)}{NBSP}%"
 
 
-def fr_p(p: Any) -> str:
-    """``p = 0,003``, ``p < 0,001``, ``p = 0,41``."""
-    if p is None or (isinstance(p, float) and not math.isfinite(p)):
-        return "p non calculable"
+def fr_p(p: Any, digits: int | None = None, name: str = "p") -> str:
+    """``p = 0,003``, ``p < 0,001``, ``p = 0,41`` (three decimals below 0,01, else two);
+    ``digits`` fixes the decimals (``p = 0,412``), ``name`` names the value
+    (``p corrigée FDR = 0,004``)."""
+    if _missing(p):
+        return f"{name} non calculable"
     p = float(p)
     if p < 0.001:
-        return f"p{NBSP}<{NBSP}0,001"
-    if p < 0.01:
-        return f"p{NBSP}={NBSP}{fr_num(p, 3)}"
-    return f"p{NBSP}={NBSP}{fr_num(p, 2)}"
+        return f"{name}{NBSP}<{NBSP}0,001"
+    if digits is None:
+        digits = 3 if p < 0.01 else 2
+    return f"{name}{NBSP}={NBSP}{fr_num(p, digits)}"
 
 
 def fr_rr(rr: Any) -> str:
@@ -113,6 +143,30 @@ def fr_date_short(d: Any) -> str:
     if d is None:
         return "—"
     return format_date(_as_date(d), "dd/MM/y", locale=LOCALE)
+
+
+def fr_date_abbr(d: Any) -> str:
+    """``24 sept. 2018`` (abbreviated month, for charts)."""
+    if d is None:
+        return "—"
+    day = _as_date(d)
+    text = format_date(day, "d MMM y", locale=LOCALE)
+    return "1er" + text[1:] if day.day == 1 else text
+
+
+def fr_month_abbr(month: int) -> str:
+    """``janv.``, ``févr.`` … ``déc.`` (month 1–12)."""
+    return format_date(date(2000, month, 1), "MMM", locale=LOCALE)
+
+
+def fr_datetime_short(value: datetime) -> str:
+    """``24/03/2018 10:05``, Paris time."""
+    return format_datetime(value, "dd/MM/y HH:mm", tzinfo=PARIS, locale=LOCALE)
+
+
+def fr_ucfirst(text: Any) -> str:
+    """The text with a capital first letter (``""`` for nothing)."""
+    return (str(text)[:1].upper() + str(text)[1:]) if text else ""
 
 
 def parse_fr_number(text: str) -> float:
