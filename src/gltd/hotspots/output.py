@@ -16,8 +16,8 @@ FORMATS = ("geojson", "gpkg", "json", "png", "tif")
 
 def write_result(result: HotspotResult, fmt: str, path: str | Path) -> Path:
     """Write a run as ``geojson``, ``gpkg``, ``json``, ``png`` or ``tif`` (whole or nothing)."""
+    from gltd.fileio import write_atomic
     from gltd.mapping import render_png, write_geotiff, write_vector
-    from gltd.mapping._atomic import atomic_path
 
     path = Path(path)
     if fmt not in FORMATS:
@@ -30,9 +30,5 @@ def write_result(result: HotspotResult, fmt: str, path: str | Path) -> Path:
         return write_geotiff(result.grid, result.raster, path, description=result.raster_label)
     if fmt == "png":
         return render_png(result.layers, path)
-    with atomic_path(path) as tmp:
-        tmp.write_text(
-            json.dumps(result.document, ensure_ascii=False, indent=1, default=str),
-            encoding="utf-8",
-        )
-    return path
+    text = json.dumps(result.document, ensure_ascii=False, indent=1, default=str)
+    return write_atomic(path, text, parents=True)
