@@ -10,7 +10,6 @@ Nothing is written when the input is wrong (missing column, empty addresses, no 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from gltd.errors import InputError
+from gltd.fileio import atomic_path
 from gltd.geocode.index import require_index
 from gltd.geocode.match import Geocoder, GeocodeResult
 from gltd.ingest.mapping import FieldSpec, resolve_columns
@@ -110,8 +110,7 @@ def _column(frame: pd.DataFrame, columns: Mapping[str, str], fname: str) -> list
 
 
 def _write(frame: pd.DataFrame, out: Path) -> None:
-    tmp = out.with_name(f".{out.stem}.tmp{os.getpid()}{out.suffix}")
-    try:
+    with atomic_path(out) as tmp:
         suffix = out.suffix.lower()
         if suffix == ".csv":
             frame.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
@@ -127,9 +126,6 @@ def _write(frame: pd.DataFrame, out: Path) -> None:
             geom = np.where(np.isnan(lon), None, geom)
             gdf = gpd.GeoDataFrame(frame, geometry=list(geom), crs="EPSG:4326")
             gdf.to_file(tmp, driver="GPKG", layer=out.stem)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def geocode_file(
