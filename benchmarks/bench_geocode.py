@@ -18,10 +18,14 @@ Run: ``.venv/bin/python benchmarks/bench_geocode.py [--n 330000] [--queries 3000
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from gltd.geocode.addok_engine import available as addok_available
 from gltd.geocode.index import build_index
 from gltd.geocode.match import Geocoder
 from gltd.geocode.synthetic import (
@@ -39,6 +43,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=330_000, help="addresses in the extract")
     ap.add_argument("--queries", type=int, default=3_000, help="queries per seed")
     ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    ap.add_argument("--addok-queries", type=int, default=1_000, help="queries per seed for addok")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -88,12 +93,57 @@ def main() -> None:
                 f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
                 f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"
             )
-        try:
-            import addok  # type: ignore[import-not-found]  # noqa: F401
-        except ImportError:
+        if not addok_available():
             print(
                 "\naddok: not installed (pip install 'gltd[addok]' and a Redis server to compare)"
             )
+            return
+        bench_addok(path, rows, tmp, args.addok_queries)
+
+
+def bench_addok(path: Path, rows: list, tmp: str, n_queries: int) -> None:
+    """The same extract and queries through addok, on a private redis-server."""
+    server = shutil.which("redis-server")
+    if server is None:
+        print("\naddok: redis-server not found")
+        return
+    sock = str(Path(tmp) / "redis.sock")
+    proc = subprocess.Popen(
+        [server, "--port", "0", "--unixsocket", sock, "--save", "", "--dir", tmp],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if Path(sock).exists():
+                break
+            time.sleep(0.05)
+        os.environ["REDIS_SOCKET"] = sock
+        from gltd.geocode.addok_engine import AddokGeocoder, index_files
+
+        t = time.perf_counter()
+        n = index_files([path])
+        print(f"\naddok build: {time.perf_counter() - t:.1f} s ({n:,} streets, one process)")
+        g = AddokGeocoder()
+        for seed, name in ((2, "addok held out (2)"), (3, "addok held out (3)")):
+            qs = police_queries(rows, n=n_queries, seed=seed)
+            t = time.perf_counter()
+            res = [
+                g.geocode(q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber)
+                for q in qs
+            ]
+            dt = time.perf_counter() - t
+            s = score_results(
+                qs,
+                [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in res],
+                [r.ban_id for r in res],
+            )
+            print(
+                f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
+                f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"
+            )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

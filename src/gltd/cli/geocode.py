@@ -21,10 +21,28 @@ FilesArg = Annotated[
 ]
 
 
-def build(files: FilesArg, db: DbOption = None) -> None:
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Moteur : gltd (index dans la base, par défaut) ou addok (option [addok], "
+        "serveur Redis via REDIS_SOCKET ou REDIS_HOST/REDIS_PORT).",
+    ),
+]
+
+
+def build(files: FilesArg, engine_name: EngineOpt = "gltd", db: DbOption = None) -> None:
     """Construire ou mettre à jour l'index local des adresses (Base Adresse Nationale)."""
     from gltd.geocode.index import build_index
 
+    if engine_name == "addok":
+        from gltd.geocode.addok_engine import index_files
+
+        n = index_files(files)
+        console.print(f"Index addok (Redis) reconstruit : {n} voie(s).", highlight=False)
+        return
+    if engine_name != "gltd":
+        raise typer.BadParameter(f"moteur inconnu « {engine_name} » (gltd ou addok)")
     engine = engine_for(db)
     progress = make_progress(transient=True)
     tasks: dict[str, Any] = {}
@@ -104,6 +122,7 @@ def run(
     sheet: Annotated[
         str | None, typer.Option("--sheet", help="Feuille d'un classeur XLSX.")
     ] = None,
+    engine_name: EngineOpt = "gltd",
     db: DbOption = None,
 ) -> None:
     """Géocoder un fichier d'adresses : ajoute lat, lon, score, précision, libellé BAN."""
@@ -132,6 +151,7 @@ def run(
             review=review,
             sheet=sheet,
             progress=on_progress,
+            engine_name=engine_name,
         )
     finally:
         if progress.live.is_started:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from gltd.ingest.readers import read_table
 from gltd.model import GEOCODE_PRECISIONS
 
 __all__ = [
-    "ADDRESS_FIELDS",
+    "ENGINES",
     "OUTPUT_COLUMNS",
     "BatchResult",
     "geocode_rows",
@@ -48,6 +49,8 @@ OUTPUT_COLUMNS = (
     "geocode_note",
 )
 OUT_SUFFIXES = (".csv", ".xlsx", ".gpkg")
+#: Geocoding engines: the built-in index (default) or addok (optional extra).
+ENGINES = ("gltd", "addok")
 Progress = Callable[[int, int], None]
 
 
@@ -73,8 +76,17 @@ def has_address(columns: Mapping[str, str]) -> bool:
     return "address" in columns
 
 
+class AddressGeocoder(Protocol):
+    """What :func:`geocode_rows` needs: the built-in matcher or addok's."""
+
+    def geocode(  # noqa: D102
+        self, address: object, *, postcode: object = ..., city: object = ...,
+        housenumber: object = ...,
+    ) -> GeocodeResult: ...  # fmt: skip
+
+
 def geocode_rows(
-    geocoder: Geocoder,
+    geocoder: AddressGeocoder,
     address: Sequence[object],
     *,
     postcode: Sequence[object] | None = None,
@@ -138,6 +150,7 @@ def geocode_file(
     review: str | Path | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    engine_name: str = "gltd",
 ) -> BatchResult:
     """Geocode every row of a CSV/XLSX/… file into ``out`` (see the module docstring)."""
     t0 = time.perf_counter()
@@ -148,7 +161,13 @@ def geocode_file(
             f"{', '.join(OUT_SUFFIXES)}",
             file=out_p.name,
         )
-    sources = require_index(engine)
+    if engine_name not in ENGINES:
+        raise InputError(
+            f"moteur de géocodage inconnu « {engine_name} » (attendu : {', '.join(ENGINES)})"
+        )
+    attributions: tuple[str, ...] = ("Base Adresse Nationale, index addok",)
+    if engine_name == "gltd":
+        attributions = tuple(sorted({s.attribution for s in require_index(engine)}))
     table = read_table(Path(path), sheet=sheet)
     explicit = dict(columns)
     if housenumber_column:
@@ -177,7 +196,14 @@ def geocode_file(
             file=table.name,
             field=mapped["address"],
         )
-    with Geocoder(engine) as g:
+    geocoder: Any
+    if engine_name == "addok":
+        from gltd.geocode.addok_engine import AddokGeocoder
+
+        geocoder = AddokGeocoder()
+    else:
+        geocoder = Geocoder(engine)
+    with geocoder as g:
         results = geocode_rows(
             g,
             address,
@@ -215,5 +241,5 @@ def geocode_file(
         out_path=out_p,
         review_path=review_p,
         seconds=time.perf_counter() - t0,
-        attributions=tuple(sorted({s.attribution for s in sources})),
+        attributions=attributions,
     )
