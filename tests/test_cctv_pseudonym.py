@@ -60,7 +60,7 @@ def test_import_and_register_store_the_same_pseudonym(
         "R1;20/09/2018 09:00;SD 45;2018/001234;C01;18/09/2018 22:00;19/09/2018 02:00\n",
         encoding="utf-8",
     )
-    _ok("import", "requisitions", str(f), "--db", db_url)
+    _ok("import", "requisitions", str(f), "--source", "requisitions", "--db", db_url)
     # The same procedure, typed with spaces, through the register.
     _ok("cctv", "requisitions", "add", "--received", "2018-09-21 10:00", "--unit", "SD 45",
         "--basis", "77-1-1", "--procedure", " 2018 / 001234", "--cameras", "C01",
