@@ -122,7 +122,7 @@ def test_the_migration_keys_old_references_and_reimport_still_finds_them(
     f = _file(tmp_path)
     (tmp_path / "id").mkdir()
     g = _file(tmp_path / "id", with_id=True)
-    _ok("import", "requisitions", str(f), "--db", url)
+    _ok("import", "requisitions", str(f), "--source", "requisitions", "--db", url)
     _ok("import", "requisitions", str(g), "--source", "registre", "--db", url)
     # What gltd stored before this version: unkeyed digests and raw identifiers.
     legacy = "h:" + hashlib.sha1("\x1f".join(ROW).encode()).hexdigest()[:24]
@@ -148,7 +148,7 @@ def test_the_migration_keys_old_references_and_reimport_still_finds_them(
         ["k1:" + _hmac(KEY, legacy)[:32], "k1:" + _hmac(KEY, "id:2018/001234")[:32]]
     )
     assert hashlib.sha256(f.read_bytes()).hexdigest() not in digests
-    for path, extra in ((f, ()), (g, ("--source", "registre"))):
+    for path, extra in ((f, ("--source", "requisitions")), (g, ("--source", "registre"))):
         out = _ok("import", "requisitions", str(path), *extra, "--db", url)
         assert "0 ligne(s) écrite(s), 1 déjà présente(s)" in out
     assert len(_stored(url)[0]) == 2
