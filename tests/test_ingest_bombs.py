@@ -102,6 +102,35 @@ def test_an_xlsx_bomb_is_refused_before_reading(sqlite_url: str, tmp_path: Path)
     assert elapsed < 60, elapsed
 
 
+def test_an_xlsx_of_repeated_shared_strings_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    """Millions of shared strings inflating from a few hundred kilobytes (openpyxl would
+    load them all before reading a single cell)."""
+    bomb = tmp_path / "faits.xlsx"
+    _xlsx_with_far_cell(bomb, None)
+    with zipfile.ZipFile(bomb) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    n = 3_000_000
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"<si><t>a</t></si>" * n
+        + b"</sst>"
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert bomb.stat().st_size < 500_000
+    code, out, peak, elapsed = _import("incidents", str(bomb), "--db", sqlite_url)
+    assert code == 2, out
+    assert "la partie « xl/sharedStrings.xml » se décompresse" in out
+    assert "fichier piégé ou corrompu ?" in out
+    assert peak < 1 * GB and elapsed < 60, (peak, elapsed)
+
+
 def test_a_declared_huge_dimension_alone_is_not_refused(sqlite_url: str, tmp_path: Path) -> None:
     """The extent is counted from the cells, not from the sheet's declared dimension."""
     f = tmp_path / "faits.xlsx"

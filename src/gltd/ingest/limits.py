@@ -11,7 +11,9 @@ checks first and refuses with the figures, in seconds and without filling the me
 * cells: at most ``GLTD_IMPORT_MAX_CELLS`` (5 000 000 by default) rows × columns, counted
   from the sheet's own cells (``.xlsx``), the lines and header (CSV), the metadata
   (Parquet) or the layer's feature and field counts (geographic files);
-* zip members: no absolute path, no ``..``, no symbolic link, no encryption.
+* zip members: no absolute path, no ``..``, no symbolic link, no encryption; in an
+  ``.xlsx``, no part of over 10 Mo inflating more than 100 times (real workbooks stay
+  under 20: a higher ratio is a bomb, e.g. millions of repeated shared strings).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+#: An .xlsx part larger than this (bytes) may not inflate more than XLSX_MAX_RATIO times.
+XLSX_RATIO_MIN_BYTES = 10 * 1024 * 1024
+XLSX_MAX_RATIO = 100
 
 
 def max_bytes() -> int:
@@ -244,7 +249,16 @@ def check_xlsx(path: Path, sheet: str | int | None) -> None:
     with path.open("rb") as fh:
         if fh.read(4) != b"PK\x03\x04":
             return  # not a zip (old .xls): the reader refuses it
-    check_zip(path, label="fichier Excel")
+    for info in check_zip(path, label="fichier Excel"):
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > XLSX_RATIO_MIN_BYTES and ratio > XLSX_MAX_RATIO:
+            raise InputError(
+                f"fichier Excel refusé : la partie « {info.filename[:80]} » se décompresse "
+                f"{ratio:,.0f} fois ({_mo(info.file_size)} Mo pour "
+                f"{_n(info.compress_size // 1024)} ko ; au plus {XLSX_MAX_RATIO} fois dans un "
+                "classeur ordinaire) : fichier piégé ou corrompu ?".replace(",", " "),
+                file=path.name,
+            )
     with zipfile.ZipFile(path) as zf:
         found = _sheet_part(zf, sheet)
         if found is None or found[1] not in zf.namelist():
