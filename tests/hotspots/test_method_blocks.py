@@ -174,3 +174,14 @@ def test_zones_block(method: str) -> None:
     else:
         assert NO_SELF in m["weights"]["self_weight"]
         assert_allclose(stat, local_moran_statistic(counts, w)[0], atol=1e-9)
+
+
+def test_block_and_caption_name_the_events_crs() -> None:
+    from pyproj import Transformer
+
+    ev = _events()
+    ux, uy = Transformer.from_crs("EPSG:2154", "EPSG:32631", always_xy=True).transform(ev.x, ev.y)
+    utm = EventSet.from_arrays(ux, uy, ev.t, crs="EPSG:32631")
+    out = run_hotspots(utm, method="gistar")
+    assert out.document["method"]["crs"] == "EPSG:32631" == out.grid.crs
+    assert out.layers.caption.endswith("EPSG:32631.") and "Lambert" not in out.layers.caption

@@ -197,7 +197,7 @@ def crs_caption(events: EventSet) -> str:
     """The last sentence of a map caption: the coordinate system of the map."""
     if events.meta.get("crs_as_given"):
         return "Système de coordonnées non précisé : x, y tels que donnés."
-    return "Lambert-93 (EPSG:2154)."
+    return "Lambert-93 (EPSG:2154)." if events.crs == "EPSG:2154" else f"{events.crs}."
 
 
 def _numeric(frame: pd.DataFrame, col: str, p: Path) -> np.ndarray:
