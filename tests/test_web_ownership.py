@@ -72,6 +72,8 @@ def test_a_city_coordinator_cannot_rewrite_a_police_action(world: Any) -> None:
             select(Action.id).where(Action.title == "Contrôles place du Martroi")
         ).scalar_one()
     ville, vtok = _as(app, "ville.coordinateur")
+    r = ville.get(f"/actions/{act_id}/modifier")
+    assert r.status_code == 403 and "pilotée par Agence police" in html.unescape(r.text)
     rewrite = {"csrf_token": vtok, "title": "Supprimée", "status": "abandonne"}
     r = ville.post(f"/actions/{act_id}/modifier", data=rewrite, follow_redirects=False)
     assert r.status_code == 403
@@ -119,7 +121,7 @@ def test_a_city_coordinator_cannot_rewrite_a_police_action(world: Any) -> None:
     )
     assert r.status_code == 303 and _action(url, act_id).status == "en_cours"
     refused = _refusals(url)
-    assert len(refused) == 4 and {u for u, _ in refused} == {"ville.coordinateur"}
+    assert len(refused) == 5 and {u for u, _ in refused} == {"ville.coordinateur"}
     assert all("réservée à cette agence et au parquet" in str(d) for _, d in refused)
 
 

@@ -69,6 +69,13 @@ class Register:
         """Change an item (and record the audit event)."""
         raise NotImplementedError
 
+    def check_edit(self, engine: Engine, item_id: int, user: CurrentUser, ip: str) -> None:
+        """Refuse (raise ``Forbidden``) an item this user's agency does not own.
+
+        Beyond the permission matrix (see ``OWNERSHIP_FR``); by default every item of a
+        register the matrix lets the user change is editable.
+        """
+
     def defaults(self, engine: Engine) -> dict[str, Any]:
         """Initial values of the add form."""
         return {}

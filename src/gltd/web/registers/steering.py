@@ -305,6 +305,13 @@ class ActionsRegister(Register):
             "sienne)."
         )
 
+    def check_edit(self, engine: Engine, item_id: int, user: CurrentUser, ip: str) -> None:
+        """Refuse the edit form of an action piloted by another agency."""
+        with Session(engine) as s:
+            a = s.get(Action, item_id)
+            if a is not None:
+                self._check_owner(engine, s, user, ip, a.owner_agency_id, item_id)
+
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
         """Store an action (piloted by the user's agency, or any agency for the parquet)."""
         v = self._clean(values)

@@ -182,6 +182,10 @@ def _add_routes(reg: Register) -> None:
         return await form_page(request, user)
 
     async def edit_page(request: Request, user: Writer, item_id: int) -> HTMLResponse:
+        # An object of another agency is refused before its form is shown (403, audited).
+        await run_in_threadpool(
+            reg.check_edit, app_state(request).engine, item_id, user, client_ip(request)
+        )
         if reg.resource in SENSITIVE:
             # The form shows the stored values (an operation's notes): a sensitive read.
             await run_in_threadpool(
