@@ -5,7 +5,6 @@ cells or (Gi*, LISA) on zones.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -125,9 +124,8 @@ def run_hotspots_db(
     from dataclasses import replace
 
     from gltd.mapping.zones import read_zones_file
-    from gltd.model import AnalysisRun
-    from gltd.store.engine import session_scope
     from gltd.store.queries import load_events, load_zones
+    from gltd.store.runs import record_run
 
     check_units(units, zone_kind=zone_kind, zones_file=zones_file, rate=rate)
     cats = resolve_categories(categories)
@@ -175,14 +173,11 @@ def run_hotspots_db(
     if not store:
         return out
     params = {k: v for k, v in out.document["method"].items() if k != "grid"}
-    with session_scope(engine) as s:
-        run = AnalysisRun(
-            kind="hotspots",
-            category=cats[0] if len(cats) == 1 else None,
-            params_json=json.dumps(params, ensure_ascii=False, default=str),
-            result_json=json.dumps(out.document["summary"], ensure_ascii=False, default=str),
-        )
-        s.add(run)
-        s.flush()
-        run_id = int(run.id)
+    run_id = record_run(
+        engine,
+        kind="hotspots",
+        category=cats[0] if len(cats) == 1 else None,
+        params=params,
+        result=out.document["summary"],
+    )
     return replace(out, run_id=run_id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from gltd.cctv.dates import add_years
 from gltd.cctv.fov import covered_by_cameras, fov_feature_collection
@@ -51,7 +49,7 @@ from gltd.cctv.study_render import write_study
 from gltd.cctv.viewlog import export_viewings_csv, list_viewings, log_viewing
 from gltd.config import get_settings
 from gltd.errors import InputError
-from gltd.model import AnalysisRun
+from gltd.store.runs import record_run
 from gltd.timeutil import PARIS, local_midnight
 
 if TYPE_CHECKING:
@@ -332,16 +330,9 @@ def run_siting(
         "method": res.params,
     }  # fmt: skip
     if store:
-        with Session(engine) as s, s.begin():
-            run = AnalysisRun(
-                kind="siting",
-                created_by=by,
-                params_json=json.dumps(out["params"], ensure_ascii=False),
-                result_json=json.dumps(out, ensure_ascii=False),
-            )
-            s.add(run)
-            s.flush()
-            out["run_id"] = run.id
+        out["run_id"] = record_run(
+            engine, kind="siting", created_by=by, params=out["params"], result=out
+        )
     return out
 
 

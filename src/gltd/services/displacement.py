@@ -10,7 +10,6 @@ as an ``AnalysisRun(kind="displacement")``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +24,6 @@ from gltd.analysis.events import EventSet
 from gltd.analysis.sppt import SpptResult, sppt
 from gltd.analysis.wdd import WddResult, wdd_test
 from gltd.errors import InputError
-from gltd.model import AnalysisRun
 from gltd.services.displacement_inputs import (
     DATA_TOLERANCE_DAYS,
     check_extent,
@@ -35,8 +33,8 @@ from gltd.services.displacement_inputs import (
     resolve_target,
     warn_other_interventions,
 )
-from gltd.store.engine import session_scope
 from gltd.store.queries import load_events
+from gltd.store.runs import record_run
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS, Period, local_midnight
 
@@ -348,16 +346,13 @@ def run_displacement(
     )
     if not store:
         return report
-    with session_scope(engine) as s:
-        run = AnalysisRun(
-            kind="displacement",
-            category=",".join(cats) or None,
-            params_json=json.dumps(params, ensure_ascii=False),
-            result_json=json.dumps(report.as_dict(), ensure_ascii=False),
-        )
-        s.add(run)
-        s.flush()
-        run_id = int(run.id)
+    run_id = record_run(
+        engine,
+        kind="displacement",
+        category=",".join(cats) or None,
+        params=params,
+        result=report.as_dict(),
+    )
     object.__setattr__(report, "run_id", run_id)
     return report
 

@@ -3,7 +3,7 @@
 - :func:`read_events_csv` reads a file like the Near Repeat Calculator's (x, y, date without
   header) or with a header (x/y or lon/lat, date or datetime);
 - :func:`run_from_file` / :func:`run_from_db` run :func:`gltd.analysis.knox.near_repeat`;
-  a run on the store is saved as an :class:`~gltd.model.AnalysisRun` (``kind="near_repeat"``);
+  a run on the store is saved through :mod:`gltd.store.runs` (``kind="near_repeat"``);
 - :func:`near_repeat_alerts` lists, for each recent event, the radius and time window in
   which nearby places are at significantly higher risk according to the latest run of its
   category (places and times only), and :func:`alerts_geojson` maps them (WGS84);
@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,15 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from gltd.analysis.events import ANALYSIS_CRS, EventSet
 from gltd.analysis.knox import DEFAULT_ALPHA, NearRepeatResult, near_repeat
 from gltd.errors import InputError
-from gltd.model import AnalysisRun
 from gltd.services.near_repeat_io import read_events, read_events_csv, render
-from gltd.store.engine import session_scope
 from gltd.store.queries import load_events
+from gltd.store.runs import list_runs, record_run
 from gltd.timeutil import PARIS, Period
 
 __all__ = [
@@ -118,11 +116,13 @@ def run_from_file(
 
 @dataclass(frozen=True)
 class StoredRun:
-    """A run on the store and the id of its :class:`AnalysisRun` row."""
+    """A run on the store, the parameters stored with it and its id (None when the caller
+    stores it itself, as the web's job runner does)."""
 
     result: NearRepeatResult
-    run_id: int
+    run_id: int | None
     source: dict[str, Any]
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def run_from_db(
@@ -134,8 +134,9 @@ def run_from_db(
     zones: Sequence[str | int] | None = None,
     created_by: str | None = None,
     progress: Progress | None = None,
+    store: bool = True,
 ) -> StoredRun:
-    """Run the analysis on the store's incidents and save it as an ``AnalysisRun``."""
+    """Run the analysis on the store's incidents and (``store``) save the run."""
     cats = [c for c in (categories or []) if c]
     events = load_events(
         engine,
@@ -156,19 +157,18 @@ def run_from_db(
         "categories": cats,
         "zones": [str(z) for z in zones or []],
     }
-    with session_scope(engine) as s:
-        row = AnalysisRun(
+    stored = {**asdict(params), **source, "seed": result.seed}
+    run_id = None
+    if store:
+        run_id = record_run(
+            engine,
             kind=KIND,
             category=cats[0] if len(cats) == 1 else None,
             created_by=created_by,
-            status="done",
-            params_json=json.dumps({**asdict(params), **source, "seed": result.seed}),
-            result_json=json.dumps(result.to_dict(), ensure_ascii=False),
+            params=stored,
+            result=result.to_dict(),
         )
-        s.add(row)
-        s.flush()
-        run_id = int(row.id)
-    return StoredRun(result=result, run_id=run_id, source=source)
+    return StoredRun(result=result, run_id=run_id, source=source, params=stored)
 
 
 # ---------------------------------------------------------------- alerts
@@ -238,22 +238,11 @@ def _risk_zone(result: dict[str, Any]) -> tuple[float, float, list[dict[str, flo
 
 
 def _latest_runs(engine: Engine) -> list[tuple[int, datetime, dict[str, Any], dict[str, Any]]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                AnalysisRun.id,
-                AnalysisRun.created_at,
-                AnalysisRun.params_json,
-                AnalysisRun.result_json,
-            )
-            .where(AnalysisRun.kind == KIND, AnalysisRun.status == "done")
-            .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
-        ).all()
-    out = []
-    for rid, created, params, result in rows:
-        if result:
-            out.append((int(rid), created, json.loads(params or "{}"), json.loads(result)))
-    return out
+    return [
+        (r.id, r.created_at, r.params, r.result)
+        for r in list_runs(engine, kind=KIND, status="done")
+        if r.result
+    ]
 
 
 def near_repeat_alerts(

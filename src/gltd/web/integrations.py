@@ -67,11 +67,15 @@ def run_near_repeat(
         categories=v.get("categories") or None,
         created_by=v.get("_by"),
         progress=step,
+        store=False,  # the job's run is the one run (it feeds « gltd near-repeat alerts »)
     )
     out = _out(results, "repetitions", ".html")
     out.write_text(render(stored.result, "html", source=period.label()), encoding="utf-8")
     return JobOutput(
-        stored.result.to_dict(), out.name, f"Analyse enregistrée sous le n° {stored.run_id}."
+        stored.result.to_dict(),
+        out.name,
+        "Analyse enregistrée : elle sert aux alertes de répétitions proches.",
+        params=stored.params,
     )
 
 

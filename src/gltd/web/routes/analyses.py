@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from gltd.errors import InputError
-from gltd.model import AnalysisRun
+from gltd.store.runs import RunRecord, get_run, list_runs
 from gltd.web import audit
 from gltd.web.analyses import ANALYSES, AnalysisSpec
 from gltd.web.auth import CurrentUser
@@ -54,22 +54,8 @@ def _spec(kind: str) -> AnalysisSpec:
     return spec
 
 
-def _runs(engine: Engine, limit: int = 50) -> list[Any]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                select(
-                    AnalysisRun.id,
-                    AnalysisRun.kind,
-                    AnalysisRun.created_at,
-                    AnalysisRun.created_by,
-                    AnalysisRun.status,
-                    AnalysisRun.output_path,
-                )
-                .order_by(AnalysisRun.id.desc())
-                .limit(limit)
-            ).all()
-        )
+def _runs(engine: Engine, limit: int = 50) -> list[RunRecord]:
+    return list_runs(engine, limit=limit, with_result=False)
 
 
 def _forms(engine: Engine, user: CurrentUser) -> list[dict[str, Any]]:
@@ -158,17 +144,15 @@ async def start_api(
     return {"id": await _start(request, user, kind, body)}
 
 
-def _run(engine: Engine, run_id: int) -> Any:
-    with engine.connect() as conn:
-        row = conn.execute(select(AnalysisRun).where(AnalysisRun.id == run_id)).first()
+def _run(engine: Engine, run_id: int) -> RunRecord:
+    row = get_run(engine, run_id)
     if row is None:
         raise InputError(f"analyse n° {run_id} introuvable")
     return row
 
 
-def _job_state(request: Request, row: Any) -> dict[str, Any]:
+def _job_state(request: Request, row: RunRecord) -> dict[str, Any]:
     prog = app_state(request).jobs.progress(row.id)
-    result = json.loads(row.result_json) if row.result_json else None
     done = row.status in ("done", "failed")
     return {
         "id": row.id,
@@ -177,9 +161,7 @@ def _job_state(request: Request, row: Any) -> dict[str, Any]:
         "done": prog.done if prog else (1 if done else 0),
         "total": prog.total if prog else 1,
         "message": prog.message if prog else row.status,
-        "error": result.get("error")
-        if isinstance(result, dict) and row.status == "failed"
-        else None,
+        "error": row.error,
         "has_file": bool(row.output_path),
     }
 
@@ -201,7 +183,7 @@ async def run_page(request: Request, user: Reader, run_id: int) -> HTMLResponse:
         f"{row.kind} : {request.url.path}",
         client_ip(request),
     )
-    result = json.loads(row.result_json) if row.result_json else None
+    result = row.result
     pretty = json.dumps(result, ensure_ascii=False, indent=2)[:20000] if result else ""
     label = ANALYSES[row.kind].label if row.kind in ANALYSES else row.kind
     return render(
@@ -213,7 +195,7 @@ async def run_page(request: Request, user: Reader, run_id: int) -> HTMLResponse:
             "state": _job_state(request, row),
             "result": result,
             "pretty": pretty,
-            "params": json.loads(row.params_json or "{}"),
+            "params": row.params,
         },
     )
 
@@ -237,7 +219,7 @@ async def run_json(request: Request, user: Reader, run_id: int) -> Response:
         audit.record, st.engine, user, "export", "analysis_run", run_id, "JSON", client_ip(request)
     )
     return JSONResponse(
-        json.loads(row.result_json or "null"),
+        row.result,
         headers={"content-disposition": f'attachment; filename="analyse-{run_id}.json"'},
     )
 
