@@ -337,6 +337,13 @@ def test_demo_accounts_log_in_only_in_development(
             )
         ).scalars()
         assert list(refused) == ["compte de démonstration refusé (GLTD_ENV=production)"]
+    from gltd.cli.serve import demo_accounts_notice
+
+    assert demo_accounts_notice(engine, "development") is None
+    assert demo_accounts_notice(engine, "production") == (
+        f"{len(accounts)} compte(s) de démonstration dans cette base : refusés avec "
+        "GLTD_ENV=production ; supprimez-les avec « gltd db remove-demo-accounts »."
+    )
     # The administrator removes them; the other accounts stay.
     res = _cli(monkeypatch, ["db", "remove-demo-accounts", "--db", db_url])
     assert res.exit_code == 0, res.output
@@ -348,6 +355,7 @@ def test_demo_accounts_log_in_only_in_development(
         ).scalar_one()
     assert not left & {a["username"] for a in accounts} and "police.coordinateur" in left
     assert removed == len(accounts)
+    assert demo_accounts_notice(engine, "production") is None
 
 
 def test_demo_accounts_are_refused_on_the_network_with_the_public_secret(

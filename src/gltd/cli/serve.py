@@ -13,7 +13,13 @@ from rich.table import Table
 
 from gltd.cli.common import DbOption, console, db_url, engine_for
 
-__all__ = ["register", "ensure_demo_accounts", "demo_password", "DEMO_ROLES"]
+__all__ = [
+    "register",
+    "ensure_demo_accounts",
+    "demo_password",
+    "demo_accounts_notice",
+    "DEMO_ROLES",
+]
 
 #: Roles given to the demo accounts of each agency kind.
 DEMO_ROLES: dict[str, tuple[str, ...]] = {
@@ -84,6 +90,24 @@ def ensure_demo_accounts(engine: Any, secret: str) -> list[dict[str, str]]:
     return out
 
 
+def demo_accounts_notice(engine: Any, environment: str) -> str | None:
+    """A French warning when demo accounts are in the database outside development."""
+    if environment == "development":
+        return None
+    from sqlalchemy import func, select
+
+    from gltd.model import User
+
+    with engine.connect() as conn:
+        n = int(conn.execute(select(func.count(User.id)).where(User.demo.is_(True))).scalar_one())
+    if not n:
+        return None
+    return (
+        f"{n} compte(s) de démonstration dans cette base : refusés avec GLTD_ENV="
+        f"{environment} ; supprimez-les avec « gltd db remove-demo-accounts »."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``gltd serve``."""
 
@@ -142,6 +166,9 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
         for a in accounts:
             table.add_row(a["agency"], a["role"], a["username"], a["password"])
         console.print(table)
+    notice = demo_accounts_notice(engine, settings.environment)
+    if notice:
+        console.print(f"[yellow]{notice}[/]")
     app = create_app(settings)
     console.print(f"gltd sert http://{host}:{port} (Ctrl+C pour arrêter)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
