@@ -175,6 +175,20 @@ def test_study_rank_matches_brute_force_and_unfavourable_sites(db_url: str) -> N
     assert res["rank"]["site_count_disc"] == site_n
 
 
+def test_study_rank_method_states_the_probe_spacing(db_url: str) -> None:
+    """Probes are spaced by the radius but never closer than 50 m: the block says so."""
+    from gltd.cctv.study.data import city_probes
+    from gltd.store.queries import load_events
+    from gltd.timeutil import local_midnight
+
+    engine = _populate(db_url)
+    res = relevance_study(engine, lat=47.926, lon=1.944, radius=30, as_of=AS_OF, store=False)
+    ev = load_events(engine, start=local_midnight(date(2015, 9, 24)), end=local_midnight(AS_OF))
+    assert res["rank"]["n_probes"] == len(city_probes(engine, 50.0, ev))
+    assert res["rank"]["n_probes"] != len(city_probes(engine, 30.0, ev))
+    assert "pas = rayon, au moins 50 m : 50 m" in res["rank"]["method"]
+
+
 def test_study_from_a_request_and_bad_sites(db_url: str) -> None:
     engine = _populate(db_url)
     from gltd.cctv._common import to_metric

@@ -124,7 +124,8 @@ def relevance_study(
         "city_median": float(np.median(probe_counts)) if len(probes) else None,
         "city_p90": float(np.percentile(probe_counts, 90)) if len(probes) else None,
         "method": "faits des trois ans dans un disque de même rayon, centré sur chaque point "
-        "d'une grille régulière (pas = rayon) couvrant la commune ; percentile à rang moyen",
+        f"d'une grille régulière (pas = rayon, au moins 50 m : {max(site.radius_m, 50.0):g} m) "
+        "couvrant la commune ; percentile à rang moyen",
     }
     hot = hotspot_status(engine, cx[last_year], cy[last_year], site)
     coverage = existing_coverage(engine, site, day, ev, in_site)
