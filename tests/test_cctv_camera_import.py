@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from gltd.cctv._common import to_metric
 from gltd.cli.main import app
+from gltd.geo import to_metric
 from gltd.model import AuditEvent, Camera, Zone
 from gltd.store.engine import make_engine, session_scope
 

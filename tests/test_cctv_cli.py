@@ -29,7 +29,7 @@ def _run(*args: str) -> str:
 def city_db(sqlite_url: str, tmp_path: Path) -> str:
     from datetime import datetime, timedelta
 
-    from gltd.cctv._common import to_metric
+    from gltd.geo import to_metric
 
     engine = make_engine(sqlite_url)
     with session_scope(engine) as s:

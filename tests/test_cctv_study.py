@@ -28,7 +28,7 @@ CATS = ("trafic_stupefiants", "usage_stupefiants", "cambriolages", "vols_dans_ve
 
 
 def _populate(url: str) -> object:
-    from gltd.cctv._common import to_metric
+    from gltd.geo import to_metric
 
     engine = make_engine(url)
     with session_scope(engine) as s:
@@ -66,7 +66,7 @@ def _populate(url: str) -> object:
 
 def _independent_counts(url: str) -> pd.DataFrame:
     """Counts per category and study year, straight from SQL with pandas geometry."""
-    from gltd.cctv._common import to_metric
+    from gltd.geo import to_metric
 
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -127,8 +127,8 @@ def test_study_numbers_equal_an_independent_query(db_url: str, tmp_path: Path) -
     assert [c["code"] for c in cov["overlapping_cameras"]] == ["N1"]
     from shapely.geometry import Point
 
-    from gltd.cctv._common import to_metric
     from gltd.cctv.fov import fov_polygon
+    from gltd.geo import to_metric
 
     n1 = inv.get_camera(engine, "N1")
     disc = Point(*to_metric(SITE[1], SITE[0])).buffer(100.0, quad_segs=256)
@@ -159,8 +159,8 @@ def test_study_rank_matches_brute_force_and_unfavourable_sites(db_url: str) -> N
     assert res["conclusion"]["verdict"] == "defavorable"
     assert res["rank"]["percentile"] < 50
     # Brute force: percentile of the site's disc count among all probe counts, by numpy.
-    from gltd.cctv._common import to_metric
     from gltd.cctv.study.data import city_probes
+    from gltd.geo import to_metric
     from gltd.store.queries import load_events
     from gltd.timeutil import local_midnight
 
@@ -191,7 +191,7 @@ def test_study_rank_method_states_the_probe_spacing(db_url: str) -> None:
 
 def test_study_from_a_request_and_bad_sites(db_url: str) -> None:
     engine = _populate(db_url)
-    from gltd.cctv._common import to_metric
+    from gltd.geo import to_metric
 
     x, y = to_metric(SITE[1], SITE[0])
     with session_scope(engine) as s:
@@ -218,9 +218,9 @@ def test_past_interventions_count_target_buffer_and_control(db_url: str) -> None
     from shapely import wkt
     from shapely.ops import transform
 
-    from gltd.cctv._common import to_lonlat, to_metric
     from gltd.cctv.study.data import StudySite
     from gltd.cctv.study.surroundings import past_interventions
+    from gltd.geo import to_lonlat, to_metric
     from gltd.model import Intervention
 
     engine = make_engine(db_url)

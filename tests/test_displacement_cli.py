@@ -15,8 +15,8 @@ from shapely.geometry import Point, box
 from typer.testing import CliRunner
 
 from gltd.cli.main import app
+from gltd.geo import geometry_to_lonlat
 from gltd.model import Camera, Incident, Zone
-from gltd.services.interventions import camera_sector, to_wgs84
 from gltd.store.engine import make_engine, session_scope
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -49,12 +49,12 @@ def db(sqlite_url: str) -> str:
                 )
     with session_scope(engine) as s:
         s.add_all(rows)
-        city = to_wgs84(box(X0 - 2000, Y0 - 2000, X0 + 2000, Y0 + 2000))
+        city = geometry_to_lonlat(box(X0 - 2000, Y0 - 2000, X0 + 2000, Y0 + 2000))
         s.add(Zone(name="Ville test", kind="commune", geometry_wkt=city.wkt))
         s.add(
             Zone(
                 name="Place", kind="perimetre",
-                geometry_wkt=to_wgs84(Point(X0, Y0).buffer(100, quad_segs=32)).wkt,
+                geometry_wkt=geometry_to_lonlat(Point(X0, Y0).buffer(100, quad_segs=32)).wkt,
             )
         )  # fmt: skip
         s.add(
@@ -124,7 +124,10 @@ def test_target_from_a_geojson_file(db: str, tmp_path: Path) -> None:
     gj = tmp_path / "cible.geojson"
     gj.write_text(
         json.dumps(
-            {"type": "Feature", "geometry": to_wgs84(Point(X0, Y0).buffer(100)).__geo_interface__}
+            {
+                "type": "Feature",
+                "geometry": geometry_to_lonlat(Point(X0, Y0).buffer(100)).__geo_interface__,
+            }
         ),
         encoding="utf-8",
     )
@@ -180,7 +183,7 @@ def test_interventions_add_list_show_and_analyse(db: str, tmp_path: Path) -> Non
          "--start", "2018-05-20", "--camera", "CAM-01", "--db", db],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
-    wkt = to_wgs84(Point(X0 + 1000, Y0).buffer(50)).wkt
+    wkt = geometry_to_lonlat(Point(X0 + 1000, Y0).buffer(50)).wkt
     res = runner.invoke(
         app,
         ["interventions", "add", "--name", "Opérations", "--kind", "operations",
@@ -219,14 +222,3 @@ def test_interventions_add_list_show_and_analyse(db: str, tmp_path: Path) -> Non
     joined = " ".join(d["warnings"])
     assert "la cible recouvre aussi l'intervention « Caméra place »" in joined
     assert "la zone témoin contient l'intervention « Opérations »" in joined
-
-
-def test_camera_sector_hand_computed() -> None:
-    # camera at the origin looking east (90°), 90° field, 100 m range
-    s = camera_sector(0.0, 0.0, 90.0, 90.0, 100.0)
-    assert s.contains(Point(50, 0)) and s.contains(Point(60, 30))
-    assert not s.contains(Point(0, 50)) and not s.contains(Point(-50, 0))
-    assert not s.contains(Point(110, 0))
-    # 30 chords of π/60: area = 30 · ½ · 100² · sin(π/60) (quarter disc 7853.98)
-    assert s.area == pytest.approx(30 * 0.5 * 100**2 * math.sin(math.pi / 60))
-    assert camera_sector(0, 0, None, 90, 100).area == pytest.approx(math.pi * 1e4, rel=0.01)

@@ -12,9 +12,10 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 from sqlalchemy import select
 
+from gltd.geo import geometry_to_lonlat
 from gltd.model import AnalysisRun, Incident, Zone
 from gltd.services.displacement import run_displacement
-from gltd.services.interventions import add_intervention, to_wgs84
+from gltd.services.interventions import add_intervention
 from gltd.store.engine import make_engine, session_scope
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -53,13 +54,13 @@ def _events(engine, layout=LAYOUT, offset=(0.0, 0.0), prefix="e") -> None:  # ty
 
 
 def _city(engine) -> None:  # type: ignore[no-untyped-def]
-    city = to_wgs84(box(X0 - 2000, Y0 - 2000, X0 + 2000, Y0 + 2000))
+    city = geometry_to_lonlat(box(X0 - 2000, Y0 - 2000, X0 + 2000, Y0 + 2000))
     with session_scope(engine) as s:
         s.add(Zone(name="Ville test", kind="commune", geometry_wkt=city.wkt))
         s.add(
             Zone(
                 name="Petite zone", kind="quartier",
-                geometry_wkt=to_wgs84(Point(X0 + 150, Y0).buffer(30)).wkt,
+                geometry_wkt=geometry_to_lonlat(Point(X0 + 150, Y0).buffer(30)).wkt,
             )
         )  # fmt: skip
 

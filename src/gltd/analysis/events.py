@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 
 from gltd.errors import InputError
+from gltd.geo import analysis_crs
 
-__all__ = ["EventSet", "ANALYSIS_CRS"]
-
-ANALYSIS_CRS = "EPSG:2154"
+__all__ = ["EventSet"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,7 +41,7 @@ class EventSet:
     t: np.ndarray
     category: np.ndarray
     zone_id: np.ndarray
-    crs: str = ANALYSIS_CRS
+    crs: str = field(default_factory=analysis_crs)
     date_only: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -113,7 +112,7 @@ class EventSet:
         category: Any | None = None,
         zone_id: Any | None = None,
         *,
-        crs: str = ANALYSIS_CRS,
+        crs: str | None = None,
         date_only: bool = False,
     ) -> EventSet:
         """Build an EventSet from array-likes (missing columns get neutral values)."""
@@ -138,7 +137,7 @@ class EventSet:
                 if zone_id is None
                 else np.asarray(zone_id, dtype="int64")
             ),
-            crs=crs,
+            crs=crs or analysis_crs(),
             date_only=date_only,
         )
 
@@ -152,10 +151,11 @@ class EventSet:
         t: str | None = "t",
         category: str | None = "category",
         zone_id: str | None = "zone_id",
-        crs: str = ANALYSIS_CRS,
+        crs: str | None = None,
         date_only: bool = False,
     ) -> EventSet:
         """Build an EventSet from a DataFrame whose x/y are already metric."""
+        crs = crs or analysis_crs()
         check_metric_crs(crs)
         return cls.from_arrays(
             df[x],

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from gltd.analysis.events import ANALYSIS_CRS, EventSet, check_metric_crs
+from gltd.analysis.events import EventSet, check_metric_crs
 from gltd.errors import InputError
+from gltd.geo import analysis_crs
 
 __all__ = [
     "Grid",
@@ -49,7 +50,7 @@ class Grid:
     cell: float
     nx: int
     ny: int
-    crs: str = ANALYSIS_CRS
+    crs: str = field(default_factory=analysis_crs)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -161,7 +162,7 @@ def make_grid(
     bounds: Sequence[float],
     cell: float,
     *,
-    crs: str = ANALYSIS_CRS,
+    crs: str | None = None,
     layers: int = 1,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Grid:
@@ -185,6 +186,7 @@ def make_grid(
     InputError
         Bad cell size, geographic CRS, or a grid too large (the message gives the numbers).
     """
+    crs = crs or analysis_crs()
     check_metric_crs(crs)
     if not (cell > 0 and math.isfinite(cell)):
         raise InputError(f"taille de cellule invalide : {cell} (attendu un nombre de mètres > 0)")
@@ -208,14 +210,14 @@ def make_grid(
     return Grid(x0=x0, y0=y0, cell=float(cell), nx=nx, ny=ny, crs=crs)
 
 
-def check_projected_xy(x: np.ndarray, y: np.ndarray, crs: str = ANALYSIS_CRS) -> None:
+def check_projected_xy(x: np.ndarray, y: np.ndarray, crs: str | None = None) -> None:
     """Refuse coordinates that look like degrees although the CRS says metres.
 
     Longitudes/latitudes given as x/y in a metric CRS fit within ±180 × ±90 over an
     extent of less than a few hundred "metres": a city analysed in that frame would be
     one cell. The check fires when every point lies in ``[-180, 180] × [-90, 90]``.
     """
-    check_metric_crs(crs)
+    check_metric_crs(crs or analysis_crs())
     if len(x) == 0:
         return
     if (

@@ -1,10 +1,8 @@
-"""Helpers shared by the video-protection modules (projection, audit, parsing)."""
+"""Helpers shared by the video-protection modules (audit, parsing)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,33 +11,12 @@ from gltd.model import AuditEvent
 from gltd.timeutil import PARIS
 
 __all__ = [
-    "to_metric",
-    "to_lonlat",
     "audit",
     "parse_bool",
     "parse_datetime",
     "fmt_local",
     "aware",
 ]
-
-
-@lru_cache(maxsize=4)
-def _transformer(src: str, dst: str) -> Any:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-def to_metric(lon: float, lat: float, crs: str = "EPSG:2154") -> tuple[float, float]:
-    """WGS84 longitude/latitude to the metric analysis CRS."""
-    x, y = _transformer("EPSG:4326", crs).transform(lon, lat)
-    return float(x), float(y)
-
-
-def to_lonlat(x: float, y: float, crs: str = "EPSG:2154") -> tuple[float, float]:
-    """Metric analysis CRS to WGS84 longitude/latitude."""
-    lon, lat = _transformer(crs, "EPSG:4326").transform(x, y)
-    return float(lon), float(lat)
 
 
 def audit(

@@ -1,14 +1,12 @@
-"""Field-of-view polygons of cameras (circular sectors) and the coverage layer.
+"""Fields of view of cameras and the coverage layer.
 
-Convention shared with :mod:`gltd.analysis.coverage`: the heading is in degrees clockwise
-from north; the field angle is the full opening; the range is in metres; a field angle of
-360° (or no heading) is a dome seeing the whole disc. Polygons are built in the metric
-analysis CRS (Lambert-93) and converted to WGS84 for maps.
+The field of view itself is :func:`gltd.geo.fov_polygon` (re-exported here): one polygon
+for the coverage layer, the relevance study, the web map and the displacement study.
+Polygons are built in the metric analysis CRS and converted to WGS84 for maps.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,51 +15,16 @@ from shapely.geometry import Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
+from gltd.geo import SEGMENTS, WGS84, analysis_crs, fov_polygon, transformer
+
 __all__ = [
+    "SEGMENTS",
     "fov_polygon",
     "fov_polygons",
     "coverage_union",
     "fov_feature_collection",
     "covered_by_cameras",
 ]
-
-#: Vertices on a full circle; a sector gets a proportional number (at least 2 arcs).
-SEGMENTS = 128
-
-
-def fov_polygon(
-    x: float,
-    y: float,
-    heading_deg: float | None,
-    field_angle_deg: float,
-    range_m: float,
-    *,
-    segments: int = SEGMENTS,
-) -> Polygon:
-    """The field of view as a polygon: a circular sector, or a disc for a dome.
-
-    Arc vertices lie on the circle of radius ``range_m``; between vertices the polygon
-    follows the chord, so it is slightly inside the exact sector (by at most
-    ``r (1 − cos(π / segments))``, 7.5 mm at 100 m with 128 segments).
-
-    Examples
-    --------
-    >>> p = fov_polygon(0.0, 0.0, 0.0, 90.0, 10.0)
-    >>> round(p.area, 1)  # π r² / 4 = 78.5 minus the chord slivers
-    78.5
-    """
-    if range_m <= 0:
-        raise ValueError("fov_polygon: the range must be positive")
-    dome = heading_deg is None or math.isnan(heading_deg) or field_angle_deg >= 360.0
-    if dome:
-        theta = np.linspace(0.0, 2 * math.pi, segments, endpoint=False)
-        return Polygon(np.column_stack([x + range_m * np.sin(theta), y + range_m * np.cos(theta)]))
-    assert heading_deg is not None
-    n_arc = max(2, math.ceil(segments * field_angle_deg / 360.0))
-    half = field_angle_deg / 2.0
-    theta = np.radians(np.linspace(heading_deg - half, heading_deg + half, n_arc + 1))
-    arc = np.column_stack([x + range_m * np.sin(theta), y + range_m * np.cos(theta)])
-    return Polygon([(x, y), *map(tuple, arc), (x, y)])
 
 
 def fov_polygons(cameras: Iterable[Any], *, segments: int = SEGMENTS) -> list[Polygon]:
@@ -80,16 +43,15 @@ def coverage_union(polygons: Iterable[BaseGeometry]) -> BaseGeometry:
 
 
 def fov_feature_collection(
-    cameras: Iterable[Any], *, crs: str = "EPSG:2154", segments: int = 64
+    cameras: Iterable[Any], *, crs: str | None = None, segments: int = 64
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection (WGS84) of the fields of view, one feature per camera.
 
     Properties carry the camera code and its optics (for the web map).
     """
-    from pyproj import Transformer
     from shapely.ops import transform
 
-    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
+    to_wgs = transformer(crs or analysis_crs(), WGS84).transform
     features = []
     for c in cameras:
         poly = transform(

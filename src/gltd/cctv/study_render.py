@@ -79,8 +79,8 @@ def chart_months(result: dict[str, Any]) -> str:
 def chart_plan(result: dict[str, Any]) -> str:
     """Plan of the site (metres): its area and the overlapping existing fields of view."""
     plt = pyplot()
-    from gltd.cctv._common import to_metric
     from gltd.cctv.fov import fov_polygon
+    from gltd.geo import to_metric
 
     s = result["site"]
     site = fov_polygon(s["x"], s["y"], s["heading_deg"], s["field_angle_deg"], s["radius_m"])
@@ -105,11 +105,12 @@ def chart_plan(result: dict[str, Any]) -> str:
 
 def study_context(result: dict[str, Any]) -> dict[str, Any]:
     """What ``study.html`` shows: the study, its charts (data URIs), the verdict labels."""
-    from gltd.cctv._common import to_metric
     from gltd.cctv.fov import fov_polygon
     from gltd.cctv.study import VERDICT_LABELS
 
     # Existing fields of view for the plan (not part of the JSON).
+    from gltd.geo import to_metric
+
     polys = []
     for cam in result["coverage"]["overlapping_cameras"]:
         if {"heading_deg", "field_angle_deg", "range_m"} <= set(cam):

@@ -12,9 +12,10 @@ from functools import lru_cache
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
+
+from gltd.geo import WGS84, analysis_crs, transformer
 
 __all__ = [
     "DemoZone",
@@ -22,7 +23,7 @@ __all__ = [
     "COMMUNE",
     "BAR_LE_SCORE",
     "BAR_CLOSURE_POLYGON",
-    "to_lambert",
+    "to_metric",
     "zone_polygon",
     "commune_polygon",
     "assign_zones",
@@ -108,14 +109,9 @@ BAR_CLOSURE_POLYGON = _rect(
 )
 
 
-@lru_cache(maxsize=1)
-def _transformer() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
-
-
-def to_lambert(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 longitudes/latitudes to Lambert-93 metres."""
-    x, y = _transformer().transform(
+def to_metric(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 longitudes/latitudes to metres in the analysis CRS (the stored x/y)."""
+    x, y = transformer(WGS84, analysis_crs()).transform(
         np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
     )
     return np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")

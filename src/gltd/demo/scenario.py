@@ -37,7 +37,7 @@ from gltd.demo.geography import (
     ZONES,
     assign_zones,
     rest_polygon,
-    to_lambert,
+    to_metric,
     zone_polygon,
 )
 from gltd.demo.incidents import draw_incidents
@@ -215,7 +215,7 @@ def _zone_of(zone_ids: dict[str, int], lon: np.ndarray, lat: np.ndarray) -> list
 def _cameras(s: Session, cams: list[CameraSpec], zone_ids: dict[str, int]) -> list[int]:
     lon = np.array([c.lon for c in cams])
     lat = np.array([c.lat for c in cams])
-    x, y = to_lambert(lon, lat)
+    x, y = to_metric(lon, lat)
     zids = _zone_of(zone_ids, lon, lat)
     rows = [
         {
@@ -364,7 +364,7 @@ def _incidents(
     scale: float = 1.0,
 ) -> int:
     inc = draw_incidents(rng, scale=scale)
-    x, y = to_lambert(inc.lon, inc.lat)
+    x, y = to_metric(inc.lon, inc.lat)
     zids = _zone_of(zone_ids, inc.lon, inc.lat)
     times = local_to_utc(inc.day, inc.seconds)
     chunk = 20_000
@@ -447,7 +447,7 @@ def _camera_requests(s: Session, rng: np.random.Generator) -> None:
     )
     lon = np.array([p[2] for p in specs])
     lat = np.array([p[3] for p in specs])
-    x, y = to_lambert(lon, lat)
+    x, y = to_metric(lon, lat)
     s.add_all(
         CameraRequest(
             received_on=d,

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gltd.analysis.events import ANALYSIS_CRS, EventSet
+from gltd.analysis.events import EventSet
 from gltd.analysis.grid import check_projected_xy
 from gltd.errors import InputError
+from gltd.geo import WGS84, analysis_crs, transformer
 from gltd.timeutil import Period
 
 __all__ = [
@@ -80,7 +81,7 @@ def read_points_file(path: str | Path, *, crs: str | None = None) -> EventSet:
             raise InputError("seuls des points sont acceptés (géométries Point)", file=str(p))
         if gdf.crs is None:
             raise InputError("système de coordonnées absent du fichier", file=str(p))
-        gdf = gdf.to_crs(ANALYSIS_CRS)
+        gdf = gdf.to_crs(analysis_crs())
         frame = pd.DataFrame(gdf.drop(columns="geometry"))
         frame["__x"], frame["__y"] = gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
         xcol, ycol = "__x", "__y"
@@ -92,8 +93,6 @@ def read_points_file(path: str | Path, *, crs: str | None = None) -> EventSet:
         lon, lat = _pick(frame.columns, _LON), _pick(frame.columns, _LAT)
         xcol, ycol = _pick(frame.columns, _X), _pick(frame.columns, _Y)
         if lon and lat:
-            from pyproj import Transformer
-
             if crs is not None:
                 raise InputError(
                     "--crs : réservé aux colonnes x/y (les colonnes lon/lat sont des degrés WGS84)",
@@ -107,7 +106,7 @@ def read_points_file(path: str | Path, *, crs: str | None = None) -> EventSet:
                 raise InputError(
                     "longitude/latitude hors bornes", file=str(p), row=int(bad[0]) + 2, field=lon
                 )
-            tr = Transformer.from_crs("EPSG:4326", ANALYSIS_CRS, always_xy=True)
+            tr = transformer(WGS84, analysis_crs())
             frame["__x"], frame["__y"] = tr.transform(lo, la)
             xcol, ycol = "__x", "__y"
         elif not (xcol and ycol):
@@ -158,7 +157,7 @@ def read_points_file(path: str | Path, *, crs: str | None = None) -> EventSet:
 
 def _project_xy(x: np.ndarray, y: np.ndarray, crs: str, p: Path) -> tuple[np.ndarray, np.ndarray]:
     """x/y of the file in ``crs``, projected to the analysis CRS."""
-    from pyproj import CRS, Transformer
+    from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     try:
@@ -168,9 +167,9 @@ def _project_xy(x: np.ndarray, y: np.ndarray, crs: str, p: Path) -> tuple[np.nda
             f"--crs : système de coordonnées inconnu : « {crs} » (attendu par exemple "
             "EPSG:2154 pour Lambert-93 ou EPSG:32631 pour UTM 31 N)"
         ) from None
-    if src.equals(CRS.from_user_input(ANALYSIS_CRS)):
+    if src.equals(CRS.from_user_input(analysis_crs())):
         return x, y
-    tr = Transformer.from_crs(src, ANALYSIS_CRS, always_xy=True)
+    tr = transformer(crs, analysis_crs())
     px, py = tr.transform(x, y, errcheck=False)
     px, py = np.asarray(px, dtype="float64"), np.asarray(py, dtype="float64")
     bad = np.flatnonzero(~(np.isfinite(px) & np.isfinite(py)))

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, func, select
 from gltd.analysis.gistar import CLASS_LABELS_FR, gi_star_grid
 from gltd.analysis.grid import Grid, make_grid
 from gltd.errors import InputError
+from gltd.geo import analysis_crs
 
 __all__ = ["HotspotCell", "HotspotMap", "hotspot_map", "incident_extent", "HOT_MIN_CLASS"]
 
@@ -159,9 +160,7 @@ def hotspot_map(
         the period, fewer than 3 cells, every cell equal) the classes are 0 and ``note``
         says why.
     """
-    from gltd.config import get_settings
-
-    crs = crs or get_settings().analysis_crs
+    crs = crs or analysis_crs()
     band = float(distance if distance is not None else 2 * cell)
     grid = make_grid(extent, cell, crs=crs)
     if max_cells is not None and grid.n_cells > max_cells:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from gltd.analysis.events import ANALYSIS_CRS, EventSet
+from gltd.analysis.events import EventSet
 from gltd.analysis.gistar import CLASS_LABELS_FR, gi_star
 from gltd.analysis.grid import Grid, locate_in_zones
 from gltd.analysis.lisa import QUADRANT_LABELS_FR, local_moran
@@ -39,6 +39,7 @@ from gltd.analysis.weights import (
     parse_weights,
 )
 from gltd.errors import InputError
+from gltd.geo import analysis_crs
 from gltd.hotspots.inputs import (
     check_events,
     crs_caption,
@@ -153,7 +154,7 @@ def _bounding_grid(zones: Any) -> Grid:
     """One square cell covering the zones (for the map frame; zones have no raster)."""
     x0, y0, x1, y1 = (float(v) for v in zones.total_bounds)
     side = max(x1 - x0, y1 - y0, 1.0)
-    return Grid(x0=x0, y0=y0, cell=side, nx=1, ny=1, crs=ANALYSIS_CRS)
+    return Grid(x0=x0, y0=y0, cell=side, nx=1, ny=1, crs=analysis_crs())
 
 
 def run_hotspots_zones(
@@ -332,7 +333,7 @@ def run_hotspots_zones(
         {("id" if k == "zone_id" else k): attrs[k][i] for k in attrs} for i in range(n_zones)
     ]
     attrs = {k: v for k, v in attrs.items() if any(a is not None for a in v)}
-    frame = gpd.GeoDataFrame(attrs, geometry=geoms, crs=ANALYSIS_CRS)
+    frame = gpd.GeoDataFrame(attrs, geometry=geoms, crs=analysis_crs())
     value_desc = "faits par km² de la zone (--rate area)" if rate == "area" else "nombre de faits"
     kinds_used = sorted({str(k) for k in zones["kind"] if k is not None})
     mblock: dict[str, Any] = {

@@ -10,19 +10,18 @@ swapping the two coordinates puts it inside, the message says the columns look s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from gltd.errors import InputError
+from gltd.geo import WGS84, transformer
 from gltd.ingest.validate import ProblemLog
 
 __all__ = ["Located", "check_crs", "locate", "area_bounds", "DEFAULT_XY_CRS", "WGS84"]
 
 DEFAULT_XY_CRS = "EPSG:2154"
-WGS84 = "EPSG:4326"
 #: Tolerance (degrees) around the published area-of-use boxes.
 AREA_TOLERANCE_DEG = 0.05
 
@@ -52,11 +51,6 @@ def check_crs(crs: str) -> CRS:
             f"système de coordonnées inconnu : « {crs} » (attendu un code EPSG, "
             "ex. EPSG:2154 pour Lambert-93 ou EPSG:4326 pour longitude/latitude WGS84)"
         ) from None
-
-
-@lru_cache(maxsize=32)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
 def area_bounds(crs: str) -> tuple[float, float, float, float, str]:
@@ -92,7 +86,7 @@ def _to_lonlat(a: np.ndarray, b: np.ndarray, crs: str) -> tuple[np.ndarray, np.n
         lon[out] = np.nan
         lat[out] = np.nan
         return lon, lat
-    lon, lat = _transformer(crs, WGS84).transform(a, b, errcheck=False)
+    lon, lat = transformer(crs, WGS84).transform(a, b, errcheck=False)
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
     bad = ~np.isfinite(lon) | ~np.isfinite(lat)
@@ -173,7 +167,7 @@ def locate(
     if CRS.from_user_input(crs).equals(CRS.from_user_input(analysis_crs)):
         x, y = a, b  # already in the analysis CRS: keep the source values exactly
     else:
-        x, y = _transformer(WGS84, analysis_crs).transform(lon, lat, errcheck=False)
+        x, y = transformer(WGS84, analysis_crs).transform(lon, lat, errcheck=False)
     x = np.where(good, np.asarray(x, dtype="float64"), np.nan)
     y = np.where(good, np.asarray(y, dtype="float64"), np.nan)
     return Located(lon, lat, x, y)

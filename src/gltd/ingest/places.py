@@ -166,8 +166,9 @@ def zone_ids_by_point(
 ) -> np.ndarray:
     """Zone id containing each point (analysis CRS); the smallest zone when they overlap."""
     import shapely
-    from pyproj import Transformer
     from shapely.ops import transform
+
+    from gltd.geo import transformer
 
     n = len(x)
     out = np.full(n, -1, dtype="int64")
@@ -175,7 +176,7 @@ def zone_ids_by_point(
     located = ~np.isnan(x) & ~np.isnan(y)
     if zones.empty or not located.any():
         return out
-    tr = Transformer.from_crs(WGS84, analysis_crs, always_xy=True)
+    tr = transformer(WGS84, analysis_crs)
     geoms = [transform(tr.transform, shapely.from_wkt(w)) for w in zones["wkt"]]
     areas = np.asarray([g.area for g in geoms])
     ids = zones["id"].to_numpy(dtype="int64")

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from shapely.ops import transform
 from sqlalchemy import Connection, insert, select
 
 from gltd.errors import InputError
+from gltd.geo import transformer
 from gltd.ingest.crs import WGS84, check_crs, locate
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids
@@ -143,7 +143,7 @@ def prepare(ctx: Context) -> Prepared:
     cy = np.asarray(shapely.get_y(cent), dtype="float64")
     locate(cx, cy, crs, ctx.analysis_crs, log, ("geometry", "centre"), (cx, cy))
     if not check_crs(crs).equals(check_crs(WGS84)):
-        tr = Transformer.from_crs(crs, WGS84, always_xy=True)
+        tr = transformer(crs, WGS84)
         ok_geoms = np.asarray(
             [None if g is None else transform(tr.transform, g) for g in ok_geoms], dtype=object
         )

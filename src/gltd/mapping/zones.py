@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from gltd.analysis.events import ANALYSIS_CRS
 from gltd.errors import InputError
+from gltd.geo import analysis_crs
 from gltd.ingest.geofiles import read_geo_frame
 
 __all__ = ["read_zones_file", "clean_zone_geometries", "overlapping_pairs", "OVERLAP_SHARE"]
@@ -83,7 +83,7 @@ def read_zones_file(path: str | Path, kind: str | None = None) -> Any:
             "SCR, par ex. EPSG:2154 ou EPSG:4326)",
             file=str(p),
         )
-    gdf = gdf.to_crs(ANALYSIS_CRS)
+    gdf = gdf.to_crs(analysis_crs())
     n = len(gdf)
     icol = _pick(gdf.columns, _ID)
     ids = np.arange(1, n + 1, dtype="int64")
@@ -109,7 +109,7 @@ def read_zones_file(path: str | Path, kind: str | None = None) -> Any:
     out = gpd.GeoDataFrame(
         {"id": ids, "name": names, "kind": kinds or [None] * n, "code": codes},
         geometry=gdf.geometry.to_numpy(),
-        crs=ANALYSIS_CRS,
+        crs=analysis_crs(),
     )
     if kind:
         if not kcol:

@@ -47,8 +47,8 @@ from gltd.cctv.requisitions import (
 from gltd.cctv.study import relevance_study
 from gltd.cctv.study_render import write_study
 from gltd.cctv.viewlog import export_viewings_csv, list_viewings, log_viewing
-from gltd.config import get_settings
 from gltd.errors import InputError
+from gltd.geo import analysis_crs
 from gltd.store.runs import record_run
 from gltd.timeutil import PARIS, local_midnight
 
@@ -113,11 +113,7 @@ def import_cameras(
 def coverage_geojson(engine: Engine, *, on: date | None = None) -> dict[str, Any]:
     """Fields of view of the cameras in service on ``on`` (today) as GeoJSON (WGS84)."""
     day = on or datetime.now(PARIS).date()
-    return fov_feature_collection(list_cameras(engine, active_on=day), crs=_crs())
-
-
-def _crs() -> str:
-    return get_settings().analysis_crs
+    return fov_feature_collection(list_cameras(engine, active_on=day))
 
 
 def read_candidates(path: str | Path) -> tuple[np.ndarray, list[str]]:
@@ -126,7 +122,7 @@ def read_candidates(path: str | Path) -> tuple[np.ndarray, list[str]]:
     Returns the ``(n, 2)`` metric coordinates and a label per point (``id`` column, or the
     row number).
     """
-    from gltd.cctv._common import to_metric
+    from gltd.geo import to_metric
 
     p = Path(path)
     if not p.exists():
@@ -139,7 +135,7 @@ def read_candidates(path: str | Path) -> tuple[np.ndarray, list[str]]:
             raise InputError("système de coordonnées absent", file=p.name)
         if not (gdf.geometry.geom_type == "Point").all():
             raise InputError("seuls des points sont attendus", file=p.name)
-        gdf = gdf.to_crs(_crs())
+        gdf = gdf.to_crs(analysis_crs())
         labels = [str(v) for v in (gdf["id"] if "id" in gdf else range(1, len(gdf) + 1))]
         return np.column_stack([gdf.geometry.x, gdf.geometry.y]), labels
     text = p.read_text(encoding="utf-8-sig")
@@ -160,7 +156,7 @@ def read_candidates(path: str | Path) -> tuple[np.ndarray, list[str]]:
                 ) from None
 
         if "lat" in cols and "lon" in cols:
-            pts.append(to_metric(num("lon"), num("lat"), _crs()))
+            pts.append(to_metric(num("lon"), num("lat"), analysis_crs()))
         elif "x" in cols and "y" in cols:
             pts.append((num("x"), num("y")))
         else:
@@ -245,7 +241,7 @@ def run_siting(
         JSON-ready: chosen sites, covered weight, optimum and gap when known, method.
     """
     from gltd.analysis.siting import candidate_coverage, site_cameras
-    from gltd.cctv._common import to_lonlat
+    from gltd.geo import to_lonlat
     from gltd.store.queries import load_events
 
     say = progress or (lambda _m: None)
@@ -296,7 +292,7 @@ def run_siting(
     )  # fmt: skip
     sites = []
     for rank, (j, gain) in enumerate(zip(res.chosen.tolist(), res.gains.tolist(), strict=True), 1):
-        lon, lat = to_lonlat(float(cand[j, 0]), float(cand[j, 1]), _crs())
+        lon, lat = to_lonlat(float(cand[j, 0]), float(cand[j, 1]), analysis_crs())
         sites.append(
             {"rank": rank, "candidate": labels[j], "index": int(j), "lat": round(lat, 6),
              "lon": round(lon, 6), "x": float(cand[j, 0]), "y": float(cand[j, 1]),

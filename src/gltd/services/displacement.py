@@ -112,7 +112,7 @@ class DisplacementReport:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON (geometries as WGS84 WKT)."""
-        from gltd.services.interventions import to_wgs84
+        from gltd.geo import geometry_to_lonlat
 
         return {
             "kind": "displacement",
@@ -138,8 +138,8 @@ class DisplacementReport:
             "caveats": list(self.caveats),
             "params": dict(self.params),
             "geometry_wgs84": {
-                "target": to_wgs84(self.target).wkt,
-                "rings": [to_wgs84(g).wkt for g in self.ring_geoms],
+                "target": geometry_to_lonlat(self.target).wkt,
+                "rings": [geometry_to_lonlat(g).wkt for g in self.ring_geoms],
             },
         }
 

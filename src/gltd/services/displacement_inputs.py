@@ -141,9 +141,9 @@ def check_extent(target: Any, ev: EventSet) -> None:
 
     extent = box(float(ev.x.min()), float(ev.y.min()), float(ev.x.max()), float(ev.y.max()))
     if not target.intersects(extent.buffer(1.0)):
-        from gltd.services.interventions import to_wgs84
+        from gltd.geo import geometry_to_lonlat
 
-        c = to_wgs84(target.centroid)
+        c = geometry_to_lonlat(target.centroid)
         raise InputError(
             f"la zone cible (centre {c.y:.5f} N, {c.x:.5f} E) est hors de l'étendue des "
             "données : vérifiez les coordonnées (LAT,LON dans cet ordre) ou la zone"
@@ -158,12 +158,12 @@ def resolve_control(
     if isinstance(control, str) and control.strip().lower() == "auto":
         from shapely import wkt
 
-        from gltd.services.interventions import to_l93
+        from gltd.geo import geometry_to_metric
 
         with engine.connect() as conn:
             rows = conn.execute(select(Zone.geometry_wkt).where(Zone.kind != "perimetre")).all()
         if rows:
-            city = shapely.union_all([to_l93(wkt.loads(r[0])) for r in rows])
+            city = shapely.union_all([geometry_to_metric(wkt.loads(r[0])) for r in rows])
             label = "reste de la ville (zones enregistrées, hors cible et anneaux)"
         else:
             city = shapely.multipoints(np.column_stack([ev.x, ev.y])).convex_hull
@@ -201,7 +201,7 @@ def warn_other_interventions(
 ) -> None:
     from shapely import wkt
 
-    from gltd.services.interventions import to_l93
+    from gltd.geo import geometry_to_metric
 
     with engine.connect() as conn:
         rows = conn.execute(
@@ -217,7 +217,7 @@ def warn_other_interventions(
         ended = ended if ended is None or ended.tzinfo else ended.replace(tzinfo=UTC)
         if started >= after.end or (ended is not None and ended <= before.start):
             continue
-        g = to_l93(wkt.loads(gwkt))
+        g = geometry_to_metric(wkt.loads(gwkt))
         what = f"l'intervention « {name} » (n° {iid}, début {started.astimezone(PARIS):%d/%m/%Y})"
         if g.intersects(target):
             warnings.append(f"la cible recouvre aussi {what} : les effets se mêlent")

@@ -1,14 +1,13 @@
 """Interventions as records: what was done, where (a polygon), and when.
 
-Geometries are stored in WGS84 WKT (like zones) and used in Lambert-93 (metres). A place
-can be given as a WKT or GeoJSON file, a zone name, a camera's field of view (a sector
-built from its heading, field angle and range) or a point and a radius.
+Geometries are stored in WGS84 WKT (like zones) and used in the analysis CRS (metres). A place
+can be given as a WKT or GeoJSON file, a zone name, a camera's field of view
+(:func:`gltd.geo.fov_polygon`, the one the relevance study uses) or a point and a radius.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from gltd.errors import GltdError, InputError
+from gltd.geo import fov_polygon, geometry_to_lonlat, geometry_to_metric, to_metric
 from gltd.model import INTERVENTION_KINDS, Camera, Intervention, Zone
 from gltd.store.engine import session_scope
 
@@ -25,10 +25,7 @@ __all__ = [
     "add_intervention",
     "list_interventions",
     "get_intervention",
-    "camera_sector",
     "circle",
-    "to_l93",
-    "to_wgs84",
     "read_geometry_file",
     "parse_geometry_text",
     "zone_geometry",
@@ -53,7 +50,7 @@ KIND_LABELS = {
 
 @dataclass(frozen=True)
 class InterventionInfo:
-    """An intervention read from the store, geometry in Lambert-93."""
+    """An intervention read from the store, geometry in the analysis CRS."""
 
     id: int
     name: str
@@ -78,76 +75,23 @@ class InterventionInfo:
             "camera_id": self.camera_id,
             "description": self.description,
             "area_m2": round(float(self.geometry.area), 1),
-            "geometry_wkt": to_wgs84(self.geometry).wkt,
+            "geometry_wkt": geometry_to_lonlat(self.geometry).wkt,
         }
 
 
-def _transformer(src: str, dst: str) -> Any:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-def to_l93(geom: Any) -> Any:
-    """A WGS84 (lon/lat) shapely geometry in Lambert-93."""
-    from shapely.ops import transform
-
-    return transform(_transformer("EPSG:4326", "EPSG:2154").transform, geom)
-
-
-def to_wgs84(geom: Any) -> Any:
-    """A Lambert-93 shapely geometry in WGS84 (lon/lat)."""
-    from shapely.ops import transform
-
-    return transform(_transformer("EPSG:2154", "EPSG:4326").transform, geom)
-
-
 def circle(lat: float, lon: float, radius_m: float) -> Any:
-    """A disc of ``radius_m`` metres around a WGS84 point, in Lambert-93."""
+    """A disc of ``radius_m`` metres around a WGS84 point, in the analysis CRS."""
     from shapely.geometry import Point
 
     _check_latlon(lat, lon)
     if not radius_m > 0:
         raise InputError(f"rayon invalide : {radius_m} (un nombre de mètres > 0 est attendu)")
-    x, y = _transformer("EPSG:4326", "EPSG:2154").transform(lon, lat)
+    x, y = to_metric(lon, lat)
     return Point(x, y).buffer(radius_m, quad_segs=32)
 
 
-def camera_sector(
-    x: float, y: float, heading_deg: float | None, field_angle_deg: float, range_m: float
-) -> Any:
-    """The field of view of a camera as a polygon in Lambert-93.
-
-    Parameters
-    ----------
-    x, y : float
-        Camera position in metres (Lambert-93).
-    heading_deg : float or None
-        Direction of view, degrees clockwise from north; None for a 360° dome.
-    field_angle_deg : float
-        Opening angle; 360 (or more) gives a disc.
-    range_m : float
-        Useful range in metres.
-    """
-    from shapely.geometry import Point, Polygon
-
-    if not range_m > 0:
-        raise InputError(f"portée de caméra invalide : {range_m} m")
-    if heading_deg is None or field_angle_deg >= 360:
-        return Point(x, y).buffer(range_m, quad_segs=32)
-    if not field_angle_deg > 0:
-        raise InputError(f"angle de champ invalide : {field_angle_deg}°")
-    steps = max(8, int(math.ceil(field_angle_deg / 3)))
-    a0 = heading_deg - field_angle_deg / 2
-    pts = [(x, y)]
-    for i in range(steps + 1):
-        a = math.radians(a0 + field_angle_deg * i / steps)
-        pts.append((x + range_m * math.sin(a), y + range_m * math.cos(a)))
-    return Polygon(pts)
-
-
 def camera_geometry(engine: Engine, code: str) -> tuple[Any, int]:
-    """The field-of-view polygon (Lambert-93) and id of the camera with this code."""
+    """The field of view (analysis CRS) and id of the camera with this code."""
     with engine.connect() as conn:
         row = conn.execute(
             select(
@@ -158,27 +102,32 @@ def camera_geometry(engine: Engine, code: str) -> tuple[Any, int]:
     if row is None:
         raise InputError(f"caméra inconnue : « {code} » (code de caméra attendu)")
     cid, x, y, heading, angle, rng = row
-    return camera_sector(x, y, heading, angle, rng), int(cid)
+    if not rng > 0:
+        raise InputError(f"portée de la caméra « {code} » invalide : {rng} m")
+    if heading is not None and angle < 360 and not angle > 0:
+        raise InputError(f"angle de champ de la caméra « {code} » invalide : {angle}°")
+    # The one field of view (that of the coverage layer and of the relevance study).
+    return fov_polygon(x, y, heading, angle, rng), int(cid)
 
 
 def zone_geometry(engine: Engine, name: str) -> tuple[Any, int]:
-    """The polygon (Lambert-93) and id of a zone given by name or id."""
+    """The polygon (analysis CRS) and id of a zone given by name or id."""
     from shapely import wkt
 
     with engine.connect() as conn:
         rows = conn.execute(select(Zone.id, Zone.name, Zone.geometry_wkt)).all()
     for zid, zname, zwkt in rows:
         if zname.lower() == name.strip().lower() or (name.strip().isdigit() and zid == int(name)):
-            return to_l93(wkt.loads(zwkt)), int(zid)
+            return geometry_to_metric(wkt.loads(zwkt)), int(zid)
     known = ", ".join(sorted(n for _, n, _ in rows)) or "aucune zone"
     raise InputError(f"zone inconnue : « {name} » (zones connues : {known})")
 
 
 def parse_geometry_text(text: str, *, source: str | None = None) -> Any:
-    """A polygon from WKT or GeoJSON text, returned in Lambert-93.
+    """A polygon from WKT or GeoJSON text, returned in the analysis CRS.
 
     Coordinates that all lie within longitude/latitude ranges are read as WGS84 (GeoJSON
-    is WGS84 by RFC 7946); otherwise as Lambert-93 metres.
+    is WGS84 by RFC 7946); otherwise as metres in the analysis CRS.
     """
     from shapely import wkt
     from shapely.geometry import shape
@@ -215,14 +164,14 @@ def parse_geometry_text(text: str, *, source: str | None = None) -> Any:
         )
     minx, miny, maxx, maxy = geom.bounds
     if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
-        geom = to_l93(geom)
+        geom = geometry_to_metric(geom)
     if not geom.is_valid:
         geom = geom.buffer(0)
     return geom
 
 
 def read_geometry_file(path: str | Path) -> Any:
-    """A polygon read from a WKT or GeoJSON file, in Lambert-93."""
+    """A polygon read from a WKT or GeoJSON file, in the analysis CRS."""
     p = Path(path)
     if not p.is_file():
         raise InputError("fichier introuvable", file=str(p))
@@ -258,7 +207,7 @@ def add_intervention(
         row = Intervention(
             name=name.strip(),
             kind=kind,
-            geometry_wkt=to_wgs84(geometry).wkt,
+            geometry_wkt=geometry_to_lonlat(geometry).wkt,
             started_on=started_on,
             ended_on=ended_on,
             zone_id=zone_id,
@@ -277,7 +226,7 @@ def _info(row: Any) -> InterventionInfo:
         id=row.id,
         name=row.name,
         kind=row.kind,
-        geometry=to_l93(wkt.loads(row.geometry_wkt)),
+        geometry=geometry_to_metric(wkt.loads(row.geometry_wkt)),
         started_on=row.started_on,
         ended_on=row.ended_on,
         zone_id=row.zone_id,
@@ -334,7 +283,7 @@ def parse_distances(text: str) -> list[float]:
 
 
 def resolve_place(engine: Engine, text: str) -> Any:
-    """A polygon (Lambert-93) from a WKT/GeoJSON file path or a zone name."""
+    """A polygon (analysis CRS) from a WKT/GeoJSON file path or a zone name."""
     p = Path(text)
     if p.suffix.lower() in (".wkt", ".geojson", ".json", ".txt") or p.is_file():
         return read_geometry_file(p)

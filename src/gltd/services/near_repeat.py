@@ -21,9 +21,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from gltd.analysis.events import ANALYSIS_CRS, EventSet
+from gltd.analysis.events import EventSet
 from gltd.analysis.knox import DEFAULT_ALPHA, NearRepeatResult, near_repeat
 from gltd.errors import InputError
+from gltd.geo import WGS84, analysis_crs, transformer
 from gltd.services.near_repeat_io import read_events, read_events_csv, render
 from gltd.store.queries import load_events
 from gltd.store.runs import list_runs, record_run
@@ -269,9 +270,7 @@ def near_repeat_alerts(
         exact = next((r for r in runs if list(r[2].get("categories") or []) == [cat]), None)
         return exact or next((r for r in runs if not r[2].get("categories")), None)
 
-    from pyproj import Transformer
-
-    to_wgs = Transformer.from_crs(ANALYSIS_CRS, "EPSG:4326", always_xy=True)
+    to_wgs = transformer(analysis_crs(), WGS84)
     alerts: list[NearRepeatAlert] = []
     without_run: dict[str, int] = {}
     without_risk: dict[str, int] = {}
@@ -336,11 +335,10 @@ def alerts_geojson(report: AlertReport) -> dict[str, Any]:
     The area is the disc (Euclidean runs) or the diamond (Manhattan runs) of the radius
     around the event, computed in Lambert-93 then converted to longitude/latitude.
     """
-    from pyproj import Transformer
     from shapely.geometry import Point, Polygon, mapping
     from shapely.ops import transform
 
-    to_wgs = Transformer.from_crs(ANALYSIS_CRS, "EPSG:4326", always_xy=True).transform
+    to_wgs = transformer(analysis_crs(), WGS84).transform
     features = []
     for a in report.alerts:
         r = max(a.radius_m, 1.0)

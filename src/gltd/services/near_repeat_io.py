@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gltd.analysis.events import ANALYSIS_CRS, EventSet, check_metric_crs
+from gltd.analysis.events import EventSet, check_metric_crs
 from gltd.analysis.knox import NearRepeatResult
 from gltd.documents.fmt import fr_datetime_short, fr_dec
 from gltd.documents.render import json_text, render_html
 from gltd.errors import InputError
+from gltd.geo import WGS84, analysis_crs, transformer
 from gltd.ingest.dates import DEFAULT_ORDER, date_order, expected_text, order_label
 from gltd.ingest.validate import parse_datetimes
 from gltd.spreadsheet import safe_frame
@@ -163,8 +164,8 @@ def read_events(
             )
         x, y = _project_lonlat(a, b, name, fa, fb, offset)
         return (
-            EventSet.from_arrays(x, y, when, crs=ANALYSIS_CRS, date_only=date_only),
-            f"{ANALYSIS_CRS} (projeté depuis {fa}/{fb} WGS84)",
+            EventSet.from_arrays(x, y, when, crs=analysis_crs(), date_only=date_only),
+            f"{analysis_crs()} (projeté depuis {fa}/{fb} WGS84)",
         )
     _refuse_degrees(a, b, name)
     if crs:
@@ -179,7 +180,7 @@ def read_events(
                 file=name,
             ) from None
     return (
-        EventSet.from_arrays(a, b, when, crs=crs or ANALYSIS_CRS, date_only=date_only),
+        EventSet.from_arrays(a, b, when, crs=crs or analysis_crs(), date_only=date_only),
         crs or XY_AS_GIVEN,
     )
 
@@ -255,8 +256,6 @@ def _refuse_degrees(x: np.ndarray, y: np.ndarray, file: str) -> None:
 def _project_lonlat(
     lon: np.ndarray, lat: np.ndarray, file: str, flon: str, flat: str, offset: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
     for arr, lim, fname in ((lon, 180, flon), (lat, 90, flat)):
         bad = np.abs(arr) > lim
         if bad.any():
@@ -267,8 +266,7 @@ def _project_lonlat(
                 row=k + offset,
                 field=fname,
             )
-    tr = Transformer.from_crs("EPSG:4326", ANALYSIS_CRS, always_xy=True)
-    x, y = tr.transform(lon, lat)
+    x, y = transformer(WGS84, analysis_crs()).transform(lon, lat)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, String, and_, select, type_coerce
 
-from gltd.analysis.events import ANALYSIS_CRS, EventSet
+from gltd.analysis.events import EventSet
 from gltd.errors import GltdError
+from gltd.geo import analysis_crs
 from gltd.model import Incident, Zone
 
 __all__ = ["load_events", "load_zones", "resolve_zone_ids"]
@@ -95,7 +96,7 @@ def load_events(
         t=times,
         category=table.column("category").to_numpy(zero_copy_only=False).astype(object),
         zone_id=table.column("zone_id").to_numpy().astype("int64", copy=False),
-        crs=ANALYSIS_CRS,
+        crs=analysis_crs(),
         date_only=bool(np.all(date_only.astype(bool))),
     )
 
@@ -163,7 +164,7 @@ def _load_events_sqlite(
         t=(micros * 1000).view("datetime64[ns]"),
         category=np.fromiter(col[3], dtype=object, count=n),
         zone_id=np.fromiter(col[4], dtype="int64", count=n),
-        crs=ANALYSIS_CRS,
+        crs=analysis_crs(),
         date_only=bool(all(col[5])),
     )
 
@@ -176,7 +177,7 @@ def _empty_events() -> EventSet:
         t=np.array([], dtype="datetime64[ns]"),
         category=np.array([], dtype=object),
         zone_id=np.array([], dtype="int64"),
-        crs=ANALYSIS_CRS,
+        crs=analysis_crs(),
     )
 
 
@@ -254,7 +255,7 @@ def _load_events_sqlalchemy(
         t=times.to_numpy(dtype="datetime64[ns]"),
         category=np.asarray(cat, dtype=object),
         zone_id=np.asarray([-1 if z is None else z for z in zid], dtype="int64"),
-        crs=ANALYSIS_CRS,
+        crs=analysis_crs(),
         date_only=bool(all(donly)),
     )
 
@@ -272,7 +273,7 @@ def load_zones(engine: Engine, kinds: Sequence[str] | None = None) -> Any:
     frame = pd.DataFrame(rows, columns=["id", "name", "kind", "wkt", "illustrative"])
     geoms = [wkt.loads(w) for w in frame.pop("wkt")]
     gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
-    return gdf.to_crs(ANALYSIS_CRS)
+    return gdf.to_crs(analysis_crs())
 
 
 def _aware(value: datetime) -> datetime:

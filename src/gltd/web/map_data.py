@@ -1,13 +1,12 @@
 """GeoJSON layers of the map: zones, incident density, Gi* hotspots, cameras, interventions.
 
-Grids are computed in Lambert-93 (EPSG:2154) on the in-memory incident cube and sent to
+Grids are computed in the analysis CRS (``GLTD_ANALYSIS_CRS``) on the in-memory incident cube and sent to
 the browser as WGS84 polygons (the four corners of each cell reprojected).
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from gltd.analysis.emerging import CATEGORIES, CATEGORY_LABELS_FR, MIN_STEPS, emerging_hotspots_grid
 from gltd.errors import InputError
+from gltd.geo import WGS84, analysis_crs, fov_polygon, transformer
 from gltd.hotspots import hotspot_map
 from gltd.model import Camera, Intervention, Zone
 from gltd.web.cache import DataCache, IncidentCube
@@ -38,13 +38,6 @@ __all__ = [
 MIN_CELL, MAX_CELL = 50.0, 5000.0
 #: Largest grid drawn on the map (cells).
 MAX_CELLS = 250_000
-
-
-@lru_cache(maxsize=2)
-def _to_wgs84(crs: str = "EPSG:2154") -> Any:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
 
 def check_cell(cell: float) -> float:
@@ -104,7 +97,7 @@ def _cell_features(grid: Any, ids: np.ndarray, props: list[dict[str, Any]]) -> l
     b = grid.cell_bounds(ids)
     xs = np.column_stack([b[:, 0], b[:, 2], b[:, 2], b[:, 0]]).ravel()
     ys = np.column_stack([b[:, 1], b[:, 1], b[:, 3], b[:, 3]]).ravel()
-    lon, lat = _to_wgs84(grid.crs).transform(xs, ys)
+    lon, lat = transformer(grid.crs, WGS84).transform(xs, ys)
     lon = np.round(np.asarray(lon).reshape(-1, 4), 6)
     lat = np.round(np.asarray(lat).reshape(-1, 4), 6)
     feats = []
@@ -295,21 +288,6 @@ def _ns0(value: Any) -> int:
     return int(pd.Timestamp(value).tz_convert("UTC").value)
 
 
-def _wedge(x: float, y: float, heading: float | None, angle: float, rng: float) -> Any:
-    from shapely.geometry import Point, Polygon
-
-    if heading is None or angle >= 360:
-        return Point(x, y).buffer(rng, 32)
-    n = max(4, int(angle / 6))
-    a0 = math.radians(heading - angle / 2)
-    a1 = math.radians(heading + angle / 2)
-    pts = [(x, y)]
-    for k in range(n + 1):
-        a = a0 + (a1 - a0) * k / n
-        pts.append((x + rng * math.sin(a), y + rng * math.cos(a)))
-    return Polygon(pts)
-
-
 def cameras_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
     """Cameras (points) and their fields of view (polygons) in force."""
 
@@ -333,7 +311,7 @@ def cameras_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
                     Camera.removed_on,
                 ).order_by(Camera.code)
             ).all()
-        tr = _to_wgs84().transform
+        tr = transformer(analysis_crs(), WGS84).transform
         feats = []
         for r in rows:
             props = {
@@ -346,7 +324,7 @@ def cameras_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
                 "installed_on": r.installed_on.isoformat() if r.installed_on else None,
                 "removed_on": r.removed_on.isoformat() if r.removed_on else None,
             }
-            fov = transform(tr, _wedge(r.x, r.y, r.heading_deg, r.field_angle_deg, r.range_m))
+            fov = transform(tr, fov_polygon(r.x, r.y, r.heading_deg, r.field_angle_deg, r.range_m))
             feats.append(
                 {
                     "type": "Feature",

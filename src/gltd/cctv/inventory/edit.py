@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from gltd.cctv._common import audit, to_metric
+from gltd.cctv._common import audit
 from gltd.cctv.inventory.records import CAMERA_FIELDS, CameraRecord, camera_data, camera_record
 from gltd.cctv.inventory.rules import CameraData, city_extent, validate_camera
-from gltd.config import get_settings
 from gltd.errors import InputError
+from gltd.geo import analysis_crs, to_metric
 from gltd.model import Camera
 
 __all__ = ["add_camera", "edit_camera"]
@@ -33,7 +33,7 @@ def _apply(engine: Engine, cam: Camera, data: CameraData) -> None:
 
     from gltd.ingest.places import zone_ids_by_point
 
-    crs = get_settings().analysis_crs
+    crs = analysis_crs()
     x, y = to_metric(data.lon, data.lat, crs)
     for name in CAMERA_FIELDS:
         setattr(cam, name, getattr(data, name))

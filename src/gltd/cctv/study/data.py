@@ -15,11 +15,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from gltd.analysis.coverage import in_sector
-from gltd.cctv._common import to_lonlat, to_metric
-from gltd.cctv.fov import fov_polygon
 from gltd.cctv.inventory import city_extent, in_city
-from gltd.config import get_settings
 from gltd.errors import InputError
+from gltd.geo import fov_polygon, geometry_to_metric, to_lonlat, to_metric
 from gltd.model import CameraRequest, Incident
 
 __all__ = [
@@ -76,7 +74,6 @@ def make_site(
     field_angle: float,
     request_id: int | None,
 ) -> StudySite:
-    crs = get_settings().analysis_crs
     if request_id is not None:
         with Session(engine) as s:
             r = s.get(CameraRequest, request_id)
@@ -98,7 +95,7 @@ def make_site(
             "enregistrée ne le contient ; vérifiez l'ordre latitude, longitude)",
             field="at",
         )
-    x, y = to_metric(lon, lat, crs)
+    x, y = to_metric(lon, lat)
     return StudySite(lat, lon, x, y, float(radius), heading, float(field_angle), None, "")
 
 
@@ -163,15 +160,10 @@ def city_probes(engine: Engine, spacing: float, ev: Any) -> np.ndarray:
     ``ev`` is anything with ``x``, ``y`` arrays (used for the extent when no zone exists).
     """
     import shapely
-    from shapely.ops import transform
 
     extent = city_extent(engine)
-    crs = get_settings().analysis_crs
     if extent is not None:
-        from pyproj import Transformer
-
-        tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
-        poly = transform(tr, extent)
+        poly = geometry_to_metric(extent)
         xmin, ymin, xmax, ymax = poly.bounds
     elif len(ev.x):
         poly = None
@@ -198,4 +190,4 @@ def percentile_rank(values: np.ndarray, v: float) -> float:
 
 def site_lonlat(x: float, y: float) -> tuple[float, float]:
     """WGS84 of a metric point (for templates)."""
-    return to_lonlat(x, y, get_settings().analysis_crs)
+    return to_lonlat(x, y)

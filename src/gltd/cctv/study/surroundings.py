@@ -13,10 +13,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from gltd.analysis.displacement import displacement_measures
-from gltd.cctv.fov import covered_by_cameras, fov_polygon
+from gltd.cctv.fov import covered_by_cameras
 from gltd.cctv.inventory import city_extent, list_cameras
 from gltd.cctv.study.data import StudySite
-from gltd.config import get_settings
+from gltd.geo import WGS84, analysis_crs, fov_polygon, transformer
 from gltd.hotspots import hotspot_map, incident_extent
 from gltd.model import Intervention, Requisition
 from gltd.store.queries import load_events
@@ -132,12 +132,10 @@ def nearby_requisitions(
 
 def past_interventions(engine: Engine, site: StudySite, as_of: datetime) -> dict[str, Any]:
     import shapely
-    from pyproj import Transformer
     from shapely import wkt
     from shapely.ops import transform
 
-    crs = get_settings().analysis_crs
-    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
+    tr = transformer(WGS84, analysis_crs()).transform
     extent = city_extent(engine)
     city = transform(tr, extent) if extent is not None else None
     with Session(engine) as s:

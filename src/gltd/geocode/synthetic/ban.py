@@ -278,9 +278,9 @@ def departement_extract(
 
 
 def _lambert(addresses: Sequence[SynthAddress]) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
+    from gltd.geo import WGS84, transformer
 
-    tr = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+    tr = transformer(WGS84, "EPSG:2154")  # the BAN's x/y are Lambert-93, whatever the setting
     lon = np.asarray([a.lon for a in addresses])
     lat = np.asarray([a.lat for a in addresses])
     x, y = tr.transform(lon, lat)

@@ -470,7 +470,7 @@ class CameraRequestsRegister(Register):
             return {f.name: getattr(r, f.name) for f in self.fields(engine)}
 
     def _apply(self, r: CameraRequest, values: dict[str, Any]) -> None:
-        from gltd.cctv._common import to_metric
+        from gltd.geo import to_metric
 
         for k, v in values.items():
             setattr(r, k, v)
