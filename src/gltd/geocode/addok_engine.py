@@ -12,6 +12,7 @@ agree with the input's commune or postcode, or the row is refused.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -32,14 +33,11 @@ CONFIG_FILE = Path(__file__).with_name("addok_conf.py")
 
 
 def available() -> bool:
-    """addok and its French plugins are installed."""
-    try:
-        import addok  # noqa: F401
-        import addok_fr  # noqa: F401
-        import addok_france  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """addok and its French plugins are installed (checked without importing them: addok
+    reads ``REDIS_*`` when first imported)."""
+    return all(
+        importlib.util.find_spec(m) is not None for m in ("addok", "addok_fr", "addok_france")
+    )
 
 
 def configure() -> Any:
