@@ -63,6 +63,8 @@ def main() -> None:
             f"rebuild of the same file: {again.seconds:.2f} s, unchanged={again.files[0].unchanged}"
         )
         if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:  # fold the write-ahead log into the file
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             size = (Path(tmp) / "gltd.db").stat().st_size
             print(f"database file: {size / 1e6:.0f} MB ({size / len(rows):.0f} bytes/address)")
         print()

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from gltd.errors import InputError
-from gltd.fileio import atomic_path
+from gltd.fileio import atomic_path, require_folder
 from gltd.geocode.index import require_index
 from gltd.geocode.match import Geocoder, GeocodeResult
 from gltd.ingest.mapping import FieldSpec, resolve_columns
@@ -161,6 +161,7 @@ def geocode_file(
             f"{', '.join(OUT_SUFFIXES)}",
             file=out_p.name,
         )
+    require_folder(out_p)
     if engine_name not in ENGINES:
         raise InputError(
             f"moteur de géocodage inconnu « {engine_name} » (attendu : {', '.join(ENGINES)})"
