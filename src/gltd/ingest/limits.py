@@ -195,10 +195,6 @@ def extract_member(path: Path, info: zipfile.ZipInfo, dest: Path, budget: int) -
 
 # --------------------------------------------------------------------------- xlsx
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
 
 def _col_index(ref: str) -> tuple[int, int]:
     col = 0
@@ -214,15 +210,15 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str | int | None) -> tuple[str, str]
     try:
         with zf.open("xl/workbook.xml") as fh:
             sheets = [
-                (el.get("name") or "", el.get(f"{_REL}id") or "")
+                (el.get("name") or "", next((v for k, v in el.items() if _local(k) == "id"), ""))
                 for _, el in iterparse(fh)
-                if el.tag == f"{_MAIN}sheet"
+                if _local(el.tag) == "sheet"
             ]
         with zf.open("xl/_rels/workbook.xml.rels") as fh:
             targets = {
                 el.get("Id"): el.get("Target") or ""
                 for _, el in iterparse(fh)
-                if el.tag == f"{_PKG_REL}Relationship"
+                if _local(el.tag) == "Relationship"
             }
     except KeyError:
         return None
@@ -261,47 +257,57 @@ def check_xlsx(path: Path, sheet: str | int | None) -> None:
             )
     with zipfile.ZipFile(path) as zf:
         found = _sheet_part(zf, sheet)
-        if found is None or found[1] not in zf.namelist():
-            return  # let the reader name the missing sheet or the broken workbook
-        _, member = found
-        max_row = max_col = 0
-        row = col = 0
-        has_value = False
-        rows_parent = None
-        try:
-            with zf.open(member) as fh:
-                for event, el in iterparse(fh, events=("start", "end")):
-                    tag = el.tag
-                    if event == "start":
-                        if tag == f"{_MAIN}sheetData":
-                            rows_parent = el
-                        elif tag == f"{_MAIN}row":
-                            r = el.get("r")
-                            row = int(r) if r and r.isdigit() else row + 1
-                            col = 0
-                        elif tag == f"{_MAIN}c":
-                            ref = el.get("r")
-                            col = _col_index(ref)[0] if ref else col + 1
-                            has_value = False
-                        elif tag in (f"{_MAIN}v", f"{_MAIN}is"):
-                            has_value = True
-                        continue
-                    if tag == f"{_MAIN}c":
-                        if has_value:
-                            max_row = max(max_row, row)
-                            max_col = max(max_col, col)
-                        el.clear()
-                    elif tag == f"{_MAIN}row":
-                        if rows_parent is not None:
-                            rows_parent.clear()  # constant memory: rows seen are dropped
-                        check_cells(max_row, max_col, path.name)
-        except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
-            raise InputError(
-                f"fichier Excel illisible ({type(exc).__name__}) : attendu un classeur "
-                ".xlsx valide",
-                file=path.name,
-            ) from None
-    check_cells(max_row, max_col, path.name)
+        if found is not None and found[1] in zf.namelist():
+            members = [found[1]]
+        else:  # unusual layout: bound every XML part, whichever the reader takes
+            members = [n for n in zf.namelist() if n.lower().endswith(".xml")]
+        for member in members:
+            _sheet_extent(zf, member, path.name)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_extent(zf: zipfile.ZipFile, member: str, name: str) -> None:
+    """Refuse a sheet whose last row × last column holding a value is too many cells."""
+    max_row = max_col = 0
+    row = col = 0
+    has_value = False
+    rows_parent = None
+    try:
+        with zf.open(member) as fh:
+            for event, el in iterparse(fh, events=("start", "end")):
+                tag = _local(el.tag)
+                if event == "start":
+                    if tag == "sheetData":
+                        rows_parent = el
+                    elif tag == "row":
+                        r = el.get("r")
+                        row = int(r) if r and r.isdigit() else row + 1
+                        col = 0
+                    elif tag == "c":
+                        ref = el.get("r")
+                        col = _col_index(ref)[0] if ref else col + 1
+                        has_value = False
+                    elif tag in ("v", "is"):
+                        has_value = True
+                    continue
+                if tag == "c":
+                    if has_value:
+                        max_row = max(max_row, row)
+                        max_col = max(max_col, col)
+                    el.clear()
+                elif tag == "row":
+                    if rows_parent is not None:
+                        rows_parent.clear()  # constant memory: rows seen are dropped
+                    check_cells(max_row, max_col, name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
+        raise InputError(
+            f"fichier Excel illisible ({type(exc).__name__}) : attendu un classeur .xlsx valide",
+            file=name,
+        ) from None
+    check_cells(max_row, max_col, name)
 
 
 def check_parquet(path: Path) -> None:
