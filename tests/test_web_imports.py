@@ -175,3 +175,22 @@ def test_an_upload_cannot_read_the_live_database(sqlite_url: str, tmp_path: Path
         r = c.post("/imports/confirmer", data={"csrf_token": tok, "token": token})
         assert r.status_code == 200 and 'id="done"' in r.text
     assert _count(sqlite_url, Incident) == n0 + 2
+
+
+def test_a_decompression_bomb_sent_through_the_web_is_refused(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    from test_ingest_bombs import _xlsx_with_far_cell
+
+    seed(sqlite_url)
+    bomb = tmp_path / "faits.xlsx"
+    _xlsx_with_far_cell(bomb, 1_048_576, 16_384)
+    with _client(sqlite_url, tmp_path) as c:
+        login(c, "police.analyste")
+        tok = page_token(c, "/imports")
+        started = time.monotonic()
+        code, text, _ = _check(c, tok, "incidents", "faits.xlsx", bomb.read_bytes())
+        assert time.monotonic() - started < 30
+        assert code == 400, text[-2000:]
+        assert "tableau trop grand : 1 048 576 lignes × 16 384 colonnes" in text
+    assert _pending(tmp_path) == []
