@@ -73,7 +73,7 @@ def test_a_csv_gz_bomb_is_refused_quickly_in_bounded_memory(
     assert bomb.stat().st_size < 5 * 1024 * 1024
     code, out, peak, elapsed = _import("incidents", str(bomb), "--db", sqlite_url)
     assert code == 2, out
-    assert "fichier trop gros une fois décompressé" in out
+    assert "fichier trop gros : contenu décompressé de 201 Mo au moins" in out
     assert "au plus 200 Mo acceptés (réglage GLTD_IMPORT_MAX_MB)" in out
     assert peak < 1 * GB, peak
     assert elapsed < 60, elapsed
@@ -190,3 +190,16 @@ def test_a_csv_with_too_many_cells_is_refused(sqlite_url: str, tmp_path: Path) -
     code, out, _, _ = _import("incidents", str(f), "--db", sqlite_url)
     assert code == 2, out
     assert "tableau trop grand : 6 001 lignes × 1 000 colonnes = 6 001 000 cellules" in out
+
+
+def test_a_plain_file_over_the_limit_is_refused_before_reading(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    f = tmp_path / "faits.csv"
+    f.write_text("id;date;categorie;lon;lat\n" + "1;01/05/2018;trafic;1.9;47.9\n" * 80_000)
+    assert f.stat().st_size > 2 * 1024 * 1024
+    code, out, _, _ = _import(
+        "incidents", str(f), "--db", sqlite_url, env={"GLTD_IMPORT_MAX_MB": "1"}
+    )
+    assert code == 2, out
+    assert "fichier trop gros : fichier de 2 Mo au moins, au plus 1 Mo acceptés" in out

@@ -70,7 +70,7 @@ def check_size(n_bytes: int, name: str, what: str = "contenu décompressé") -> 
     limit = max_bytes()
     if n_bytes > limit:
         raise InputError(
-            f"fichier trop gros une fois décompressé : {what} de {_mo(n_bytes)} Mo au moins, "
+            f"fichier trop gros : {what} de {_mo(n_bytes)} Mo au moins, "
             f"au plus {_mo(limit)} Mo acceptés (réglage GLTD_IMPORT_MAX_MB) ; "
             "découpez le fichier ou vérifiez qu'il n'est pas corrompu",
             file=name,
