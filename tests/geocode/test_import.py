@@ -127,3 +127,21 @@ def test_operations_and_cameras_by_address(
         cam = s.scalars(select(Camera)).one()
     assert (cam.lon, cam.lat) == pytest.approx((a.lon, a.lat), abs=1e-9)
     assert (cam.geocode_precision, cam.geocode_score) == ("numéro", 1.0)
+
+
+def test_recognised_address_column_without_index_only_warns(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """An ``adresse`` column found by its name (not asked for) does not stop an import
+    when there is no index: rows without coordinates are rejected as before, with a hint."""
+    path = tmp_path / "faits.csv"
+    path.write_text(
+        "id;date;nature;lon;lat;adresse\n"
+        "A;03/02/2025;cambriolages;1.9;47.9;12 RUE DES CARMES\n"
+        "B;03/02/2025;cambriolages;;;R BANNIER\n",
+        encoding="utf-8",
+    )
+    out = _run("import", "incidents", str(path), "--db", sqlite_url, "--map", "category=nature",
+               "--skip-invalid")  # fmt: skip
+    assert "1 ligne(s) écrite(s)" in out and "fait sans localisation" not in out
+    assert "aucun index d'adresses : les lignes sans coordonnées ne sont pas géocodées" in out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from gltd.geocode.batch import geocode_rows
-from gltd.geocode.index import require_index
+from gltd.geocode.index import indexed_sources, require_index
 from gltd.geocode.match import Geocoder
 from gltd.ingest.crs import WGS84, Located, locate
 from gltd.ingest.pipeline import Context
@@ -37,7 +37,17 @@ def geocode_unplaced(ctx: Context, loc: Located) -> Located:
     score = np.full(n, np.nan)
     if not need.any():
         return Located(loc.lon, loc.lat, loc.x, loc.y, precision, score)
-    sources = require_index(ctx.engine)
+    sources = indexed_sources(ctx.engine)
+    if not sources:
+        explicit = "address" in ctx.options.columns or "address" in ctx.mapping.columns
+        if explicit:
+            require_index(ctx.engine)  # asked for: a clear message, nothing written
+        ctx.warnings.append(
+            f"colonne d'adresse « {ctx.col('address')} » reconnue, mais aucun index "
+            "d'adresses : les lignes sans coordonnées ne sont pas géocodées (construisez "
+            "l'index avec « gltd geocode build adresses-XX.csv.gz »)"
+        )
+        return Located(loc.lon, loc.lat, loc.x, loc.y, precision, score)
     idx = np.flatnonzero(need)
     pcs, cts, hns = (_strings(ctx, f) for f in ("postcode", "city", "housenumber"))
     with Geocoder(ctx.engine) as g:
