@@ -129,3 +129,21 @@ def test_web_import_takes_a_source(sqlite_url: str, tmp_path: Path) -> None:
             select(func.count()).select_from(Incident).where(Incident.source == "ddsp45-web")
         ).scalar_one()
     assert n == 3
+
+
+def test_a_file_imported_before_under_its_file_name_keeps_that_source(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Before sources were derived from the columns, the default was the file name:
+    re-importing that same file must still find its rows."""
+    f = _month(tmp_path, "Faits Mars 2018.csv", date(2018, 3, 1), date(2018, 3, 12))
+    gltd("import", "incidents", str(f), "--source", "faits_mars_2018", "--db", db_url)
+    out = gltd("import", "incidents", str(f), "--db", db_url)
+    assert "0 ligne(s) écrite(s), 12 déjà présente(s)" in out
+    assert "source : faits_mars_2018 (nom du fichier, comme ses imports précédents)" in out
+    assert "existent déjà sous la source" not in out
+    # another month's file from that system: its own rows under the derived source, and a
+    # warning for the days already stored under the old file-name source
+    g = _month(tmp_path, "Faits Avril 2018.csv", date(2018, 3, 10), date(2018, 4, 5))
+    out = gltd("import", "incidents", str(g), "--db", db_url)
+    assert "3 référence(s) de ce fichier existent déjà sous la source « faits_mars_2018 »" in out

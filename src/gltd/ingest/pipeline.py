@@ -353,7 +353,14 @@ def import_file(
     )
     refs_cols = getattr(loader, "REF_COLUMNS", None)
     if refs_cols is not None and "source_ref" in prepared.frame.columns:
-        warn_other_sources(engine, ctx, prepared.frame["source_ref"].loc[~log.bad], *refs_cols)
+        legacy = default_source(p) if source_how == COLUMNS_SOURCE else None
+        kept = warn_other_sources(
+            engine, ctx, prepared.frame["source_ref"].loc[~log.bad], *refs_cols, adopt=legacy
+        )
+        if kept != source:  # this very file imported before, under its file name
+            result.source, result.source_how = kept, "nom du fichier, comme ses imports précédents"
+            if "source" in prepared.frame.columns:
+                prepared.frame["source"] = kept
     if log.n_bad and not opts.skip_invalid:
         if opts.report:
             log.write_report(opts.report)
@@ -414,6 +421,10 @@ def default_source(path: Path) -> str:
     return normalise_label(stem).replace(" ", "_")[:100] or "import"
 
 
+#: How a source derived from the columns is described.
+COLUMNS_SOURCE = "déduite des colonnes du fichier"
+
+
 def columns_source(kind: str, columns: list[str]) -> str:
     """Source derived from a file's columns: ``colonnes-`` + 10 hex digits of SHA-1 over
     the import kind and the normalised, sorted column names. The successive exports of
@@ -435,16 +446,28 @@ def choose_source(
         return mapping.source[:100], "fichier de correspondance"
     if opts.mapping_file is not None:
         return default_source(Path(opts.mapping_file)), "nom du fichier de correspondance"
-    return columns_source(kind, columns), "déduite des colonnes du fichier"
+    return columns_source(kind, columns), COLUMNS_SOURCE
 
 
 def warn_other_sources(
-    engine: Engine, ctx: Context, refs: pd.Series, column: Any, source_col: Any
-) -> None:
+    engine: Engine,
+    ctx: Context,
+    refs: pd.Series,
+    column: Any,
+    source_col: Any,
+    *,
+    adopt: str | None = None,
+) -> str:
     """Warn when references of this file are already stored under another source: the
-    same rows would be written twice (give ``--source`` of the earlier import)."""
+    same rows would be written twice (give ``--source`` of the earlier import).
+
+    ``adopt``: a source to take over instead (``ctx.source`` is changed) when some of the
+    references are stored under it — the file name, which was the default source before
+    sources were derived from the columns, so that re-importing the same file after the
+    upgrade still writes no duplicate. Returns the source kept.
+    """
     if refs.empty:
-        return
+        return ctx.source
     with engine.connect() as conn:
         others = [
             s for (s,) in conn.execute(select(source_col).distinct()) if s and s != ctx.source
@@ -455,9 +478,13 @@ def warn_other_sources(
             n = int(refs.isin(have).sum()) if have else 0
             if n:
                 hits.append((n, other))
+    if adopt is not None and any(other == adopt for _, other in hits):
+        ctx.source = adopt
+        hits = [(n, other) for n, other in hits if other != adopt]
     for n, other in sorted(hits, reverse=True)[:3]:
         ctx.warnings.append(
             f"{n} référence(s) de ce fichier existent déjà sous la source « {other} » : elles "
             f"seront écrites une seconde fois sous « {ctx.source} ». Si c'est le même système, "
             f"importez avec --source {other} (champ « Source » de l'application web)"
         )
+    return ctx.source
