@@ -250,6 +250,13 @@ def test_an_agency_audit_log_is_read_by_its_administrators(world: Any) -> None:
     assert {"Agence police", "Agence ville"} <= {e["agency"] for e in parquet_view}
 
 
+def test_the_matrix_page_shows_the_ownership_rules(world: Any) -> None:
+    _, _, app = world
+    c, _ = _as(app, "ville.admin")
+    page = html.unescape(c.get("/admin/droits").text)
+    assert all(rule in page for rule in OWNERSHIP_FR.values())
+
+
 def test_the_ownership_rules_are_documented() -> None:
     doc = (Path(__file__).resolve().parent.parent / "docs" / "admin.md").read_text("utf-8")
     flat = " ".join(doc.split())

@@ -28,6 +28,7 @@ from gltd.web.auth import (
 from gltd.web.deps import app_state, client_ip, require
 from gltd.web.ownership import refuse
 from gltd.web.permissions import (
+    OWNERSHIP_FR,
     allowed,
     matrix_rows,
     may_create_first_admin,
@@ -290,8 +291,12 @@ async def edit_user(request: Request, user: Admin, target: int) -> Response:
 
 @router.get("/admin/droits", response_class=HTMLResponse)
 async def matrix_page(request: Request, user: AdminReader) -> HTMLResponse:
-    """The permission matrix."""
-    return render(request, "matrix.html", {"rows": matrix_rows()})
+    """The permission matrix and the ownership rules."""
+    return render(
+        request,
+        "matrix.html",
+        {"rows": matrix_rows(), "ownership": list(OWNERSHIP_FR.values())},
+    )
 
 
 def _filters(
