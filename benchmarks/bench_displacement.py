@@ -1,7 +1,7 @@
 """Benchmark: a displacement analysis with 5 rings on 1,000,000 incidents.
 
 gltd: bounding-box filter + ``shapely.contains_xy`` on prepared polygons
-(:func:`gltd.services.displacement.count_before_after`), then Bowers–Johnson measures per
+(:func:`gltd.displacement.count_before_after`), then Bowers–Johnson measures per
 ring, the WDD test and Andresen's SPPT on a 250 m grid over the study area.
 
 Peer: the naive geopandas approach on the same data — a GeoDataFrame of the points,
@@ -23,7 +23,7 @@ from shapely.geometry import Point, box
 from gltd.analysis.displacement import ring_measures
 from gltd.analysis.sppt import sppt
 from gltd.analysis.wdd import wdd_test
-from gltd.services.displacement import count_before_after, make_rings
+from gltd.displacement import count_before_after, make_rings
 
 X0, Y0 = 619_000.0, 6_754_000.0  # Orléans, Lambert-93 (approximate)
 
@@ -108,8 +108,8 @@ def run_end_to_end(x: np.ndarray, y: np.ndarray, is_after: np.ndarray, path: str
 
     from sqlalchemy import insert
 
+    from gltd.displacement import run_displacement
     from gltd.model import Incident, Zone
-    from gltd.services.displacement import run_displacement
     from gltd.services.interventions import to_wgs84
     from gltd.store.engine import make_engine
     from gltd.store.migrate import upgrade

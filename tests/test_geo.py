@@ -88,8 +88,8 @@ def _incidents_csv(path: Path) -> Path:
 def test_the_setting_reaches_every_path_that_projects(utm: None, tmp_path: Path) -> None:
     from gltd.cctv.inventory import CameraData, add_camera
     from gltd.cli.main import app
+    from gltd.displacement import run_displacement
     from gltd.hotspots import hotspot_map, incident_extent
-    from gltd.services.displacement import run_displacement
     from gltd.store.engine import make_engine
     from gltd.store.migrate import upgrade
     from gltd.store.queries import load_events

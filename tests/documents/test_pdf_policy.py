@@ -27,14 +27,13 @@ from gltd.cctv.study import relevance_study
 from gltd.cctv.study_render import TEMPLATE as STUDY
 from gltd.cctv.study_render import study_context
 from gltd.demo.scenario import build_demo
+from gltd.displacement import TEMPLATE as DISPLACEMENT
+from gltd.displacement import displacement_context, run_displacement
 from gltd.documents import html_to_pdf, render_document
 from gltd.documents.figures import png_data_uri
 from gltd.report.builder import build_bilan, resolve_compare
 from gltd.report.render import TEMPLATE as BILAN
 from gltd.report.render import bilan_context
-from gltd.services.displacement import run_displacement
-from gltd.services.displacement_render import TEMPLATE as DISPLACEMENT
-from gltd.services.displacement_render import displacement_context
 from gltd.store.engine import make_engine
 from gltd.store.migrate import upgrade
 from gltd.timeutil import parse_period

@@ -66,8 +66,7 @@ def displacement_cmd(
     db: DbOption = None,
 ) -> None:
     """Mesurer l'effet d'une intervention et le déplacement (ou la diffusion) alentour."""
-    from gltd.services.displacement import run_displacement
-    from gltd.services.displacement_render import write_report
+    from gltd.displacement import run_displacement, write_report
     from gltd.services.interventions import parse_around, parse_distances, resolve_place
 
     engine = engine_for(db)

@@ -115,8 +115,7 @@ def _displacement_fields(engine: Engine) -> list[Field]:
 def _displacement_run(
     engine: Engine, v: dict[str, Any], progress: Progress, results: Path
 ) -> JobOutput:
-    from gltd.services.displacement import run_displacement
-    from gltd.services.displacement_render import write_report
+    from gltd.displacement import run_displacement, write_report
 
     progress(0, 3, "comptages avant / après")
     rep = run_displacement(

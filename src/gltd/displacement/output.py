@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gltd.displacement.service import DisplacementReport
 from gltd.documents import render_document
 from gltd.documents.figures import figure_png, png_data_uri, pyplot, scale_bar
 from gltd.documents.render import json_text
 from gltd.documents.render import render_html as render_template
 from gltd.errors import InputError
 from gltd.fileio import require_folder, write_atomic
-from gltd.services.displacement import DisplacementReport
 
 __all__ = [
     "render_json",

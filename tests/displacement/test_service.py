@@ -12,9 +12,9 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 from sqlalchemy import select
 
+from gltd.displacement import run_displacement
 from gltd.geo import geometry_to_lonlat
 from gltd.model import AnalysisRun, Incident, Zone
-from gltd.services.displacement import run_displacement
 from gltd.services.interventions import add_intervention
 from gltd.store.engine import make_engine, session_scope
 

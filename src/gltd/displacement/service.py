@@ -4,7 +4,7 @@
 radius), builds concentric rings and a control area, counts the events before and after in
 each (vectorised point-in-polygon), and runs Bowers & Johnson's measures, the weighted
 displacement difference test and Andresen's spatial point pattern test. The result is a
-:class:`DisplacementReport` (rendered by :mod:`gltd.services.displacement_render`) stored
+:class:`DisplacementReport` (rendered by :mod:`gltd.displacement.output`) stored
 as an ``AnalysisRun(kind="displacement")``.
 """
 
@@ -23,8 +23,7 @@ from gltd.analysis.displacement import DisplacementMeasures, displacement_measur
 from gltd.analysis.events import EventSet
 from gltd.analysis.sppt import SpptResult, sppt
 from gltd.analysis.wdd import WddResult, wdd_test
-from gltd.errors import InputError
-from gltd.services.displacement_inputs import (
+from gltd.displacement.inputs import (
     DATA_TOLERANCE_DAYS,
     check_extent,
     check_periods,
@@ -33,6 +32,7 @@ from gltd.services.displacement_inputs import (
     resolve_target,
     warn_other_interventions,
 )
+from gltd.errors import InputError
 from gltd.store.queries import load_events
 from gltd.store.runs import record_run
 from gltd.taxonomy import get_taxonomy
