@@ -115,6 +115,9 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
         ("POST", "/imports/verifier", "imports", "write", 400),
         ("POST", "/imports/confirmer", "imports", "write", 400),
         ("POST", "/imports/annuler", "imports", "write", 400),
+        ("GET", "/geocodage", "imports", "write", 200),
+        ("POST", "/geocodage/verifier", "imports", "write", 400),
+        ("POST", "/geocodage/corriger", "imports", "write", 400),
     ]
     for slug, reg in REGISTERS.items():
         res = reg.resource

@@ -64,6 +64,8 @@ class BatchResult:
     review_path: Path | None
     seconds: float
     attributions: tuple[str, ...] = field(default_factory=tuple)
+    #: Field → column of the file, as resolved (``--map`` and recognised names).
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def refused(self) -> int:
@@ -243,4 +245,5 @@ def geocode_file(
         review_path=review_p,
         seconds=time.perf_counter() - t0,
         attributions=attributions,
+        columns=dict(mapped),
     )

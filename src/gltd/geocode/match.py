@@ -336,6 +336,42 @@ class Geocoder:
         c = self._load(code)
         return self._number_point(c, code, i, best_score * factor, number, suffix, notes)
 
+    def suggest(
+        self,
+        address: object,
+        *,
+        postcode: object = None,
+        city: object = None,
+        housenumber: object = None,
+        limit: int = 3,
+    ) -> list[GeocodeResult]:
+        """The best candidate streets for a refused address (for a person to choose).
+
+        Same communes as :meth:`geocode` (the agreement rule holds), no threshold and no
+        ambiguity refusal: the number when the street has it, else the street's point.
+        """
+        parsed = parse_address(address, postcode=postcode, city=city)
+        number, suffix = parsed.number, parsed.suffix
+        if housenumber is not None and str(housenumber).strip():
+            n2, s2 = parse_number(housenumber)
+            if n2 is not None:
+                number, suffix = n2, s2
+        codes, factor, _notes = self._communes(parsed.postcode, parsed.city)
+        if not codes or not parsed.street:
+            return []
+        out = []
+        seen: set[tuple[str, int]] = set()
+        for score, code, i in self._streets(parsed.street, codes):
+            if (code, i) in seen or score < 0.5:
+                continue
+            seen.add((code, i))
+            out.append(
+                self._number_point(self._load(code), code, i, score * factor, number, suffix, [])
+            )
+            if len(out) >= limit:
+                break
+        return out
+
     def _commune_point(self, codes: list[str], factor: float, notes: list[str]) -> GeocodeResult:
         if len(codes) > 1:
             return _refused(
