@@ -17,7 +17,8 @@ from sqlalchemy import Engine, func, select
 
 from gltd.analysis.events import EventSet
 from gltd.errors import InputError
-from gltd.model import Incident, Intervention, Zone
+from gltd.model import Incident, Intervention
+from gltd.store.zones import load_zones, zone_by_name
 from gltd.timeutil import PARIS, Period, parse_day, parse_duration
 
 __all__ = [
@@ -153,24 +154,17 @@ def check_extent(target: Any, ev: EventSet) -> None:
 def resolve_control(
     engine: Engine, control: str | Any, outer: Any, ev: EventSet, warnings: list[str]
 ) -> tuple[Any, str]:
-    from gltd.services.interventions import zone_geometry
-
     if isinstance(control, str) and control.strip().lower() == "auto":
-        from shapely import wkt
-
-        from gltd.geo import geometry_to_metric
-
-        with engine.connect() as conn:
-            rows = conn.execute(select(Zone.geometry_wkt).where(Zone.kind != "perimetre")).all()
-        if rows:
-            city = shapely.union_all([geometry_to_metric(wkt.loads(r[0])) for r in rows])
+        zones = load_zones(engine, exclude_kinds=["perimetre"])
+        if len(zones):
+            city = shapely.union_all(zones.geometry.to_numpy())
             label = "reste de la ville (zones enregistrées, hors cible et anneaux)"
         else:
             city = shapely.multipoints(np.column_stack([ev.x, ev.y])).convex_hull
             label = "reste de l'étendue des données (enveloppe convexe, hors cible et anneaux)"
         base = city
     elif isinstance(control, str):
-        base, _ = zone_geometry(engine, control)
+        base, _ = zone_by_name(engine, control)
         label = f"zone « {control} » (hors cible et anneaux)"
     else:
         base, label = control, "zone témoin fournie (hors cible et anneaux)"

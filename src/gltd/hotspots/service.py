@@ -124,8 +124,9 @@ def run_hotspots_db(
     from dataclasses import replace
 
     from gltd.mapping.zones import read_zones_file
-    from gltd.store.queries import load_events, load_zones
+    from gltd.store.queries import load_events
     from gltd.store.runs import record_run
+    from gltd.store.zones import load_zones
 
     check_units(units, zone_kind=zone_kind, zones_file=zones_file, rate=rate)
     cats = resolve_categories(categories)

@@ -107,7 +107,7 @@ def load_db_zones(engine: Any, kind: str | None = None) -> Any:
     Without ``kind``, all stored zones are used unless zones of different kinds overlap
     (a quartier and its IRIS): then the caller must choose a kind.
     """
-    from gltd.store.queries import load_zones
+    from gltd.store.zones import load_zones
 
     every = load_zones(engine)
     if len(every) == 0:

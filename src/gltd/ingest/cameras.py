@@ -44,7 +44,6 @@ from gltd.cctv.inventory import (
     CameraData,
     CameraRuleError,
     camera_data,
-    city_extent,
     validate_camera,
 )
 from gltd.config import get_settings
@@ -54,6 +53,7 @@ from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids
 from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import blank, parse_bools, parse_ints, parse_numbers
 from gltd.model import AuditEvent, Camera
+from gltd.store.zones import city_extent
 from gltd.timeutil import PARIS
 
 __all__ = ["FIELDS", "LABEL", "prepare", "write"]

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, and_, insert, select
 from gltd.errors import InputError
 from gltd.model import AuditEvent, Incident, Zone
 from gltd.spreadsheet import safe_frame
-from gltd.store.queries import resolve_zone_ids
+from gltd.store.zones import resolve_zone_ids
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS
 

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
 
 from gltd.errors import InputError
 from gltd.ingest.crs import DEFAULT_XY_CRS, WGS84, Located, check_crs, locate
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context
 from gltd.ingest.validate import parse_numbers
-from gltd.model import Zone
+from gltd.store.zones import list_zones, zone_ids_by_point
 from gltd.taxonomy import normalise_label
 
 __all__ = [
     "ADDRESS_FIELDS",
     "locate_rows",
     "zone_ids_by_name",
-    "zone_ids_by_point",
     "assign_zones",
 ]
 
@@ -130,12 +128,6 @@ def _coordinates(ctx: Context, *, required: bool) -> Located:
     return Located(nan, nan.copy(), nan.copy(), nan.copy())
 
 
-def _zones(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as conn:
-        rows = conn.execute(select(Zone.id, Zone.name, Zone.geometry_wkt)).all()
-    return pd.DataFrame(rows, columns=["id", "name", "wkt"])
-
-
 def zone_ids_by_name(ctx: Context, fname: str = "zone") -> np.ndarray:
     """Zone id per row from a zone-name column (-1 when blank); unknown names are problems."""
     raw = ctx.raw(fname).astype("string").fillna("").str.strip()
@@ -143,13 +135,14 @@ def zone_ids_by_name(ctx: Context, fname: str = "zone") -> np.ndarray:
     out = np.full(n, -1, dtype="int64")
     if fname not in ctx.columns:
         return out
-    zones = _zones(ctx.engine)
-    lookup = {normalise_label(nm): int(i) for i, nm in zip(zones["id"], zones["name"], strict=True)}
+    zones = list_zones(ctx.engine)
+    lookup = {normalise_label(z.name): z.id for z in zones}
     uniques = pd.unique(raw.to_numpy(dtype=object))
     table = {u: lookup.get(normalise_label(u), -2) if u else -1 for u in uniques}
     out = raw.map(table).to_numpy(dtype="int64")
     known = (
-        ", ".join(sorted(zones["name"])) or "aucune zone enregistrée : importez d'abord les zones"
+        ", ".join(sorted(z.name for z in zones))
+        or "aucune zone enregistrée : importez d'abord les zones"
     )
     ctx.log.add_mask(
         out == -2,
@@ -159,39 +152,6 @@ def zone_ids_by_name(ctx: Context, fname: str = "zone") -> np.ndarray:
         "zone inconnue",
     )
     return np.where(out == -2, -1, out)
-
-
-def zone_ids_by_point(
-    engine: Engine, x: np.ndarray, y: np.ndarray, analysis_crs: str
-) -> np.ndarray:
-    """Zone id containing each point (analysis CRS); the smallest zone when they overlap."""
-    import shapely
-    from shapely.ops import transform
-
-    from gltd.geo import transformer
-
-    n = len(x)
-    out = np.full(n, -1, dtype="int64")
-    zones = _zones(engine)
-    located = ~np.isnan(x) & ~np.isnan(y)
-    if zones.empty or not located.any():
-        return out
-    tr = transformer(WGS84, analysis_crs)
-    geoms = [transform(tr.transform, shapely.from_wkt(w)) for w in zones["wkt"]]
-    areas = np.asarray([g.area for g in geoms])
-    ids = zones["id"].to_numpy(dtype="int64")
-    tree = shapely.STRtree(geoms)
-    idx = np.flatnonzero(located)
-    pts = shapely.points(x[idx], y[idx])
-    pi, zi = tree.query(pts, predicate="intersects")
-    if len(pi) == 0:
-        return out
-    order = np.lexsort((areas[zi], pi))  # by point, then smallest zone first
-    pi, zi = pi[order], zi[order]
-    first = np.ones(len(pi), dtype=bool)
-    first[1:] = pi[1:] != pi[:-1]
-    out[idx[pi[first]]] = ids[zi[first]]
-    return out
 
 
 def assign_zones(ctx: Context, loc: Located, fname: str = "zone") -> np.ndarray:

@@ -33,7 +33,7 @@ from gltd.report.sections import (
     requisitions_section,
 )
 from gltd.report.synthesis import synthesis
-from gltd.store.queries import resolve_zone_ids
+from gltd.store.zones import resolve_zone_ids
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import Period, parse_period
 

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import shapely
 from sqlalchemy import Engine
 
 from gltd.hotspots import HOT_MIN_CLASS, HotspotMap, hotspot_map, incident_extent
-from gltd.store.queries import load_events, load_zones
+from gltd.store.queries import load_events
+from gltd.store.zones import load_zones, locate_points
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import Period
 
@@ -100,12 +100,9 @@ def hotspot_layers(
     counts_now = np.bincount(ids[ids >= 0], minlength=grid.n_cells).reshape(grid.shape)
     cx = np.array([c[0] for c in raw], dtype="float64")
     cy = np.array([c[1] for c in raw], dtype="float64")
-    zone_names = np.full(len(cx), "Sans zone", dtype=object)
-    zone_of = np.full(len(cx), -1, dtype="int64")
-    for _, z in zones.iterrows():
-        inside = shapely.contains_xy(z.geometry, cx, cy) & (zone_of == -1)
-        zone_names[inside] = z["name"]
-        zone_of[inside] = int(z["id"])
+    zone_of = locate_points(zones, cx, cy)
+    name_of = dict(zip(zones["id"].astype(int), zones["name"], strict=True))
+    zone_names = np.array([name_of.get(int(z), "Sans zone") for z in zone_of], dtype=object)
     cells = [
         {
             "x": round(raw[i][0], 1),

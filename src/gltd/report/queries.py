@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, false, func, select
 
 from gltd.model import Action, Agency, Camera, Incident, Operation, Requisition, Seizure, Zone
+from gltd.store.zones import list_zones
 from gltd.timeutil import Period
 
 __all__ = [
@@ -32,10 +33,7 @@ __all__ = [
 
 def zones_frame(engine: Engine) -> pd.DataFrame:
     """Zones (id, name, kind, illustrative), in id order."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(Zone.id, Zone.name, Zone.kind, Zone.illustrative).order_by(Zone.id)
-        ).all()
+    rows = [(z.id, z.name, z.kind, z.illustrative) for z in list_zones(engine, order_by="id")]
     return pd.DataFrame(rows, columns=["id", "name", "kind", "illustrative"])
 
 

@@ -175,7 +175,7 @@ def grid_candidates(
     """Points of a regular grid (``spacing`` metres) inside the chosen zones (all: city)."""
     import shapely
 
-    from gltd.store.queries import load_zones, resolve_zone_ids
+    from gltd.store.zones import load_zones, resolve_zone_ids
 
     if not spacing > 0:
         raise InputError(f"pas de grille {spacing} : un nombre de mètres > 0", field="grid")

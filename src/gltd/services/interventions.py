@@ -17,8 +17,9 @@ from sqlalchemy import Engine, select
 
 from gltd.errors import GltdError, InputError
 from gltd.geo import fov_polygon, geometry_to_lonlat, geometry_to_metric, to_metric
-from gltd.model import INTERVENTION_KINDS, Camera, Intervention, Zone
+from gltd.model import INTERVENTION_KINDS, Camera, Intervention
 from gltd.store.engine import session_scope
+from gltd.store.zones import zone_by_name
 
 __all__ = [
     "InterventionInfo",
@@ -28,7 +29,6 @@ __all__ = [
     "circle",
     "read_geometry_file",
     "parse_geometry_text",
-    "zone_geometry",
     "camera_geometry",
     "INTERVENTION_KINDS",
     "KIND_LABELS",
@@ -108,19 +108,6 @@ def camera_geometry(engine: Engine, code: str) -> tuple[Any, int]:
         raise InputError(f"angle de champ de la caméra « {code} » invalide : {angle}°")
     # The one field of view (that of the coverage layer and of the relevance study).
     return fov_polygon(x, y, heading, angle, rng), int(cid)
-
-
-def zone_geometry(engine: Engine, name: str) -> tuple[Any, int]:
-    """The polygon (analysis CRS) and id of a zone given by name or id."""
-    from shapely import wkt
-
-    with engine.connect() as conn:
-        rows = conn.execute(select(Zone.id, Zone.name, Zone.geometry_wkt)).all()
-    for zid, zname, zwkt in rows:
-        if zname.lower() == name.strip().lower() or (name.strip().isdigit() and zid == int(name)):
-            return geometry_to_metric(wkt.loads(zwkt)), int(zid)
-    known = ", ".join(sorted(n for _, n, _ in rows)) or "aucune zone"
-    raise InputError(f"zone inconnue : « {name} » (zones connues : {known})")
 
 
 def parse_geometry_text(text: str, *, source: str | None = None) -> Any:
@@ -287,7 +274,7 @@ def resolve_place(engine: Engine, text: str) -> Any:
     p = Path(text)
     if p.suffix.lower() in (".wkt", ".geojson", ".json", ".txt") or p.is_file():
         return read_geometry_file(p)
-    geom, _ = zone_geometry(engine, text)
+    geom, _ = zone_by_name(engine, text)
     return geom
 
 
@@ -320,7 +307,7 @@ def add_from_options(
     elif geometry_file is not None:
         geom = read_geometry_file(geometry_file)
     elif zone is not None:
-        geom, zone_id = zone_geometry(engine, zone)
+        geom, zone_id = zone_by_name(engine, zone)
     elif camera is not None:
         geom, camera_id = camera_geometry(engine, camera)
     else:

@@ -18,29 +18,10 @@ from sqlalchemy import Engine, String, and_, select, type_coerce
 from gltd.analysis.events import EventSet
 from gltd.errors import GltdError
 from gltd.geo import analysis_crs
-from gltd.model import Incident, Zone
+from gltd.model import Incident
+from gltd.store.zones import resolve_zone_ids
 
-__all__ = ["load_events", "load_zones", "resolve_zone_ids"]
-
-
-def resolve_zone_ids(engine: Engine, zones: Sequence[str | int] | None) -> list[int] | None:
-    """Zone ids for names or ids; an unknown zone is an error naming it."""
-    if not zones:
-        return None
-    with engine.connect() as conn:
-        rows = conn.execute(select(Zone.id, Zone.name)).all()
-    by_name = {name.lower(): zid for zid, name in rows}
-    ids = {zid for zid, _ in rows}
-    out: list[int] = []
-    for z in zones:
-        if isinstance(z, int) or (isinstance(z, str) and z.isdigit() and int(z) in ids):
-            out.append(int(z))
-        elif str(z).lower() in by_name:
-            out.append(by_name[str(z).lower()])
-        else:
-            known = ", ".join(sorted(n for _, n in rows)) or "aucune zone"
-            raise GltdError(f"zone inconnue : « {z} » (zones connues : {known})")
-    return out
+__all__ = ["load_events"]
 
 
 def load_events(
@@ -258,22 +239,6 @@ def _load_events_sqlalchemy(
         crs=analysis_crs(),
         date_only=bool(all(donly)),
     )
-
-
-def load_zones(engine: Engine, kinds: Sequence[str] | None = None) -> Any:
-    """Zones as a GeoDataFrame in the analysis CRS (columns id, name, kind, geometry)."""
-    import geopandas as gpd
-    from shapely import wkt
-
-    stmt = select(Zone.id, Zone.name, Zone.kind, Zone.geometry_wkt, Zone.illustrative)
-    if kinds:
-        stmt = stmt.where(Zone.kind.in_(list(kinds)))
-    with engine.connect() as conn:
-        rows = conn.execute(stmt.order_by(Zone.id)).all()
-    frame = pd.DataFrame(rows, columns=["id", "name", "kind", "wkt", "illustrative"])
-    geoms = [wkt.loads(w) for w in frame.pop("wkt")]
-    gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
-    return gdf.to_crs(analysis_crs())
 
 
 def _aware(value: datetime) -> datetime:

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, and_, select
 
 from gltd.analysis.trends import poisson_rate_test
-from gltd.model import Action, Agency, Camera, Requisition, Zone
+from gltd.model import Action, Agency, Camera, Requisition
 from gltd.model.base import utcnow
+from gltd.store.zones import list_zones
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS
 from gltd.web.auth import CurrentUser
@@ -30,11 +31,7 @@ def zones_list(engine: Engine, cache: DataCache) -> list[tuple[int, str, str, bo
     """Zones (id, name, kind, illustrative), cached."""
 
     def load() -> list[tuple[int, str, str, bool]]:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(Zone.id, Zone.name, Zone.kind, Zone.illustrative).order_by(Zone.name)
-            ).all()
-        return [(r[0], r[1], r[2], bool(r[3])) for r in rows]
+        return [(z.id, z.name, z.kind, z.illustrative) for z in list_zones(engine)]
 
     return list(cache.memo(("zones",), load))
 

@@ -18,7 +18,8 @@ from gltd.analysis.emerging import CATEGORIES, CATEGORY_LABELS_FR, MIN_STEPS, em
 from gltd.errors import InputError
 from gltd.geo import WGS84, analysis_crs, fov_polygon, transformer
 from gltd.hotspots import hotspot_map
-from gltd.model import Camera, Intervention, Zone
+from gltd.model import Camera, Intervention
+from gltd.store.zones import load_zones
 from gltd.web.cache import DataCache, IncidentCube
 from gltd.web.periods import PeriodChoice
 
@@ -53,22 +54,26 @@ def zones_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
     """The zones (already WGS84)."""
 
     def load() -> dict[str, Any]:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(Zone.id, Zone.name, Zone.kind, Zone.illustrative, Zone.geometry_wkt)
-            ).all()
+        zones = load_zones(engine, crs=WGS84)
         feats = [
             {
                 "type": "Feature",
-                "geometry": mapping(wkt.loads(r.geometry_wkt)),
+                "geometry": mapping(geom),
                 "properties": {
-                    "id": r.id,
-                    "name": r.name,
-                    "kind": r.kind,
-                    "illustrative": bool(r.illustrative),
+                    "id": int(zid),
+                    "name": name,
+                    "kind": kind,
+                    "illustrative": bool(illus),
                 },
             }
-            for r in rows
+            for zid, name, kind, illus, geom in zip(
+                zones["id"],
+                zones["name"],
+                zones["kind"],
+                zones["illustrative"],
+                zones.geometry,
+                strict=True,
+            )  # fmt: skip
         ]
         return {"type": "FeatureCollection", "features": feats}
 

@@ -1,7 +1,7 @@
 """The camera inventory: rules, stored cameras, hand edits and the network summary.
 
 - :mod:`~gltd.cctv.inventory.rules` — :class:`CameraData`, :func:`validate_camera` (CSI
-  L252-5 retention, L252-4 authorisation, camera in the city) and :func:`city_extent`;
+  L252-5 retention, L252-4 authorisation, camera in the city: :func:`gltd.store.zones.city_extent`);
 - :mod:`~gltd.cctv.inventory.records` — :class:`CameraRecord`, :func:`get_camera`,
   :func:`list_cameras`;
 - :mod:`~gltd.cctv.inventory.edit` — :func:`add_camera`, :func:`edit_camera`;
@@ -28,7 +28,6 @@ from gltd.cctv.inventory.records import (
 from gltd.cctv.inventory.rules import (
     CameraData,
     CameraRuleError,
-    city_extent,
     in_city,
     validate_camera,
 )
@@ -44,7 +43,6 @@ __all__ = [
     "add_years",
     "camera_data",
     "camera_record",
-    "city_extent",
     "edit_camera",
     "get_camera",
     "in_city",

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from gltd.cctv._common import audit
 from gltd.cctv.inventory.records import CAMERA_FIELDS, CameraRecord, camera_data, camera_record
-from gltd.cctv.inventory.rules import CameraData, city_extent, validate_camera
+from gltd.cctv.inventory.rules import CameraData, validate_camera
 from gltd.errors import InputError
 from gltd.geo import analysis_crs, to_metric
 from gltd.model import Camera
+from gltd.store.zones import city_extent, zone_ids_by_point
 
 __all__ = ["add_camera", "edit_camera"]
 
@@ -27,11 +28,9 @@ def _apply(engine: Engine, cam: Camera, data: CameraData) -> None:
     """Copy the fields, project the position, find the zone (the smallest containing it).
 
     The zone is found as the file importer finds it
-    (:func:`gltd.ingest.places.zone_ids_by_point`).
+    (:func:`gltd.store.zones.zone_ids_by_point`).
     """
     import numpy as np
-
-    from gltd.ingest.places import zone_ids_by_point
 
     crs = analysis_crs()
     x, y = to_metric(data.lon, data.lat, crs)

@@ -7,7 +7,7 @@ naming the field, what is expected and, for the legal limits, the article of law
   footage is kept at most one month outside a judicial procedure);
 - prefectoral authorisation expiry = authorisation date + ``GLTD_AUTHORISATION_YEARS``
   (5 by default, CSI L252-4) unless given; a later expiry is refused;
-- the camera lies inside the city (:func:`city_extent`, the union of the zones on record;
+- the camera lies inside the city (:func:`gltd.store.zones.city_extent`, the union of the zones on record;
   not checked while no zone is recorded);
 - field angle in ]0, 360], range > 0, heading in [0, 360) (none for a dome, required
   below 360°), removal not before installation.
@@ -20,15 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
 from gltd.cctv.dates import add_years
 from gltd.config import get_settings
 from gltd.errors import InputError
-from gltd.model import Zone
 
-__all__ = ["CameraData", "CameraRuleError", "validate_camera", "city_extent", "in_city"]
+__all__ = ["CameraData", "CameraRuleError", "validate_camera", "in_city"]
 
 
 @dataclass(frozen=True)
@@ -50,22 +46,6 @@ class CameraData:
     authorisation_expiry: date | None = None
     retention_days: int = 15
     notes: str | None = None
-
-
-def city_extent(engine_or_session: Engine | Session) -> Any | None:
-    """The union of the recorded zones (WGS84 shapely geometry), or None without zones."""
-    from shapely import wkt
-    from shapely.ops import unary_union
-
-    stmt = select(Zone.geometry_wkt)
-    if isinstance(engine_or_session, Session):
-        rows = engine_or_session.execute(stmt).scalars().all()
-    else:
-        with engine_or_session.connect() as conn:
-            rows = conn.execute(stmt).scalars().all()
-    if not rows:
-        return None
-    return unary_union([wkt.loads(w) for w in rows])
 
 
 def in_city(extent: Any | None, lon: float, lat: float) -> bool:

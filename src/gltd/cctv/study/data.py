@@ -15,10 +15,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from gltd.analysis.coverage import in_sector
-from gltd.cctv.inventory import city_extent, in_city
+from gltd.cctv.inventory import in_city
 from gltd.errors import InputError
 from gltd.geo import fov_polygon, geometry_to_metric, to_lonlat, to_metric
 from gltd.model import CameraRequest, Incident
+from gltd.store.zones import city_extent
 
 __all__ = [
     "StudySite",

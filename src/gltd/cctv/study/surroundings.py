@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from gltd.analysis.displacement import displacement_measures
 from gltd.cctv.fov import covered_by_cameras
-from gltd.cctv.inventory import city_extent, list_cameras
+from gltd.cctv.inventory import list_cameras
 from gltd.cctv.study.data import StudySite
 from gltd.geo import WGS84, analysis_crs, fov_polygon, transformer
 from gltd.hotspots import hotspot_map, incident_extent
 from gltd.model import Intervention, Requisition
 from gltd.store.queries import load_events
+from gltd.store.zones import city_extent
 from gltd.timeutil import PARIS
 
 __all__ = ["hotspot_status", "existing_coverage", "nearby_requisitions", "past_interventions"]

@@ -9,7 +9,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from gltd.errors import InputError
-from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Action, Agency, Operation, Zone
+from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Action, Agency, Operation
+from gltd.store.zones import list_zones
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.deps import Forbidden
@@ -37,14 +38,11 @@ ACTION_STATUS_LABELS = {
 
 
 def _zone_options(engine: Engine) -> list[tuple[str, str]]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(Zone.id, Zone.name).order_by(Zone.name)).all()
-    return [("", "—"), *((str(r.id), r.name) for r in rows)]
+    return [("", "—"), *((str(z.id), z.name) for z in list_zones(engine))]
 
 
 def _zone_names(engine: Engine) -> dict[int, str]:
-    with engine.connect() as conn:
-        return {r.id: r.name for r in conn.execute(select(Zone.id, Zone.name))}
+    return {z.id: z.name for z in list_zones(engine)}
 
 
 def _changes(obj: Any, values: dict[str, Any]) -> str:
