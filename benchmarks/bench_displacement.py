@@ -109,8 +109,8 @@ def run_end_to_end(x: np.ndarray, y: np.ndarray, is_after: np.ndarray, path: str
     from sqlalchemy import insert
 
     from gltd.displacement import run_displacement
+    from gltd.geo import geometry_to_lonlat as to_wgs84
     from gltd.model import Incident, Zone
-    from gltd.services.interventions import to_wgs84
     from gltd.store.engine import make_engine
     from gltd.store.migrate import upgrade
 

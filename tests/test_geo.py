@@ -154,7 +154,7 @@ def test_a_camera_intervention_is_the_relevance_studys_field_of_view(tmp_path: P
     (3° steps); it is now the field of view of the coverage layer and the study."""
     from gltd.cctv.fov import fov_polygons
     from gltd.cctv.inventory import CameraData, add_camera, list_cameras
-    from gltd.services.interventions import add_from_options, get_intervention
+    from gltd.interventions import add_from_options, get_intervention
     from gltd.store.engine import make_engine
     from gltd.store.migrate import upgrade
 

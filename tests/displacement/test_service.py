@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from gltd.displacement import run_displacement
 from gltd.geo import geometry_to_lonlat
+from gltd.interventions import add_intervention
 from gltd.model import AnalysisRun, Incident, Zone
-from gltd.services.interventions import add_intervention
 from gltd.store.engine import make_engine, session_scope
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -67,7 +67,7 @@ def displacement_cmd(
 ) -> None:
     """Mesurer l'effet d'une intervention et le déplacement (ou la diffusion) alentour."""
     from gltd.displacement import run_displacement, write_report
-    from gltd.services.interventions import parse_around, parse_distances, resolve_place
+    from gltd.interventions import parse_around, parse_distances, resolve_place
 
     engine = engine_for(db)
     lat_lon = parse_around(around) if around else None

@@ -47,7 +47,7 @@ def add_cmd(
     db: DbOption = None,
 ) -> None:
     """Enregistrer une intervention."""
-    from gltd.services.interventions import add_from_options
+    from gltd.interventions import add_from_options
 
     iid = add_from_options(
         engine_for(db),
@@ -77,7 +77,7 @@ def list_cmd(
 
     from rich.table import Table
 
-    from gltd.services.interventions import KIND_LABELS, list_interventions
+    from gltd.interventions import KIND_LABELS, list_interventions
 
     rows = list_interventions(engine_for(db))
     if as_json:
@@ -107,7 +107,7 @@ def show_cmd(
     """Afficher une intervention (JSON)."""
     import json
 
-    from gltd.services.interventions import get_intervention
+    from gltd.interventions import get_intervention
 
     info = get_intervention(engine_for(db), intervention_id)
     typer.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=2))

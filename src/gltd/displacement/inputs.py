@@ -44,7 +44,7 @@ def resolve_target(
     radius: float | None,
     start: date | datetime | str | None,
 ) -> tuple[Any, str, date, datetime | None]:
-    from gltd.services.interventions import circle, get_intervention
+    from gltd.interventions import circle, get_intervention
 
     given = sum(v is not None for v in (intervention_id, target, around))
     if given != 1:
