@@ -1,4 +1,4 @@
-"""Dates and periods: local (Europe/Paris) days, half-open periods, parsing."""
+"""Dates and periods: local (Europe/Paris) days and instants, half-open periods, parsing."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ __all__ = [
     "parse_day",
     "parse_period",
     "parse_duration",
+    "aware",
+    "parse_datetime",
+    "fmt_local",
 ]
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -131,3 +134,45 @@ def parse_duration(text: str) -> timedelta:
     n, unit = int(m.group(1)), m.group(2)
     days = {"h": 1 / 24, "d": 1, "w": 7, "M": 30.436875, "y": 365.2425}[unit]
     return timedelta(days=n * days)
+
+
+def aware(value: datetime, *, field: str = "date") -> datetime:
+    """Refuse a naive datetime (every time in gltd says its zone)."""
+    if value.tzinfo is None:
+        raise InputError("date et heure sans fuseau : précisez Europe/Paris ou UTC", field=field)
+    return value
+
+
+def parse_datetime(text: str, *, field: str = "date") -> datetime:
+    """Parse a local (Europe/Paris) date-time: ``2018-03-25 10:30``, ``25/03/2018 10:30``,
+    or ISO 8601 with an offset. A date alone means local midnight.
+    """
+    s = text.strip().replace("T", " ")
+    dt: datetime | None
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        dt = None
+        for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %Hh%M"):
+            try:
+                dt = datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                continue
+        if dt is None:
+            raise InputError(
+                f"date et heure illisibles : « {text} » (attendu AAAA-MM-JJ HH:MM, heure de "
+                "Paris, ou JJ/MM/AAAA HH:MM)",
+                field=field,
+            ) from None
+    assert dt is not None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=PARIS)
+    return dt
+
+
+def fmt_local(value: datetime | None) -> str:
+    """« 04/04/2018 10:00 » in Paris time (empty for None)."""
+    if value is None:
+        return ""
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")

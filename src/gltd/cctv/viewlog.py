@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from gltd.cctv._common import audit, aware, fmt_local
+from gltd.cctv._common import audit
 from gltd.errors import InputError
 from gltd.fileio import atomic_path
 from gltd.model import Camera, Requisition, ViewingLogEntry
 from gltd.spreadsheet import safe_row
+from gltd.timeutil import aware, fmt_local
 
 __all__ = ["ACTIONS", "LogEntry", "log_viewing", "list_viewings", "export_viewings_csv"]
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from gltd.cli.cctv_common import _csv_list, _day, _latlon, _write
+from gltd.cli.cctv_common import csv_list, optional_day, parse_latlon, write_output
 from gltd.cli.common import DbOption, console, engine_for, make_progress
 from gltd.errors import InputError
 
@@ -41,13 +41,13 @@ def study_cmd(
 
     if (at is None) == (request is None):
         raise InputError("donnez soit --at LAT,LON (avec --radius), soit --request ID")
-    lat, lon = _latlon(at) if at else (None, None)
+    lat, lon = parse_latlon(at) if at else (None, None)
     with make_progress(transient=True) as progress:
         progress.add_task("Étude de pertinence…", total=None)
         res = relevance_study(
             engine_for(db), lat=lat, lon=lon, radius=radius, heading=heading, field_angle=angle,
-            request_id=request, as_of=_day(as_of, "date de l'étude"),
-            categories=_csv_list(categories) or None,
+            request_id=request, as_of=optional_day(as_of, "date de l'étude"),
+            categories=csv_list(categories) or None,
         )  # fmt: skip
         write_study(res, fmt, out)
     console.print(
@@ -95,7 +95,7 @@ def siting_cmd(
     if fmt not in ("json", "geojson"):
         raise InputError(f"format inconnu : « {fmt} » (attendu json ou geojson)")
     w: dict[str, float] = {}
-    for item in _csv_list([weights] if weights else []):
+    for item in csv_list([weights] if weights else []):
         name, _, val = item.partition("=")
         try:
             w[name.strip()] = float(val)
@@ -107,19 +107,19 @@ def siting_cmd(
     if start or end:
         if not (start and end):
             raise InputError("donnez --from et --to ensemble")
-        period = make_period(_day(start, "début"), _day(end, "fin"))  # type: ignore[arg-type]
+        period = make_period(optional_day(start, "début"), optional_day(end, "fin"))  # type: ignore[arg-type]
     engine = engine_for(db)
     with make_progress(transient=True) as progress:
         task = progress.add_task("Implantation…", total=None)
         res = run_siting(
-            engine, candidates=candidates, grid=grid, zones=_csv_list(zones) or None, k=k,
+            engine, candidates=candidates, grid=grid, zones=csv_list(zones) or None, k=k,
             radius=radius, budget=budget, cost=cost, exact=exact,
-            categories=_csv_list(categories) or None, weights=w or None,
+            categories=csv_list(categories) or None, weights=w or None,
             start=period.start if period else None, end=period.end if period else None,
             progress=lambda m: progress.update(task, description=m),
         )  # fmt: skip
     payload = siting_geojson(res) if fmt == "geojson" else res
-    _write(out, json.dumps(payload, ensure_ascii=False, indent=2))
+    write_output(out, json.dumps(payload, ensure_ascii=False, indent=2))
     msg = f"{len(res['sites'])} site(s), poids couvert {res['covered_weight']:g}"
     if res["optimum"] is not None:
         msg += f", optimum {res['optimum']:g}, écart du glouton {res['gap']:.2%}"

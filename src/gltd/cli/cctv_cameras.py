@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gltd.cli.cctv_common import FormatOpt, OutOpt, _csv_list, _day, _latlon, _write
+from gltd.cli.cctv_common import (
+    FormatOpt,
+    OutOpt,
+    csv_list,
+    optional_day,
+    parse_latlon,
+    write_output,
+)
 from gltd.cli.common import DbOption, GltdGroup, console, engine_for
 from gltd.cli.imports import make_import_command as _make_import_command
 
@@ -58,15 +65,15 @@ def cameras_add(
     """Ajouter une caméra (contrôles : conservation, commune, autorisation)."""
     from gltd.services.cctv import CameraData, add_camera
 
-    lat, lon = _latlon(at)
+    lat, lon = parse_latlon(at)
     rec = add_camera(
         engine_for(db),
         CameraData(
             code=code, lat=lat, lon=lon, heading_deg=heading, field_angle_deg=angle,
             range_m=range_m, hd=hd, annual_cost_eur=cost, retention_days=retention,
-            installed_on=_day(installed, "installation"), authorisation_number=auth_number,
-            authorisation_date=_day(auth_date, "date d'arrêté"),
-            authorisation_expiry=_day(auth_expiry, "échéance"),
+            installed_on=optional_day(installed, "installation"), authorisation_number=auth_number,
+            authorisation_date=optional_day(auth_date, "date d'arrêté"),
+            authorisation_expiry=optional_day(auth_expiry, "échéance"),
         ),
     )  # fmt: skip
     exp = rec.authorisation_expiry
@@ -86,9 +93,9 @@ def cameras_list(
     """Lister les caméras."""
     from gltd.services.cctv import list_cameras
 
-    cams = list_cameras(engine_for(db), active_on=_day(on, "jour"))
+    cams = list_cameras(engine_for(db), active_on=optional_day(on, "jour"))
     if fmt == "json":
-        _write(out, json.dumps([c.as_dict() for c in cams], ensure_ascii=False, indent=2))
+        write_output(out, json.dumps([c.as_dict() for c in cams], ensure_ascii=False, indent=2))
         return
     t = Table("Code", "Position", "Champ", "HD", "Conserv.", "Coût/an", "Autorisation")
     for c in cams:
@@ -112,8 +119,8 @@ def cameras_coverage(
     """Écrire la couche de couverture (champs de vue, WGS84) en GeoJSON."""
     from gltd.services.cctv import coverage_geojson
 
-    fc = coverage_geojson(engine_for(db), on=_day(on, "jour"))
-    _write(out, json.dumps(fc, ensure_ascii=False))
+    fc = coverage_geojson(engine_for(db), on=optional_day(on, "jour"))
+    write_output(out, json.dumps(fc, ensure_ascii=False))
     console.print(f"{len(fc['features'])} champ(s) de vue")
 
 
@@ -131,9 +138,11 @@ def cameras_summary(
     from gltd.services.cctv import network_summary
     from gltd.taxonomy import get_taxonomy
 
-    s = network_summary(engine_for(db), on=_day(on, "jour"), categories=_csv_list(categories))
+    s = network_summary(
+        engine_for(db), on=optional_day(on, "jour"), categories=csv_list(categories)
+    )
     if fmt == "json":
-        _write(out, json.dumps(s.as_dict(), ensure_ascii=False, indent=2))
+        write_output(out, json.dumps(s.as_dict(), ensure_ascii=False, indent=2))
         return
     hd = f"{s.hd_share:.0%}" if s.hd_share is not None else "—"
     console.print(

@@ -12,8 +12,19 @@ import typer
 from gltd.cli.common import console
 from gltd.errors import InputError
 
+__all__ = [
+    "parse_latlon",
+    "optional_day",
+    "optional_when",
+    "csv_list",
+    "write_output",
+    "FormatOpt",
+    "OutOpt",
+]
 
-def _latlon(text: str) -> tuple[float, float]:
+
+def parse_latlon(text: str) -> tuple[float, float]:
+    """``LAT,LON`` in degrees."""
     try:
         a, b = (float(v) for v in text.replace(" ", "").split(",", 1))
     except ValueError:
@@ -21,23 +32,27 @@ def _latlon(text: str) -> tuple[float, float]:
     return a, b
 
 
-def _day(text: str | None, what: str) -> date | None:
+def optional_day(text: str | None, what: str) -> date | None:
+    """A day (``what`` names it in errors), or None when not given."""
     from gltd.timeutil import parse_day
 
     return parse_day(text, what=what) if text else None
 
 
-def _when(text: str | None, what: str) -> datetime | None:
-    from gltd.cctv._common import parse_datetime
+def optional_when(text: str | None, what: str) -> datetime | None:
+    """A local date-time (``what`` names it in errors), or None when not given."""
+    from gltd.timeutil import parse_datetime
 
     return parse_datetime(text, field=what) if text else None
 
 
-def _csv_list(items: list[str] | None) -> list[str]:
+def csv_list(items: list[str] | None) -> list[str]:
+    """Repeated options and comma lists flattened: ``["a,b", "c"]`` → ``["a", "b", "c"]``."""
     return [c.strip() for item in items or [] for c in item.split(",") if c.strip()]
 
 
-def _write(out: Path | None, text: str) -> None:
+def write_output(out: Path | None, text: str) -> None:
+    """Print ``text``, or write it (atomically) to ``out`` and say so."""
     if out is None:
         console.print(text, highlight=False, markup=False, soft_wrap=True)
         return

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gltd.cli.cctv_common import _day, _when
+from gltd.cli.cctv_common import optional_day, optional_when
 from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
 from gltd.errors import InputError
 
@@ -40,8 +40,8 @@ def log_add(
 
     e = log_viewing(
         engine_for(db), agent=agent, action=action, reason=reason, camera=camera,
-        clip_start=_when(start, "from"), clip_end=_when(end, "to"),  # type: ignore[arg-type]
-        recipient=recipient, requisition_id=requisition, at=_when(at, "at"),
+        clip_start=optional_when(start, "from"), clip_end=optional_when(end, "to"),  # type: ignore[arg-type]
+        recipient=recipient, requisition_id=requisition, at=optional_when(at, "at"),
     )  # fmt: skip
     warn_identity({"--reason (motif)": reason, "--recipient (destinataire)": recipient})
     console.print(f"Inscrit au journal (n° {e.id}).")
@@ -64,7 +64,7 @@ def log_export(
 
     if not out.parent.exists():
         raise InputError("dossier de sortie introuvable", file=str(out))
-    d0, d1 = _day(start, "début"), _day(end, "fin")
+    d0, d1 = optional_day(start, "début"), optional_day(end, "fin")
     n = export_viewings_csv(
         engine_for(db), out, camera=camera, by=by,
         start=local_midnight(d0) if d0 else None,

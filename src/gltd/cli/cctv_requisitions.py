@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from gltd.cli.cctv_common import FormatOpt, OutOpt, _csv_list, _when, _write
+from gltd.cli.cctv_common import FormatOpt, OutOpt, csv_list, optional_when, write_output
 from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
 
 __all__ = ["req_app"]
@@ -20,8 +20,8 @@ req_app = typer.Typer(
 
 
 def _print_req(v: Any) -> None:
-    from gltd.cctv._common import fmt_local
     from gltd.cctv.requisitions import STATUS_LABELS
+    from gltd.timeutil import fmt_local
 
     console.print(
         f"Réquisition n° {v.id} — {STATUS_LABELS[v.status]} — échéance {fmt_local(v.deadline)}"
@@ -61,9 +61,9 @@ def req_add(
     v = register_requisition(
         engine_for(db),
         RequisitionData(
-            received_at=_when(received, "received"), requesting_unit=unit, legal_basis=basis,  # type: ignore[arg-type]
-            procedure_number=procedure, camera_codes=_csv_list(cameras),
-            period_start=_when(start, "from"), period_end=_when(end, "to"),  # type: ignore[arg-type]
+            received_at=optional_when(received, "received"), requesting_unit=unit, legal_basis=basis,  # type: ignore[arg-type]
+            procedure_number=procedure, camera_codes=csv_list(cameras),
+            period_start=optional_when(start, "from"), period_end=optional_when(end, "to"),  # type: ignore[arg-type]
             officer_capacity=capacity,
         ),
         by=by,
@@ -83,13 +83,13 @@ def req_list(
     db: DbOption = None,
 ) -> None:
     """Lister les réquisitions (les plus récentes d'abord)."""
-    from gltd.cctv._common import fmt_local
     from gltd.cctv.requisitions import STATUS_LABELS
     from gltd.services.cctv import list_requisitions
+    from gltd.timeutil import fmt_local
 
-    rows = list_requisitions(engine_for(db), status=_csv_list(status) or None, year=year)
+    rows = list_requisitions(engine_for(db), status=csv_list(status) or None, year=year)
     if fmt == "json":
-        _write(out, json.dumps([v.as_dict() for v in rows], ensure_ascii=False, indent=2))
+        write_output(out, json.dumps([v.as_dict() for v in rows], ensure_ascii=False, indent=2))
         return
     t = Table("N°", "Reçue", "Service", "CPP", "Caméras", "Échéance", "Statut")
     for v in rows:
@@ -118,7 +118,7 @@ def req_status(
     from gltd.services.cctv import change_status
 
     v = change_status(
-        engine_for(db), req_id, status, at=_when(at, "at"), by=by, expected=expected,
+        engine_for(db), req_id, status, at=optional_when(at, "at"), by=by, expected=expected,
         medium=medium, outcome=outcome,
     )  # fmt: skip
     _print_req(v)
@@ -137,7 +137,7 @@ def req_alerts(
 
     alerts = deadline_alerts(engine_for(db), within=parse_duration(within))
     if fmt == "json":
-        _write(out, json.dumps([a.as_dict() for a in alerts], ensure_ascii=False, indent=2))
+        write_output(out, json.dumps([a.as_dict() for a in alerts], ensure_ascii=False, indent=2))
         return
     if not alerts:
         console.print(f"Aucune échéance dans les {within}.")
@@ -153,7 +153,7 @@ def req_stats(fmt: FormatOpt = "table", out: OutOpt = None, db: DbOption = None)
 
     st = yearly_stats(engine_for(db))
     if fmt == "json":
-        _write(out, json.dumps(st.as_dict(), ensure_ascii=False, indent=2))
+        write_output(out, json.dumps(st.as_dict(), ensure_ascii=False, indent=2))
         return
 
     def pct(v: float | None) -> str:

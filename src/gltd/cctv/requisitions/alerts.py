@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from gltd.cctv._common import fmt_local
 from gltd.cctv.requisitions.deadlines import CameraDeadline
 from gltd.cctv.requisitions.register import RequisitionView, list_requisitions, now_utc
+from gltd.timeutil import fmt_local
 
 __all__ = ["Alert", "deadline_alerts"]
 

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gltd.cctv._common import aware
-from gltd.timeutil import PARIS
+from gltd.timeutil import PARIS, aware
 
 __all__ = ["CameraDeadline", "add_local_days", "camera_deadline"]
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from gltd.cctv._common import audit, aware, fmt_local
+from gltd.cctv._common import audit
 from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.cctv.requisitions.deadlines import CameraDeadline, add_local_days, camera_deadline
 from gltd.errors import InputError
@@ -27,7 +27,7 @@ from gltd.model import (
     Requisition,
     RequisitionStatusEvent,
 )
-from gltd.timeutil import PARIS
+from gltd.timeutil import PARIS, aware, fmt_local
 
 __all__ = [
     "CAPACITIES",

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from gltd.cctv._common import audit, aware, fmt_local
+from gltd.cctv._common import audit
 from gltd.cctv.requisitions.register import (
     CLOCK_SKEW,
     OUTCOMES,
@@ -31,6 +31,7 @@ from gltd.model import (
     Requisition,
     RequisitionStatusEvent,
 )
+from gltd.timeutil import aware, fmt_local
 
 __all__ = ["TRANSITIONS", "change_status", "set_outcome"]
 
