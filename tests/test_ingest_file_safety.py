@@ -221,3 +221,37 @@ def test_an_import_sends_no_http_request(
     assert seen == []
     code, out = run("import", "zones", f"/vsicurl/{base}/z.geojson", "--db", sqlite_url)
     assert code == 2 and seen == [], out
+
+
+def _collection(crs: str) -> str:
+    return (
+        '{"type": "FeatureCollection", "crs": ' + crs + ', "features": [{"type": "Feature", '
+        '"properties": {"nom": "Les Carmes"}, "geometry": {"type": "Polygon", "coordinates": '
+        "[[[1.89, 47.89], [1.91, 47.89], [1.91, 47.91], [1.89, 47.91], [1.89, 47.89]]]}}]}"
+    )
+
+
+def test_a_geojson_crs_link_is_never_downloaded(
+    sqlite_url: str, tmp_path: Path, http_log: tuple[str, list[str]]
+) -> None:
+    base, seen = http_log
+    for i, kind in enumerate(('"link"', '"LINK"', '"\\u006cink"')):
+        evil = tmp_path / f"zones{i}.geojson"
+        crs = '{"type": ' + kind + ', "properties": {"href": "' + base + '/crs", "type": "ogcwkt"}}'
+        evil.write_text(_collection(crs), encoding="utf-8")
+        code, out = run("import", "zones", str(evil), "--db", sqlite_url)
+        assert code == 2 and "GeoJSON refusé" in out, out
+    assert seen == []
+    assert _n_zones(sqlite_url) == 0
+
+
+def test_a_geojson_with_escaped_accents_and_a_named_crs_imports(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    ok = tmp_path / "zones.geojson"
+    named = '{"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}'
+    ok.write_text(_collection(named).replace("Les Carmes", "Les Carm\\u00e9s"), encoding="utf-8")
+    code, out = run("import", "zones", str(ok), "--db", sqlite_url)
+    assert code == 0, out
+    with make_engine(sqlite_url).connect() as conn:
+        assert list(conn.execute(select(Zone.name)).scalars()) == ["Les Carmés"]

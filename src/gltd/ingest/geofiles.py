@@ -22,6 +22,7 @@ file inside the server process would release its locks).
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import re
 import shutil
@@ -45,8 +46,15 @@ GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd")
 _GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
 _GEOJSON_TYPE = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature)"')
-#: GDAL settings for every open: no network, no directory listing.
+#: A CRS given by a link, which GDAL would download (``"crs": {"type": "link", …}``).
+_CRS_LINK = re.compile(rb'"type"[ \t\r\n]*:[ \t\r\n]*"(link|url)"', re.I)
+#: An ASCII letter written as a \u escape: no exporter writes one; it would hide a key.
+_ESCAPED_LETTER = re.compile(rb"\\u00(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a])", re.I)
+#: GDAL settings for every open: no network (a dead proxy, no /vsicurl/), no directory
+#: listing.
 _GDAL_CONFIG = {
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTP_TIMEOUT": "1",
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".gltd-aucun-acces-reseau",
     "CPL_VSIL_CURL_ALLOWED_FILENAME": "/gltd-aucun-acces-reseau",
     "GDAL_HTTP_MAX_RETRY": "0",
@@ -125,6 +133,20 @@ def _sniff_geojson(p: Path) -> None:
             json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise InputError(f"GeoJSON illisible : JSON invalide ({exc})", file=p.name) from None
+    with p.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as whole:
+        if _ESCAPED_LETTER.search(whole):
+            raise InputError(
+                "GeoJSON refusé : lettres écrites en séquences d'échappement (\\u0041…) ; "
+                "réenregistrez le fichier depuis votre logiciel SIG",
+                file=p.name,
+            )
+        if _CRS_LINK.search(whole):
+            raise InputError(
+                "GeoJSON refusé : système de coordonnées désigné par un lien (« crs » de "
+                "type link), que gltd ne télécharge pas ; enregistrez le fichier en WGS84 "
+                "(RFC 7946) ou avec un SCR nommé (EPSG:2154)",
+                file=p.name,
+            )
 
 
 def _sniff_gpkg(p: Path, name: str) -> None:
