@@ -84,7 +84,7 @@ def test_reimport_updates_changed_cameras_only(city: str, tmp_path: Path) -> Non
     with session_scope(make_engine(city)) as s:
         details = s.scalars(
             select(AuditEvent.detail).where(
-                AuditEvent.object_type == "camera", AuditEvent.action == "update"
+                AuditEvent.object_type == "camera", AuditEvent.action == "modification"
             )
         ).all()
     assert sorted(details) == [

@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from gltd.cctv._common import audit
 from gltd.errors import InputError
 from gltd.fileio import atomic_path
 from gltd.model import Camera, Requisition, ViewingLogEntry
 from gltd.spreadsheet import safe_row
+from gltd.store import audit
+from gltd.store.audit import Actor
 from gltd.timeutil import aware, fmt_local
 
 __all__ = ["ACTIONS", "LogEntry", "log_viewing", "list_viewings", "export_viewings_csv"]
@@ -175,7 +176,7 @@ def export_viewings_csv(
     start: datetime | None = None,
     end: datetime | None = None,
     camera: str | None = None,
-    by: str | None = None,
+    by: Actor | str | None = None,
 ) -> int:
     """Write the log as CSV (``;``, UTF-8 with BOM, Paris times) and audit the export.
 
@@ -195,13 +196,11 @@ def export_viewings_csv(
                     e.requisition_id or "",
                 ])
             )  # fmt: skip
-    with Session(engine) as session, session.begin():
-        audit(
-            session,
-            "export",
-            "viewing_log",
-            None,
-            f"{len(entries)} lignes -> {p.name}",
-            username=by,
-        )
+    audit.record(
+        engine,
+        actor=by,
+        verb="export",
+        object_type="viewing_log",
+        detail=f"{len(entries)} lignes -> {p.name}",
+    )
     return len(entries)

@@ -50,7 +50,7 @@ def remove_demo_accounts_cmd(db: DbOption = None) -> None:
     from sqlalchemy.orm import Session
 
     from gltd.model import User
-    from gltd.web import audit
+    from gltd.store import audit
 
     engine = engine_for(db)
     with Session(engine) as s, s.begin():
@@ -58,8 +58,13 @@ def remove_demo_accounts_cmd(db: DbOption = None) -> None:
         names = [r.username for r in rows]
         s.execute(delete(User).where(User.demo.is_(True)))
         for r in rows:
-            audit.add_event(
-                s, None, "suppression", "user", r.id, f"{r.username} : {CLI_DEMO}", None
+            audit.record(
+                s,
+                actor=None,
+                verb="suppression",
+                object_type="user",
+                object_id=r.id,
+                detail=f"{r.username} : {CLI_DEMO}",
             )
     console.print(
         f"{len(names)} compte(s) de démonstration supprimé(s)"
@@ -87,7 +92,7 @@ def create_admin_cmd(
 
     from gltd.errors import InputError
     from gltd.model import AGENCY_KINDS, Agency, User
-    from gltd.web import audit
+    from gltd.store import audit
     from gltd.web.auth import check_password_strength, hash_password
 
     engine = engine_for(db)
@@ -117,8 +122,13 @@ def create_admin_cmd(
         )
         s.add(u)
         s.flush()
-        audit.add_event(
-            s, None, "creation", "user", u.id, f"{username} (admin) : gltd db create-admin", None
+        audit.record(
+            s,
+            actor=None,
+            verb="creation",
+            object_type="user",
+            object_id=u.id,
+            detail=f"{username} (admin) : gltd db create-admin",
         )
     console.print(f"Compte administrateur « {username} » créé ({agency}).")
 

@@ -52,7 +52,8 @@ from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, check_duplicate_ids
 from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import blank, parse_bools, parse_ints, parse_numbers
-from gltd.model import AuditEvent, Camera
+from gltd.model import Camera
+from gltd.store import audit
 from gltd.store.zones import city_extent
 from gltd.timeutil import PARIS
 
@@ -316,14 +317,13 @@ def write(
         if "lon" in changed or "lat" in changed:
             row |= placed
         conn.execute(update(Camera).where(Camera.id == old["id"]).values(**row))
-        conn.execute(
-            insert(AuditEvent).values(
-                action="update",
-                object_type="camera",
-                object_id=str(old["id"]),
-                detail=f"import {ctx.table.name} (lot {batch_id}) : {', '.join(changed)}",
-                username=ctx.options.imported_by,
-            )
+        audit.record(
+            conn,
+            actor=ctx.options.imported_by,
+            verb="modification",
+            object_type="camera",
+            object_id=old["id"],
+            detail=f"import {ctx.table.name} (lot {batch_id}) : {', '.join(changed)}",
         )
         updated.append(code)
     if inserts:

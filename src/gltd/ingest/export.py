@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, insert, select
+from sqlalchemy import Engine, and_, select
 
 from gltd.errors import InputError
-from gltd.model import AuditEvent, Incident, Zone
+from gltd.model import Incident, Zone
 from gltd.spreadsheet import safe_frame
+from gltd.store import audit
 from gltd.store.zones import resolve_zone_ids
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS
@@ -175,13 +176,11 @@ def export_incidents(
         "format": fmt,
         "lignes": len(frame),
     }
-    with engine.begin() as conn:
-        conn.execute(
-            insert(AuditEvent).values(
-                username=username,
-                action="export",
-                object_type="incident",
-                detail=json.dumps(filters, ensure_ascii=False),
-            )
-        )
+    audit.record(
+        engine,
+        actor=username,
+        verb="export",
+        object_type="incident",
+        detail=json.dumps(filters, ensure_ascii=False),
+    )
     return ExportResult(path, len(frame), fmt)

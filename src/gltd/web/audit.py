@@ -1,7 +1,10 @@
-"""The audit trail: every change, every read or export of sensitive data, every refusal.
+"""The audit trail as the web sees it: events of the logged-in account, the log's views.
 
-Rows go to the append-only ``audit_event`` table (database triggers forbid UPDATE and
-DELETE). Nothing in the application edits them; administrators view and export them.
+Events are written by :func:`gltd.store.audit.record` (the one writer, the one verb
+list); :func:`record` and :func:`add_event` hand it the account, its agency and its
+address. Rows go to the append-only ``audit_event`` table (database triggers forbid
+UPDATE and DELETE). Nothing in the application edits them; administrators view and
+export them.
 """
 
 from __future__ import annotations
@@ -16,11 +19,20 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from gltd.model import Agency, AuditEvent, User
-from gltd.model.base import utcnow
 from gltd.spreadsheet import safe_row
+from gltd.store import audit as store_audit
+from gltd.store.audit import Actor, Verb
 from gltd.web.auth import CurrentUser
 
-__all__ = ["add_event", "record", "query_events", "count_events", "events_csv", "CSV_COLUMNS"]
+__all__ = [
+    "actor",
+    "add_event",
+    "record",
+    "query_events",
+    "count_events",
+    "events_csv",
+    "CSV_COLUMNS",
+]
 
 CSV_COLUMNS = (
     "id",
@@ -35,31 +47,17 @@ CSV_COLUMNS = (
 )
 
 
-def _event(
-    user: CurrentUser | None,
-    action: str,
-    object_type: str | None,
-    object_id: Any,
-    detail: str | None,
-    ip: str | None,
-    username: str | None,
-) -> AuditEvent:
-    return AuditEvent(
-        at=utcnow(),
-        username=(user.username if user else username),
-        agency=(user.agency_name if user else None),
-        action=action[:40],
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id)[:60],
-        detail=None if detail is None else detail[:2000],
-        ip=(ip or "")[:60] or None,
-    )
+def actor(user: CurrentUser | None, ip: str | None = None, *, username: str | None = None) -> Actor:
+    """The account behind a request (or a typed account name), its agency and address."""
+    if user is None:
+        return Actor(username=username, ip=ip)
+    return Actor(username=user.username, agency=user.agency_name, ip=ip)
 
 
 def add_event(
     session: Session,
     user: CurrentUser | None,
-    action: str,
+    action: Verb,
     object_type: str | None = None,
     object_id: Any = None,
     detail: str | None = None,
@@ -68,13 +66,20 @@ def add_event(
     username: str | None = None,
 ) -> None:
     """Append an event inside the caller's transaction (lands with the change or not at all)."""
-    session.add(_event(user, action, object_type, object_id, detail, ip, username))
+    store_audit.record(
+        session,
+        actor=actor(user, ip, username=username),
+        verb=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
 
 
 def record(
     engine: Engine,
     user: CurrentUser | None,
-    action: str,
+    action: Verb,
     object_type: str | None = None,
     object_id: Any = None,
     detail: str | None = None,
@@ -83,8 +88,14 @@ def record(
     username: str | None = None,
 ) -> None:
     """Append an event in its own transaction (reads, refusals, logins)."""
-    with Session(engine) as s, s.begin():
-        s.add(_event(user, action, object_type, object_id, detail, ip, username))
+    store_audit.record(
+        engine,
+        actor=actor(user, ip, username=username),
+        verb=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
 
 
 def _filtered(stmt: Any, filters: dict[str, Any]) -> Any:
@@ -102,7 +113,7 @@ def _filtered(stmt: Any, filters: dict[str, Any]) -> Any:
     if filters.get("username"):
         stmt = stmt.where(AuditEvent.username == filters["username"])
     if filters.get("action"):
-        stmt = stmt.where(AuditEvent.action == filters["action"])
+        stmt = stmt.where(AuditEvent.action.in_(store_audit.stored_codes(filters["action"])))
     if filters.get("object_type"):
         stmt = stmt.where(AuditEvent.object_type == filters["object_type"])
     if filters.get("start") is not None:

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gltd.store.audit import VERB_LABELS, verb_label
 from gltd.timeutil import PARIS
 from gltd.web.auth import CurrentUser
 from gltd.web.csrf import csrf_token
@@ -95,9 +96,11 @@ def make_templates() -> Jinja2Templates:
     env.filters["pct"] = fr_pct
     env.filters["jour"] = fr_date
     env.filters["horodatage"] = fr_datetime
+    env.filters["verbe"] = verb_label
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.globals["AGENCY_LABELS"] = AGENCY_LABELS
     env.globals["RESOURCE_LABELS"] = RESOURCE_LABELS
+    env.globals["VERB_LABELS"] = VERB_LABELS
     return t
 
 

@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from gltd.cctv._common import audit
 from gltd.cctv.inventory.records import CAMERA_FIELDS, CameraRecord, camera_data, camera_record
 from gltd.cctv.inventory.rules import CameraData, validate_camera
 from gltd.errors import InputError
 from gltd.geo import analysis_crs, to_metric
 from gltd.model import Camera
+from gltd.store import audit
+from gltd.store.audit import Actor
 from gltd.store.zones import city_extent, zone_ids_by_point
 
 __all__ = ["add_camera", "edit_camera"]
@@ -41,8 +42,8 @@ def _apply(engine: Engine, cam: Camera, data: CameraData) -> None:
     cam.zone_id = None if zone < 0 else zone
 
 
-def add_camera(engine: Engine, data: CameraData, *, by: str | None = None) -> CameraRecord:
-    """Validate and store a new camera (its code must be new)."""
+def add_camera(engine: Engine, data: CameraData, *, by: Actor | str | None = None) -> CameraRecord:
+    """Validate and store a new camera (its code must be new); audited as ``by``."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         valid = validate_camera(data, extent=city_extent(session))
         if session.execute(select(Camera.id).where(Camera.code == valid.code)).first():
@@ -53,14 +54,22 @@ def add_camera(engine: Engine, data: CameraData, *, by: str | None = None) -> Ca
         _apply(engine, cam, valid)
         session.add(cam)
         session.flush()
-        audit(session, "create", "camera", cam.id, valid.code, username=by)
+        audit.record(
+            session,
+            actor=by,
+            verb="creation",
+            object_type="camera",
+            object_id=cam.id,
+            detail=valid.code,
+        )
         return camera_record(cam)
 
 
 def edit_camera(
-    engine: Engine, code: str, changes: Mapping[str, Any], *, by: str | None = None
+    engine: Engine, code: str, changes: Mapping[str, Any], *, by: Actor | str | None = None
 ) -> CameraRecord:
-    """Change some fields of a camera; the whole camera is validated again."""
+    """Change some fields of a camera; the whole camera is validated again. Audited as
+    ``by``, naming the fields whose value changed."""
     unknown = set(changes) - set(CAMERA_FIELDS)
     if unknown:
         raise InputError(
@@ -81,7 +90,15 @@ def edit_camera(
             and session.execute(select(Camera.id).where(Camera.code == valid.code)).first()
         ):
             raise InputError(f"le code « {valid.code} » est déjà pris", field="code")
+        changed = [f for f in CAMERA_FIELDS if getattr(current, f) != getattr(valid, f)]
         _apply(engine, cam, valid)
-        audit(session, "update", "camera", cam.id, ", ".join(sorted(changes)), username=by)
+        audit.record(
+            session,
+            actor=by,
+            verb="modification",
+            object_type="camera",
+            object_id=cam.id,
+            detail=f"{valid.code} : {', '.join(changed) or 'aucun champ changé'}",
+        )
         session.flush()
         return camera_record(cam)

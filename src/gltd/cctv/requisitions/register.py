@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from gltd.cctv._common import audit
 from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.cctv.requisitions.deadlines import CameraDeadline, add_local_days, camera_deadline
 from gltd.errors import InputError
@@ -27,6 +26,8 @@ from gltd.model import (
     Requisition,
     RequisitionStatusEvent,
 )
+from gltd.store import audit
+from gltd.store.audit import Actor, username_of
 from gltd.timeutil import PARIS, aware, fmt_local
 
 __all__ = [
@@ -225,11 +226,12 @@ def register_requisition(
     engine: Engine,
     data: RequisitionData,
     *,
-    by: str | None = None,
+    by: Actor | str | None = None,
     now: datetime | None = None,
     key: str | None = None,
 ) -> RequisitionView:
     """Record a requisition, compute its deadlines, flag it out of time if already lost.
+    Audited as ``by``.
 
     A requisition whose whole requested period was already overwritten when it arrived
     is recorded and set to ``hors_delai`` at once (two status events at the reception
@@ -299,7 +301,7 @@ def register_requisition(
         )
         r.cameras = list(cams)
         r.deadline = min(camera_deadline(start, int(c.retention_days)) for c in cams)
-        events = [RequisitionStatusEvent(status="recue", at=received, by=by)]
+        events = [RequisitionStatusEvent(status="recue", at=received, by=username_of(by))]
         if all(received >= add_local_days(end, int(c.retention_days)) for c in cams):
             r.status = "hors_delai"
             events.append(
@@ -308,7 +310,14 @@ def register_requisition(
         r.events = events
         session.add(r)
         session.flush()
-        audit(session, "create", "requisition", r.id, r.status, username=by)
+        audit.record(
+            session,
+            actor=by,
+            verb="creation",
+            object_type="requisition",
+            object_id=r.id,
+            detail=r.status,
+        )
         session.flush()
         return requisition_view(r)
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from gltd.cctv._common import audit
 from gltd.cctv.requisitions.register import (
     CLOCK_SKEW,
     OUTCOMES,
@@ -31,6 +30,8 @@ from gltd.model import (
     Requisition,
     RequisitionStatusEvent,
 )
+from gltd.store import audit
+from gltd.store.audit import Actor, username_of
 from gltd.timeutil import aware, fmt_local
 
 __all__ = ["TRANSITIONS", "change_status", "set_outcome"]
@@ -51,13 +52,13 @@ def change_status(
     status: str,
     *,
     at: datetime | None = None,
-    by: str | None = None,
+    by: Actor | str | None = None,
     expected: str | None = None,
     medium: str | None = None,
     outcome: str | None = None,
     now: datetime | None = None,
 ) -> RequisitionView:
-    """Move a requisition to ``status`` at time ``at`` (now by default).
+    """Move a requisition to ``status`` at time ``at`` (now by default); audited as ``by``.
 
     Parameters
     ----------
@@ -129,15 +130,26 @@ def change_status(
                 f"réquisition n° {req_id} : modifiée au même moment par un autre poste ; "
                 "rechargez-la, rien n'a été modifié"
             )
-        session.add(RequisitionStatusEvent(requisition_id=req_id, status=status, at=when, by=by))
-        audit(session, "update", "requisition", req_id, f"{current} -> {status}", username=by)
+        session.add(
+            RequisitionStatusEvent(
+                requisition_id=req_id, status=status, at=when, by=username_of(by)
+            )
+        )
+        audit.record(
+            session,
+            actor=by,
+            verb="modification",
+            object_type="requisition",
+            object_id=req_id,
+            detail=f"{current} -> {status}",
+        )
         session.flush()
         session.expire_all()
         return requisition_view(load_requisition(session, req_id))
 
 
 def set_outcome(
-    engine: Engine, req_id: int, outcome: str, *, by: str | None = None
+    engine: Engine, req_id: int, outcome: str, *, by: Actor | str | None = None
 ) -> RequisitionView:
     """Record the outcome of a delivered requisition when the investigators report it."""
     if outcome not in OUTCOMES:
@@ -153,6 +165,13 @@ def set_outcome(
                 field="outcome",
             )
         r.outcome = outcome
-        audit(session, "update", "requisition", req_id, f"outcome={outcome}", username=by)
+        audit.record(
+            session,
+            actor=by,
+            verb="modification",
+            object_type="requisition",
+            object_id=req_id,
+            detail=f"outcome={outcome}",
+        )
         session.flush()
         return requisition_view(r)

@@ -139,11 +139,10 @@ class CamerasRegister(Register):
         return CameraData(**v)
 
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
-        """Add a camera (validated by :func:`gltd.cctv.inventory.add_camera`)."""
+        """Add a camera (validated and audited by :func:`gltd.cctv.inventory.add_camera`)."""
         from gltd.cctv.inventory import add_camera
 
-        rec = add_camera(engine, self._data(values), by=user.username)
-        audit.record(engine, user, "creation", "camera", rec.id, rec.code, ip)
+        rec = add_camera(engine, self._data(values), by=audit.actor(user, ip))
         return rec.id
 
     def update(
@@ -161,8 +160,7 @@ class CamerasRegister(Register):
         v["hd"] = bool(v.get("hd"))
         if v.get("annual_cost_eur") is None:
             v["annual_cost_eur"] = 0.0
-        edit_camera(engine, code, v, by=user.username)
-        audit.record(engine, user, "modification", "camera", item_id, code, ip)
+        edit_camera(engine, code, v, by=audit.actor(user, ip))  # audited there
 
 
 class RequisitionsRegister(Register):
@@ -280,10 +278,9 @@ class RequisitionsRegister(Register):
                 period_end=values["period_end"],
                 officer_capacity=values.get("officer_capacity"),
             ),
-            by=user.username,
+            by=audit.actor(user, ip),  # audited there
             key=get_settings().secret_key,
         )
-        audit.record(engine, user, "creation", "requisition", view.id, view.status, ip)
         return view.id
 
     def update(
@@ -296,13 +293,10 @@ class RequisitionsRegister(Register):
             engine,
             item_id,
             values["status"],
-            by=user.username,
+            by=audit.actor(user, ip),  # audited there
             expected=values.get("expected") or None,
             medium=values.get("medium"),
             outcome=values.get("outcome") or None,
-        )
-        audit.record(
-            engine, user, "modification", "requisition", item_id, f"statut {values['status']}", ip
         )
 
 
