@@ -1,7 +1,7 @@
 """Decompression bombs are refused with the figures, in seconds, under 1 GB of memory.
 
-Each import runs in a child process (``gltd import``) whose peak memory is read with
-``getrusage``; the child's address space is capped so that a regression fails the test
+Each import runs in a child process (``gltd import``) whose peak memory is read from
+its own ``VmHWM``; the child's address space is capped so that a regression fails the test
 instead of exhausting the machine.
 """
 
@@ -31,7 +31,10 @@ try:
     code, out = r.exit_code, r.output
 except MemoryError:
     code, out = -1, "MemoryError"
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM, not getrusage: ru_maxrss survives execve, so a child of a large pytest
+# process would report the parent's peak, not its own.
+with open("/proc/self/status") as fh:
+    peak = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmHWM:"))
 print(json.dumps({"code": code, "out": " ".join(out.split()), "peak": peak}))
 """
 
