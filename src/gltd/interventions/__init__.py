@@ -7,7 +7,7 @@ analysis use these):
   register, read as :class:`InterventionInfo` (geometry in the analysis CRS);
 - the places an intervention can be given as: a WKT or GeoJSON text or file
   (:func:`parse_geometry_text`, :func:`read_geometry_file`), a zone (by name),
- , a camera's field of view (:func:`camera_geometry`), a point
+  a camera's field of view (:func:`camera_geometry`), a point
   and a radius (:func:`circle`), or a file path or zone name (:func:`resolve_place`);
 - :func:`add_from_options`, :func:`parse_around`, :func:`parse_distances`: the same from
   the text options of a command.
