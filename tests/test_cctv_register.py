@@ -124,7 +124,7 @@ def test_network_summary(db_url: str) -> None:
 
 def test_import_cameras_all_or_nothing(db_url: str, tmp_path: Path) -> None:
     """The one camera importer (the pipeline) applies the rules of ``add_camera``."""
-    from gltd.services.cctv import import_cameras
+    from gltd.cctv.inventory import import_cameras
 
     engine = _setup(db_url)
     good = tmp_path / "cams.csv"

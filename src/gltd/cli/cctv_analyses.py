@@ -37,7 +37,8 @@ def study_cmd(
     db: DbOption = None,
 ) -> None:
     """Étude de pertinence d'un site de caméra (PDF ou JSON, en français)."""
-    from gltd.services.cctv import relevance_study, write_study
+    from gltd.cctv.study import relevance_study
+    from gltd.cctv.study_render import write_study
 
     if (at is None) == (request is None):
         raise InputError("donnez soit --at LAT,LON (avec --radius), soit --request ID")
@@ -89,7 +90,7 @@ def siting_cmd(
     db: DbOption = None,
 ) -> None:
     """Choisir k sites de caméras couvrant le plus de faits (couverture maximale)."""
-    from gltd.services.cctv import run_siting, siting_geojson
+    from gltd.cctv.siting import run_siting, siting_geojson
     from gltd.timeutil import make_period
 
     if fmt not in ("json", "geojson"):

@@ -63,7 +63,7 @@ def cameras_add(
     db: DbOption = None,
 ) -> None:
     """Ajouter une caméra (contrôles : conservation, commune, autorisation)."""
-    from gltd.services.cctv import CameraData, add_camera
+    from gltd.cctv.inventory import CameraData, add_camera
 
     lat, lon = parse_latlon(at)
     rec = add_camera(
@@ -91,7 +91,7 @@ def cameras_list(
     db: DbOption = None,
 ) -> None:
     """Lister les caméras."""
-    from gltd.services.cctv import list_cameras
+    from gltd.cctv.inventory import list_cameras
 
     cams = list_cameras(engine_for(db), active_on=optional_day(on, "jour"))
     if fmt == "json":
@@ -117,7 +117,7 @@ def cameras_coverage(
     db: DbOption = None,
 ) -> None:
     """Écrire la couche de couverture (champs de vue, WGS84) en GeoJSON."""
-    from gltd.services.cctv import coverage_geojson
+    from gltd.cctv.inventory import coverage_geojson
 
     fc = coverage_geojson(engine_for(db), on=optional_day(on, "jour"))
     write_output(out, json.dumps(fc, ensure_ascii=False))
@@ -135,7 +135,7 @@ def cameras_summary(
     db: DbOption = None,
 ) -> None:
     """Synthèse du parc : nombre, part HD, coût, faits filmables, autorisations à renouveler."""
-    from gltd.services.cctv import network_summary
+    from gltd.cctv.inventory import network_summary
     from gltd.taxonomy import get_taxonomy
 
     s = network_summary(

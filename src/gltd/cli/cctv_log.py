@@ -36,7 +36,7 @@ def log_add(
     db: DbOption = None,
 ) -> None:
     """Inscrire un visionnage ou une extraction (journal non modifiable)."""
-    from gltd.services.cctv import log_viewing
+    from gltd.cctv.viewlog import log_viewing
 
     e = log_viewing(
         engine_for(db), agent=agent, action=action, reason=reason, camera=camera,
@@ -59,7 +59,7 @@ def log_export(
     """Exporter le journal en CSV (l'export est lui-même tracé)."""
     from datetime import timedelta
 
-    from gltd.services.cctv import export_viewings_csv
+    from gltd.cctv.viewlog import export_viewings_csv
     from gltd.timeutil import local_midnight
 
     if not out.parent.exists():

@@ -56,7 +56,7 @@ def req_add(
     db: DbOption = None,
 ) -> None:
     """Enregistrer une réquisition ; calcule l'échéance légale des images."""
-    from gltd.services.cctv import RequisitionData, register_requisition
+    from gltd.cctv.requisitions import RequisitionData, register_requisition
 
     v = register_requisition(
         engine_for(db),
@@ -83,8 +83,7 @@ def req_list(
     db: DbOption = None,
 ) -> None:
     """Lister les réquisitions (les plus récentes d'abord)."""
-    from gltd.cctv.requisitions import STATUS_LABELS
-    from gltd.services.cctv import list_requisitions
+    from gltd.cctv.requisitions import STATUS_LABELS, list_requisitions
     from gltd.timeutil import fmt_local
 
     rows = list_requisitions(engine_for(db), status=csv_list(status) or None, year=year)
@@ -115,7 +114,7 @@ def req_status(
     db: DbOption = None,
 ) -> None:
     """Faire avancer une réquisition dans son circuit (horodaté)."""
-    from gltd.services.cctv import change_status
+    from gltd.cctv.requisitions import change_status
 
     v = change_status(
         engine_for(db), req_id, status, at=optional_when(at, "at"), by=by, expected=expected,
@@ -132,7 +131,7 @@ def req_alerts(
     db: DbOption = None,
 ) -> None:
     """Réquisitions ouvertes dont les images seront bientôt écrasées."""
-    from gltd.services.cctv import deadline_alerts
+    from gltd.cctv.requisitions import deadline_alerts
     from gltd.timeutil import parse_duration
 
     alerts = deadline_alerts(engine_for(db), within=parse_duration(within))
@@ -149,7 +148,7 @@ def req_alerts(
 @req_app.command("stats")
 def req_stats(fmt: FormatOpt = "table", out: OutOpt = None, db: DbOption = None) -> None:
     """Statistiques annuelles et tendance depuis la première année enregistrée."""
-    from gltd.services.cctv import yearly_stats
+    from gltd.cctv.requisitions import yearly_stats
 
     st = yearly_stats(engine_for(db))
     if fmt == "json":

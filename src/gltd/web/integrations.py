@@ -80,8 +80,8 @@ def run_near_repeat(
 
 
 def run_siting(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
-    """Maximal covering siting of new cameras (:func:`gltd.services.cctv.run_siting`)."""
-    from gltd.services.cctv import run_siting as siting
+    """Maximal covering siting of new cameras (:func:`gltd.cctv.siting.run_siting`)."""
+    from gltd.cctv.siting import run_siting as siting
 
     period = make_period(v["first"], v["last"])
     progress(0, 2, "couverture des sites candidats")

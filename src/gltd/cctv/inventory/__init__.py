@@ -4,8 +4,9 @@
   L252-5 retention, L252-4 authorisation, camera in the city: :func:`gltd.store.zones.city_extent`);
 - :mod:`~gltd.cctv.inventory.records` — :class:`CameraRecord`, :func:`get_camera`,
   :func:`list_cameras`;
-- :mod:`~gltd.cctv.inventory.edit` — :func:`add_camera`, :func:`edit_camera`;
-- :mod:`~gltd.cctv.inventory.network` — :func:`network_summary`.
+- :mod:`~gltd.cctv.inventory.edit` — :func:`add_camera`, :func:`edit_camera`,
+  :func:`import_cameras` (a file, through the import pipeline);
+- :mod:`~gltd.cctv.inventory.network` — :func:`network_summary`, :func:`coverage_geojson`.
 
 Files are imported by the import pipeline (:mod:`gltd.ingest.cameras`, ``gltd import
 cameras`` = ``gltd cctv cameras import``), which applies :func:`validate_camera` to every
@@ -15,8 +16,8 @@ row. The public names are importable from here.
 from __future__ import annotations
 
 from gltd.cctv.dates import add_months, add_years
-from gltd.cctv.inventory.edit import add_camera, edit_camera
-from gltd.cctv.inventory.network import NetworkSummary, network_summary
+from gltd.cctv.inventory.edit import add_camera, edit_camera, import_cameras
+from gltd.cctv.inventory.network import NetworkSummary, coverage_geojson, network_summary
 from gltd.cctv.inventory.records import (
     CAMERA_FIELDS,
     CameraRecord,
@@ -43,8 +44,10 @@ __all__ = [
     "add_years",
     "camera_data",
     "camera_record",
+    "coverage_geojson",
     "edit_camera",
     "get_camera",
+    "import_cameras",
     "in_city",
     "list_cameras",
     "network_summary",

@@ -1,14 +1,15 @@
 """Add and edit cameras by hand (validated by :func:`~gltd.cctv.inventory.validate_camera`).
 
-Files go through the import pipeline instead (:mod:`gltd.ingest.cameras`), with the same
-rules.
+Files go through the import pipeline instead (:mod:`gltd.ingest.cameras`, called by
+:func:`import_cameras`), with the same rules.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,10 @@ from gltd.store import audit
 from gltd.store.audit import Actor
 from gltd.store.zones import city_extent, zone_ids_by_point
 
-__all__ = ["add_camera", "edit_camera"]
+if TYPE_CHECKING:
+    from gltd.ingest.pipeline import ImportOptions, ImportResult
+
+__all__ = ["add_camera", "edit_camera", "import_cameras"]
 
 
 def _apply(engine: Engine, cam: Camera, data: CameraData) -> None:
@@ -102,3 +106,22 @@ def edit_camera(
         )
         session.flush()
         return camera_record(cam)
+
+
+def import_cameras(
+    engine: Engine,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportResult:
+    """Import a camera inventory file through the import pipeline (the one camera importer).
+
+    Same as ``gltd import cameras``: :func:`gltd.ingest.pipeline.import_file` with the
+    loader :mod:`gltd.ingest.cameras` (legal checks, update of stored cameras on
+    re-import). ``options`` is a :class:`gltd.ingest.pipeline.ImportOptions`; returns the
+    :class:`gltd.ingest.pipeline.ImportResult`.
+    """
+    from gltd.ingest.pipeline import import_file
+
+    return import_file(engine, "cameras", path, options, progress=progress)

@@ -1,4 +1,5 @@
-"""The network summary: size, HD share, cost, incidents in a field of view, authorisations."""
+"""The network summary (size, HD share, cost, incidents in a field of view, authorisations)
+and the coverage layer."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from gltd.cctv.dates import add_months, add_years
-from gltd.cctv.fov import covered_by_cameras
+from gltd.cctv.fov import covered_by_cameras, fov_feature_collection
 from gltd.cctv.inventory.records import list_cameras
 from gltd.timeutil import PARIS
 
-__all__ = ["NetworkSummary", "network_summary"]
+__all__ = ["NetworkSummary", "network_summary", "coverage_geojson"]
 
 
 @dataclass(frozen=True)
@@ -118,3 +119,9 @@ def network_summary(
             "renewal_note": "renouvellement à déposer environ 4 mois avant l'échéance (CSI L252-4)",
         },
     )
+
+
+def coverage_geojson(engine: Engine, *, on: date | None = None) -> dict[str, Any]:
+    """Fields of view of the cameras in service on ``on`` (today) as GeoJSON (WGS84)."""
+    day = on or datetime.now(PARIS).date()
+    return fov_feature_collection(list_cameras(engine, active_on=day))
