@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.cli.main import app
 from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.model import Requisition, Zone
 from gltd.store.engine import make_engine, session_scope
+from gltd.store.pseudonym import pseudonymise_reference
 
 CITY = "POLYGON((1.87 47.82, 1.96 47.82, 1.96 47.93, 1.87 47.93, 1.87 47.82))"
 KEY = "clé-de-test-pseudonymes"

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from gltd.cctv.pseudonym import keyed_ref, pseudonymise_reference
 from gltd.cli.main import app
 from gltd.model import (
     Camera,
@@ -26,6 +25,7 @@ from gltd.model import (
     Zone,
 )
 from gltd.store.engine import make_engine, session_scope
+from gltd.store.pseudonym import keyed_ref, pseudonymise_reference
 from gltd.store.queries import load_events
 
 DATA = Path(__file__).parent / "data" / "ingest"

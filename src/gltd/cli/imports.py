@@ -90,7 +90,10 @@ CommuneOpt = Annotated[
 
 
 def _run(kind: str, file: Path, db: str | None, **kw: Any) -> None:
+    from gltd.cctv.importers import register_importers
     from gltd.ingest.pipeline import ImportOptions, import_file
+
+    register_importers()
 
     opts = ImportOptions.from_cli(**kw)
     engine = engine_for(db)

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from gltd.cctv.pseudonym import keyed_hmac, keyed_ref
 from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.ingest.dates import DEFAULT_ORDER, date_order
@@ -44,10 +43,12 @@ from gltd.ingest.validate import ProblemLog, blank
 from gltd.model import ImportBatch
 from gltd.privacy import column_warnings
 from gltd.spreadsheet import safe_frame
+from gltd.store.pseudonym import keyed_hmac, keyed_ref
 from gltd.taxonomy import Taxonomy, get_taxonomy, normalise_label
 
 __all__ = [
     "KINDS",
+    "register_kind",
     "ImportOptions",
     "ImportResult",
     "Context",
@@ -59,13 +60,12 @@ __all__ = [
     "ProgressFn",
 ]
 
-#: Import kinds and the module implementing each.
+#: Import kinds and the module implementing each. The domain packages add theirs with
+#: :func:`register_kind` (the video-protection registers: ``gltd.cctv.register_importers``).
 KINDS = {
     "zones": "gltd.ingest.zones",
     "incidents": "gltd.ingest.incidents",
     "operations": "gltd.ingest.operations",
-    "cameras": "gltd.ingest.cameras",
-    "requisitions": "gltd.ingest.requisitions",
     "ssmsi": "gltd.ingest.ssmsi",
 }
 
@@ -180,6 +180,11 @@ class Loader(Protocol):
     ) -> tuple[int, int]: ...
 
 
+def register_kind(kind: str, module: str) -> None:
+    """Add an import kind whose loader (the :class:`Loader` protocol) is ``module``."""
+    KINDS[kind] = module
+
+
 def _loader(kind: str) -> ModuleType:
     if kind not in KINDS:
         raise InputError(f"type d'import inconnu : {kind} (attendu : {', '.join(KINDS)})")
@@ -221,7 +226,7 @@ def legacy_content_ref(text: str) -> str:
 def content_refs(ctx: Context, fields: tuple[str, ...]) -> pd.Series:
     """Source references for a file without an id column, derived from row content.
 
-    :func:`gltd.cctv.pseudonym.keyed_ref` (HMAC under ``GLTD_SECRET_KEY``) of the row
+    :func:`gltd.store.pseudonym.keyed_ref` (HMAC under ``GLTD_SECRET_KEY``) of the row
     digest :func:`legacy_content_ref` over the raw values of the mapped ``fields`` (in
     that order, joined by U+001F, spaces trimmed); the k-th repetition of an identical
     row (k ≥ 2) gets ``#k`` appended, so two identical facts in one file stay two facts,
@@ -246,7 +251,7 @@ def source_refs(ctx: Context, fields: tuple[str, ...], *, key_ids: bool = False)
     ids are recorded as problems), else :func:`content_refs` over ``fields``.
 
     With ``key_ids`` (identifiers that may be procedure numbers), the id is stored as
-    :func:`gltd.cctv.pseudonym.keyed_ref` of ``"id:" + id``, never as such.
+    :func:`gltd.store.pseudonym.keyed_ref` of ``"id:" + id``, never as such.
     """
     if "id" not in ctx.columns:
         return content_refs(ctx, fields)

@@ -8,7 +8,7 @@
   :func:`import_cameras` (a file, through the import pipeline);
 - :mod:`~gltd.cctv.inventory.network` — :func:`network_summary`, :func:`coverage_geojson`.
 
-Files are imported by the import pipeline (:mod:`gltd.ingest.cameras`, ``gltd import
+Files are imported by the import pipeline (:mod:`gltd.cctv.inventory.importer`, ``gltd import
 cameras`` = ``gltd cctv cameras import``), which applies :func:`validate_camera` to every
 row. The public names are importable from here.
 """

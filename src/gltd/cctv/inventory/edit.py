@@ -1,7 +1,7 @@
 """Add and edit cameras by hand (validated by :func:`~gltd.cctv.inventory.validate_camera`).
 
-Files go through the import pipeline instead (:mod:`gltd.ingest.cameras`, called by
-:func:`import_cameras`), with the same rules.
+Files go through the import pipeline instead (:mod:`gltd.cctv.inventory.importer`, called
+by :func:`import_cameras`), with the same rules.
 """
 
 from __future__ import annotations
@@ -118,10 +118,12 @@ def import_cameras(
     """Import a camera inventory file through the import pipeline (the one camera importer).
 
     Same as ``gltd import cameras``: :func:`gltd.ingest.pipeline.import_file` with the
-    loader :mod:`gltd.ingest.cameras` (legal checks, update of stored cameras on
+    loader :mod:`gltd.cctv.inventory.importer` (legal checks, update of stored cameras on
     re-import). ``options`` is a :class:`gltd.ingest.pipeline.ImportOptions`; returns the
     :class:`gltd.ingest.pipeline.ImportResult`.
     """
+    from gltd.cctv.importers import register_importers
     from gltd.ingest.pipeline import import_file
 
+    register_importers()
     return import_file(engine, "cameras", path, options, progress=progress)

@@ -60,7 +60,7 @@ def in_city(extent: Any | None, lon: float, lat: float) -> bool:
 class CameraRuleError(InputError):
     """A camera breaking a rule: :class:`InputError` with the bare reason and what is expected.
 
-    ``reason`` and ``expected`` let the file importer (:mod:`gltd.ingest.cameras`) report
+    ``reason`` and ``expected`` let the file importer (:mod:`gltd.cctv.inventory.importer`) report
     the problem in its per-row report (row, column, value, expected, problem).
     """
 

@@ -23,7 +23,7 @@ Status workflow
 
 Pseudonymisation
     The real procedure number is never stored: only ``HMAC-SHA256(GLTD_SECRET_KEY,
-    normalised number)`` (:func:`gltd.cctv.pseudonym.pseudonymise_reference`, also used
+    normalised number)`` (:func:`gltd.store.pseudonym.pseudonymise_reference`, also used
     by the file importer), so the same procedure gives the same reference (to group
     requisitions) without the number being readable.
 
@@ -40,7 +40,6 @@ from here.
 
 from __future__ import annotations
 
-from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.cctv.requisitions.alerts import Alert, deadline_alerts
 from gltd.cctv.requisitions.deadlines import CameraDeadline, add_local_days, camera_deadline
 from gltd.cctv.requisitions.register import (
@@ -58,6 +57,7 @@ from gltd.cctv.requisitions.register import (
 from gltd.cctv.requisitions.stats import RequisitionStats, YearStats, yearly_stats
 from gltd.cctv.requisitions.workflow import TRANSITIONS, change_status, set_outcome
 from gltd.model import LEGAL_BASES, REQUISITION_STATUSES
+from gltd.store.pseudonym import pseudonymise_reference
 
 __all__ = [
     "CAPACITIES",

@@ -1,7 +1,7 @@
 """The register: record a requisition, read one or the list (views with their deadlines).
 
 No names are stored (the capacity of the requesting officer only) and the procedure number
-is pseudonymised (:func:`gltd.cctv.pseudonym.pseudonymise_reference`). A requisition whose
+is pseudonymised (:func:`gltd.store.pseudonym.pseudonymise_reference`). A requisition whose
 whole requested period was already overwritten when it arrived is recorded and flagged
 out of time at once.
 """
@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.cctv.requisitions.deadlines import CameraDeadline, add_local_days, camera_deadline
 from gltd.errors import InputError
 from gltd.model import (
@@ -28,6 +27,7 @@ from gltd.model import (
 )
 from gltd.store import audit
 from gltd.store.audit import Actor, username_of
+from gltd.store.pseudonym import pseudonymise_reference
 from gltd.timeutil import PARIS, aware, fmt_local
 
 __all__ = [

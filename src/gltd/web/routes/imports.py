@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from gltd.cctv.importers import register_importers
 from gltd.errors import GltdError, InputError, ValidationFailed
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
@@ -41,6 +42,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "cameras": ("Caméras", "cameras"),
     "requisitions": ("Réquisitions", "requisitions"),
 }
+register_importers()  # the camera and requisition loaders live in gltd.cctv
 #: Accepted extensions and the first bytes each must start with (None: text, no NUL byte).
 SIGNATURES: dict[str, bytes | None] = {
     ".csv": None,

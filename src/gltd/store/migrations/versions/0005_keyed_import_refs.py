@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from gltd.cctv.pseudonym import REF_PREFIX, keyed_hmac, keyed_ref
+from gltd.store.pseudonym import REF_PREFIX, keyed_hmac, keyed_ref
 
 revision: str = "0005"
 down_revision: str | None = "0004"

@@ -8,7 +8,7 @@ hashing every candidate (procedure numbers are a small space: a year and a few d
 without the key. An unkeyed hash would be reversible by such a brute force.
 
 Both the register (:func:`gltd.cctv.requisitions.register_requisition`) and the file
-importer (:mod:`gltd.ingest.requisitions`) call :func:`pseudonymise_reference`. Every
+importer (:mod:`gltd.cctv.requisitions.importer`) call :func:`pseudonymise_reference`. Every
 other stored value that may derive from a procedure number (an import's row references,
 the fingerprint of an imported file) is keyed the same way, with :func:`keyed_hmac`
 (:func:`keyed_ref`).

@@ -8,10 +8,10 @@ required), and ``id``, ``officer_capacity``, ``legal_basis`` (CPP 60-1, 77-1-1, 
 The deadline is the start of the requested period plus the shortest retention of its
 cameras: after it, the first requested images are overwritten (CSI L252-5). Procedure
 numbers are never stored as such: ``procedure_ref`` keeps the keyed HMAC of
-:func:`gltd.cctv.pseudonym.pseudonymise_reference` (``GLTD_SECRET_KEY``), the same value
+:func:`gltd.store.pseudonym.pseudonymise_reference` (``GLTD_SECRET_KEY``), the same value
 as a requisition entered with ``gltd cctv requisitions add``, so the two can be matched.
 The row reference (``source_ref``: the ``id`` column, or the row's content) is keyed the
-same way (:func:`gltd.cctv.pseudonym.keyed_ref`): it may hold a procedure number too.
+same way (:func:`gltd.store.pseudonym.keyed_ref`): it may hold a procedure number too.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
-from gltd.cctv.pseudonym import pseudonymise_reference
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
@@ -37,6 +36,7 @@ from gltd.model import (
     RequisitionStatusEvent,
     requisition_camera,
 )
+from gltd.store.pseudonym import pseudonymise_reference
 from gltd.taxonomy import normalise_label
 
 __all__ = ["FIELDS", "LABEL", "prepare", "write"]
