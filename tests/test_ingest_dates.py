@@ -19,7 +19,7 @@ from gltd.cli.main import app
 from gltd.errors import InputError
 from gltd.ingest.dates import date_order
 from gltd.ingest.validate import parse_datetimes
-from gltd.services.near_repeat import read_events_csv
+from gltd.near_repeat import read_events_csv
 from gltd.store.engine import make_engine
 
 HEADER = "id;date;category;lon;lat\n"

@@ -17,7 +17,7 @@ from gltd.analysis.movement import movement
 from gltd.analysis.siting import site_cameras
 from gltd.analysis.trends import poisson_rate_test
 from gltd.errors import InputError
-from gltd.services.near_repeat import NearRepeatParams, run_from_file
+from gltd.near_repeat import NearRepeatParams, run_from_file
 
 
 def _brute(x, y, t, d_edges, t_edges, metric):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from gltd.analysis.events import EventSet
 from gltd.analysis.knox import near_repeat
 from gltd.documents import ENV, render_document
 from gltd.errors import InputError
-from gltd.services.near_repeat_io import render
+from gltd.near_repeat import render
 
 SRC = Path(gltd.__file__).parent
 

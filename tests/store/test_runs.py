@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 
 from gltd.model import Incident
-from gltd.services.near_repeat import near_repeat_alerts
+from gltd.near_repeat import near_repeat_alerts
 from gltd.store.engine import make_engine, session_scope
 from gltd.store.runs import (
     create_run,

@@ -116,7 +116,7 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Répétitions proches (test de Knox) : paires observées, rapport de Knox, p par case."""
-    from gltd.services import near_repeat as svc
+    from gltd import near_repeat as svc
     from gltd.timeutil import parse_period
 
     if fmt not in ("csv", "json", "html"):
@@ -175,7 +175,7 @@ def alerts(
     db: DbOption = None,
 ) -> None:
     """Zones et durées de risque accru autour des faits récents (dernière analyse de la catégorie)."""
-    from gltd.services import near_repeat as svc
+    from gltd import near_repeat as svc
     from gltd.timeutil import parse_duration
 
     if fmt not in ("list", "geojson"):

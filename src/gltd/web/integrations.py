@@ -46,8 +46,8 @@ def run_bilan(engine: Engine, v: dict[str, Any], progress: Progress, results: Pa
 def run_near_repeat(
     engine: Engine, v: dict[str, Any], progress: Progress, results: Path
 ) -> JobOutput:
-    """Knox near-repeat test on the store's incidents (:mod:`gltd.services.near_repeat`)."""
-    from gltd.services.near_repeat import NearRepeatParams, render, run_from_db
+    """Knox near-repeat test on the store's incidents (:mod:`gltd.near_repeat`)."""
+    from gltd.near_repeat import NearRepeatParams, render, run_from_db
 
     params = NearRepeatParams(
         distance_edges=(0.0, 0.1, 100.0, 200.0, 300.0, 400.0, 500.0),

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from gltd.analysis.knox import near_repeat
 from gltd.cli.main import app
 from gltd.errors import InputError
-from gltd.services.near_repeat import NearRepeatParams, parse_bands, read_events_csv, run_from_file
+from gltd.near_repeat import NearRepeatParams, parse_bands, read_events_csv, run_from_file
 
-CHICAGO = Path(__file__).resolve().parent / "data" / "near_repeat" / "chicago_be_month1.csv"
+CHICAGO = Path(__file__).resolve().parent.parent / "data" / "near_repeat" / "chicago_be_month1.csv"
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from gltd.cli.main import app
 from gltd.model import AnalysisRun, Incident
-from gltd.services.near_repeat import (
+from gltd.near_repeat import (
     NearRepeatParams,
     alerts_geojson,
     near_repeat_alerts,
@@ -25,7 +25,7 @@ from gltd.store.engine import make_engine, session_scope
 from gltd.timeutil import parse_period
 
 PARIS = ZoneInfo("Europe/Paris")
-CHICAGO = Path(__file__).resolve().parent / "data" / "near_repeat" / "chicago_be_month1.csv"
+CHICAGO = Path(__file__).resolve().parent.parent / "data" / "near_repeat" / "chicago_be_month1.csv"
 NOW = datetime(2018, 6, 30, 12, 0, tzinfo=PARIS)
 TO_WGS = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
 

@@ -25,7 +25,7 @@ from gltd.analysis.events import EventSet
 from gltd.analysis.knox import DEFAULT_ALPHA, NearRepeatResult, near_repeat
 from gltd.errors import InputError
 from gltd.geo import WGS84, analysis_crs, transformer
-from gltd.services.near_repeat_io import read_events, read_events_csv, render
+from gltd.near_repeat.io import read_events, read_events_csv, render
 from gltd.store.queries import load_events
 from gltd.store.runs import list_runs, record_run
 from gltd.timeutil import PARIS, Period

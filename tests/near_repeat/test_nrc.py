@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 from gltd.analysis.knox import monte_carlo_p_value, near_repeat
-from gltd.services.near_repeat import read_events_csv
+from gltd.near_repeat import read_events_csv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "tests" / "data" / "near_repeat"
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from gltd.analysis.knox import near_repeat
 
-DATA = Path(__file__).resolve().parent / "data" / "near_repeat" / "chicago_be_month1.csv"
+DATA = Path(__file__).resolve().parent.parent / "data" / "near_repeat" / "chicago_be_month1.csv"
 
 
 @pytest.fixture(scope="module")
