@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gltd.accounts import Refused
 from gltd.config import Settings, get_settings
 from gltd.errors import GltdError
 from gltd.store.engine import make_engine
@@ -145,6 +146,10 @@ def create_app(
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, exc.message)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
         return _error(request, 403, exc.message)
 
     @app.exception_handler(CsrfFailed)

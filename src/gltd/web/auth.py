@@ -30,6 +30,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from gltd.accounts import Member
 from gltd.model import Agency, LoginAttempt, User, WebSession
 from gltd.model.base import utcnow
 from gltd.web.passwords import check_password_strength
@@ -48,6 +49,7 @@ __all__ = [
     "verify_password",
     "password_fingerprint",
     "check_password_strength",
+    "member",
 ]
 
 SESSION_COOKIE = "gltd_session"
@@ -99,6 +101,20 @@ class CurrentUser:
     agency_kind: str
     sid: str
     session_id: int = 0
+
+
+def member(user: CurrentUser, ip: str | None = None) -> Member:
+    """The account of a request as the domain services know it (with its address)."""
+    return Member(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        agency_id=user.agency_id,
+        agency_name=user.agency_name,
+        agency_kind=user.agency_kind,
+        ip=ip,
+        session_id=user.session_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from gltd.accounts import (
+    CHAIR_KIND,
+    may_create_first_admin,
+    may_manage_account,
+    sees_every_agency_audit,
+)
 from gltd.model.accounts import AGENCY_KINDS, ROLES
+from gltd.steering import may_steer_action
 
 __all__ = [
     "CHAIR_KIND",
@@ -162,9 +169,6 @@ RESOURCE_LABELS = {
     "audit": "Journal d'audit",
 }
 
-#: The agency kind that chairs the GLTD (the public prosecutor).
-CHAIR_KIND = "parquet"
-
 #: Who owns which objects, beyond the matrix (checked where the objects are changed; the
 #: same sentences are in docs/admin.md, a test checks it).
 OWNERSHIP_FR: dict[str, str] = {
@@ -185,26 +189,6 @@ OWNERSHIP_FR: dict[str, str] = {
     "refusées comprises) n'est lu que par ses administrateurs ; les administrateurs du "
     "parquet lisent celui de toutes les agences.",
 }
-
-
-def may_manage_account(agency_id: int, account_agency_id: int) -> bool:
-    """True when an administrator of ``agency_id`` may manage an account of the other."""
-    return agency_id == account_agency_id
-
-
-def may_create_first_admin(agency_kind: str) -> bool:
-    """True when an administrator of this kind may create another agency's first admin."""
-    return agency_kind == CHAIR_KIND
-
-
-def may_steer_action(agency_kind: str, agency_id: int, pilot_agency_id: int | None) -> bool:
-    """True when an editor of this agency may change an action with this pilot agency."""
-    return agency_kind == CHAIR_KIND or pilot_agency_id in (None, agency_id)
-
-
-def sees_every_agency_audit(agency_kind: str) -> bool:
-    """True when an administrator of this kind reads the audit events of every agency."""
-    return agency_kind == CHAIR_KIND
 
 
 #: Resources whose every read is written to the audit log.

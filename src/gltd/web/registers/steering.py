@@ -1,53 +1,45 @@
-"""Steering registers: police operations (planned ones included) and GLTD actions."""
+"""Steering registers: police operations (planned ones included) and GLTD actions.
+
+The pages translate the forms to :mod:`gltd.steering`, which checks, stores and audits.
+"""
 
 from __future__ import annotations
 
-import uuid
+import dataclasses
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, selectinload
 
-from gltd.errors import InputError
-from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Action, Agency, Operation
+from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Agency
+from gltd.steering import (
+    ACTION_STATUS_LABELS,
+    OPERATION_KIND_LABELS,
+    ActionInput,
+    OperationInput,
+    check_action_editable,
+    create_action,
+    create_operation,
+    get_action,
+    get_operation,
+    list_actions,
+    list_operations,
+    update_action,
+    update_operation,
+)
 from gltd.store.zones import list_zones
-from gltd.web import audit
-from gltd.web.auth import CurrentUser
-from gltd.web.deps import Forbidden
+from gltd.web.auth import CurrentUser, member
 from gltd.web.forms import Field
-from gltd.web.permissions import may_steer_action
 from gltd.web.registers.base import Column, Register
 
 __all__ = ["OperationsRegister", "ActionsRegister", "ACTION_STATUS_LABELS", "OPERATION_KIND_LABELS"]
-
-OPERATION_KIND_LABELS = {
-    "occupation": "occupation de la voie publique",
-    "interpellations": "interpellations",
-    "controle": "contrôles",
-    "fermeture_administrative": "fermeture administrative",
-    "detection_cynophile": "détection cynophile",
-    "perquisition": "perquisition",
-    "autre": "autre",
-}
-ACTION_STATUS_LABELS = {
-    "a_faire": "à faire",
-    "en_cours": "en cours",
-    "fait": "fait",
-    "abandonne": "abandonné",
-}
 
 
 def _zone_options(engine: Engine) -> list[tuple[str, str]]:
     return [("", "—"), *((str(z.id), z.name) for z in list_zones(engine))]
 
 
-def _zone_names(engine: Engine) -> dict[int, str]:
-    return {z.id: z.name for z in list_zones(engine)}
-
-
-def _changes(obj: Any, values: dict[str, Any]) -> str:
-    changed = [k for k, v in values.items() if getattr(obj, k, None) != v]
-    return ", ".join(changed) or "aucun champ modifié"
+OPERATION_FIELDS = tuple(f.name for f in dataclasses.fields(OperationInput))
+ACTION_FIELDS = tuple(f.name for f in dataclasses.fields(ActionInput))
 
 
 def _id_or_none(v: Any) -> int | None:
@@ -95,86 +87,54 @@ class OperationsRegister(Register):
             Field("notes", "Notes (aucune identité)", "textarea", max_length=2000),
         ]
 
-    def _clean(self, values: dict[str, Any]) -> dict[str, Any]:
-        v = dict(values)
+    @staticmethod
+    def _input(values: dict[str, Any]) -> OperationInput:
+        v: dict[str, Any] = {k: values.get(k) for k in OPERATION_FIELDS}
         v["zone_id"] = _id_or_none(v.get("zone_id"))
         for k in ("arrests_trafficker", "arrests_consumer", "arrests_other"):
             v[k] = int(v.get(k) or 0)
         v["cash_eur"] = float(v.get("cash_eur") or 0.0)
         v["planned"], v["dog_detection"] = bool(v.get("planned")), bool(v.get("dog_detection"))
-        if v.get("ended_at") is not None and v["ended_at"] < v["started_at"]:
-            raise InputError("la fin précède le début", field="ended_at")
-        return v
+        return OperationInput(**v)
 
     def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
         """Operations, most recent first."""
-        zones = _zone_names(engine)
-        with Session(engine) as s:
-            ops = (
-                s.execute(
-                    select(Operation)
-                    .options(selectinload(Operation.seizures))
-                    .order_by(Operation.started_at.desc())
-                )
-                .scalars()
-                .all()
-            )
-            return [
-                {
-                    "id": o.id,
-                    "started_at": o.started_at,
-                    "ended_at": o.ended_at,
-                    "kind": o.kind,
-                    "kind_label": OPERATION_KIND_LABELS.get(o.kind, o.kind),
-                    "zone": zones.get(o.zone_id, "—") if o.zone_id else "—",
-                    "planned": o.planned,
-                    "planned_label": "planifiée" if o.planned else "réalisée",
-                    "arrests": f"{o.arrests_trafficker} / {o.arrests_consumer} / {o.arrests_other}",
-                    "seizures": ", ".join(
-                        f"{z.quantity:g} {z.unit} {z.substance}" for z in o.seizures
-                    )
-                    or "—",
-                    "cash_eur": o.cash_eur,
-                    "agencies": o.agencies,
-                }
-                for o in ops
-            ]
+        return [
+            {
+                "id": o.id,
+                "started_at": o.started_at,
+                "ended_at": o.ended_at,
+                "kind": o.kind,
+                "kind_label": OPERATION_KIND_LABELS.get(o.kind, o.kind),
+                "zone": o.zone_name or "—",
+                "planned": o.planned,
+                "planned_label": "planifiée" if o.planned else "réalisée",
+                "arrests": f"{o.arrests_trafficker} / {o.arrests_consumer} / {o.arrests_other}",
+                "seizures": ", ".join(o.seizures) or "—",
+                "cash_eur": o.cash_eur,
+                "agencies": o.agencies,
+            }
+            for o in list_operations(engine)
+        ]
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values."""
-        with Session(engine) as s:
-            o = s.get(Operation, item_id)
-            if o is None:
-                raise InputError(f"opération n° {item_id} introuvable")
-            out = {f.name: getattr(o, f.name) for f in self.fields(engine)}
-            out["zone_id"] = "" if o.zone_id is None else str(o.zone_id)
-            return out
+        o = get_operation(engine, operation_id=item_id)
+        out = {f.name: getattr(o, f.name) for f in self.fields(engine)}
+        out["zone_id"] = "" if o.zone_id is None else str(o.zone_id)
+        return out
 
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
         """Store an operation."""
-        v = self._clean(values)
-        with Session(engine) as s, s.begin():
-            o = Operation(**v, source="saisie", source_ref=uuid.uuid4().hex)
-            s.add(o)
-            s.flush()
-            audit.add_event(
-                s, user, "creation", "operation", o.id, "planifiée" if o.planned else "réalisée", ip
-            )
-            return o.id
+        return create_operation(engine, data=self._input(values), by=member(user, ip)).id
 
     def update(
         self, engine: Engine, item_id: int, values: dict[str, Any], user: CurrentUser, ip: str
     ) -> None:
         """Change an operation."""
-        v = self._clean(values)
-        with Session(engine) as s, s.begin():
-            o = s.get(Operation, item_id)
-            if o is None:
-                raise InputError(f"opération n° {item_id} introuvable")
-            detail = _changes(o, v)
-            for k, val in v.items():
-                setattr(o, k, val)
-            audit.add_event(s, user, "modification", "operation", item_id, detail, ip)
+        update_operation(
+            engine, operation_id=item_id, data=self._input(values), by=member(user, ip)
+        )
 
 
 class ActionsRegister(Register):
@@ -223,117 +183,51 @@ class ActionsRegister(Register):
         """To do."""
         return {"status": "a_faire"}
 
-    def _clean(self, values: dict[str, Any]) -> dict[str, Any]:
-        v = dict(values)
+    @staticmethod
+    def _input(values: dict[str, Any]) -> ActionInput:
+        v: dict[str, Any] = {k: values.get(k) for k in ACTION_FIELDS}
         v["zone_id"] = _id_or_none(v.get("zone_id"))
         v["owner_agency_id"] = _id_or_none(v.get("owner_agency_id"))
-        if v.get("status") == "fait" and v.get("done_on") is None:
-            raise InputError("indiquez la date de réalisation d'une action faite", field="done_on")
-        return v
+        v["title"] = v.get("title") or ""
+        v["status"] = v.get("status") or "a_faire"
+        return ActionInput(**v)
 
     def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
         """Open actions first, by due date."""
-        zones = _zone_names(engine)
-        with Session(engine) as s:
-            acts = s.execute(
-                select(Action, Agency.name).outerjoin(Agency, Agency.id == Action.owner_agency_id)
-            ).all()
-        out = []
-        for a, owner in acts:
-            out.append(
-                {
-                    "id": a.id,
-                    "title": a.title,
-                    "owner": owner or "—",
-                    "decided_on": a.decided_on,
-                    "due_on": a.due_on,
-                    "done_on": a.done_on,
-                    "status": a.status,
-                    "status_label": ACTION_STATUS_LABELS.get(a.status, a.status),
-                    "zone": zones.get(a.zone_id, "—") if a.zone_id else "—",
-                    "notes": a.notes,
-                }
-            )
-        out.sort(
-            key=lambda r: (
-                r["status"] in ("fait", "abandonne"),
-                r["due_on"] is None,
-                str(r["due_on"]),
-            )
-        )
-        return out
+        return [
+            {
+                "id": a.id,
+                "title": a.title,
+                "owner": a.owner_name or "—",
+                "decided_on": a.decided_on,
+                "due_on": a.due_on,
+                "done_on": a.done_on,
+                "status": a.status,
+                "status_label": ACTION_STATUS_LABELS.get(a.status, a.status),
+                "zone": a.zone_name or "—",
+                "notes": a.notes,
+            }
+            for a in list_actions(engine)
+        ]
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values."""
-        with Session(engine) as s:
-            a = s.get(Action, item_id)
-            if a is None:
-                raise InputError(f"action n° {item_id} introuvable")
-            out = {f.name: getattr(a, f.name) for f in self.fields(engine)}
-            out["zone_id"] = "" if a.zone_id is None else str(a.zone_id)
-            out["owner_agency_id"] = "" if a.owner_agency_id is None else str(a.owner_agency_id)
-            return out
-
-    @staticmethod
-    def _check_owner(
-        engine: Engine,
-        s: Session,
-        user: CurrentUser,
-        ip: str,
-        pilot_id: int | None,
-        item_id: int | None,
-    ) -> None:
-        """Refuse (403, audited) an action piloted by another agency; see OWNERSHIP_FR."""
-        if may_steer_action(user.agency_kind, user.agency_id, pilot_id):
-            return
-        pilot = s.get(Agency, pilot_id) if pilot_id is not None else None
-        name = pilot.name if pilot else f"n° {pilot_id}"
-        audit.record(
-            engine,
-            user,
-            "refus",
-            "action",
-            item_id,
-            f"action pilotée par {name} : réservée à cette agence et au parquet",
-            ip,
-        )
-        raise Forbidden(
-            f"Accès refusé : cette action est pilotée par {name} ; seuls cette agence et le "
-            "parquet la modifient (une autre agence ne peut désigner comme pilote que la "
-            "sienne)."
-        )
+        a = get_action(engine, action_id=item_id)
+        out = {f.name: getattr(a, f.name) for f in self.fields(engine)}
+        out["zone_id"] = "" if a.zone_id is None else str(a.zone_id)
+        out["owner_agency_id"] = "" if a.owner_agency_id is None else str(a.owner_agency_id)
+        return out
 
     def check_edit(self, engine: Engine, item_id: int, user: CurrentUser, ip: str) -> None:
         """Refuse the edit form of an action piloted by another agency."""
-        with Session(engine) as s:
-            a = s.get(Action, item_id)
-            if a is not None:
-                self._check_owner(engine, s, user, ip, a.owner_agency_id, item_id)
+        check_action_editable(engine, action_id=item_id, by=member(user, ip))
 
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
         """Store an action (piloted by the user's agency, or any agency for the parquet)."""
-        v = self._clean(values)
-        with Session(engine) as s, s.begin():
-            self._check_owner(engine, s, user, ip, v.get("owner_agency_id"), None)
-            a = Action(**v)
-            s.add(a)
-            s.flush()
-            audit.add_event(s, user, "creation", "action", a.id, a.title[:100], ip)
-            return a.id
+        return create_action(engine, data=self._input(values), by=member(user, ip)).id
 
     def update(
         self, engine: Engine, item_id: int, values: dict[str, Any], user: CurrentUser, ip: str
     ) -> None:
         """Change an action."""
-        v = self._clean(values)
-        with Session(engine) as s, s.begin():
-            a = s.get(Action, item_id)
-            if a is None:
-                raise InputError(f"action n° {item_id} introuvable")
-            # Both the current pilot and the new one must be the user's to change.
-            self._check_owner(engine, s, user, ip, a.owner_agency_id, item_id)
-            self._check_owner(engine, s, user, ip, v.get("owner_agency_id"), item_id)
-            detail = _changes(a, v)
-            for k, val in v.items():
-                setattr(a, k, val)
-            audit.add_event(s, user, "modification", "action", item_id, detail, ip)
+        update_action(engine, action_id=item_id, data=self._input(values), by=member(user, ip))
