@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from shapely.geometry import Polygon, box
@@ -12,7 +10,6 @@ from gltd.errors import GltdError, InputError
 from gltd.geo import geometry_to_lonlat, geometry_to_metric, to_metric
 from gltd.model import Zone
 from gltd.store.engine import make_engine, session_scope
-from gltd.store.migrate import upgrade
 from gltd.store.zones import (
     city_extent,
     list_zones,
@@ -39,10 +36,8 @@ def _shift(p: Polygon) -> Polygon:
 
 
 @pytest.fixture
-def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'gltd.db'}"
-    upgrade(url)
-    eng = make_engine(url)
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    eng = make_engine(db_url)
     with session_scope(eng) as s:
         for name, kind, poly in (("Quartier Nord", "quartier", DISTRICT),
                                  ("Place", "secteur", SQUARE),
@@ -88,7 +83,7 @@ def test_load_list_and_find_zones(engine) -> None:  # type: ignore[no-untyped-de
     assert zone_by_name(engine, str(zid))[1] == zid
     with pytest.raises(InputError, match=r"zone inconnue : « Sud » .*Place, Quartier Nord"):
         zone_by_name(engine, "Sud")
-    assert resolve_zone_ids(engine, ["Voisin", zid]) == [3, zid]
+    assert resolve_zone_ids(engine, ["Voisin", zid]) == [max(z.id for z in list_zones(engine)), zid]
     with pytest.raises(GltdError, match="zone inconnue"):
         resolve_zone_ids(engine, ["Sud"])
 
@@ -98,9 +93,7 @@ def test_load_list_and_find_zones(engine) -> None:  # type: ignore[no-untyped-de
     assert city.symmetric_difference(_shift(box(0, 0, 1500, 1000))).area < 1e-3
 
 
-def test_no_zone(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'gltd.db'}"
-    upgrade(url)
-    eng = make_engine(url)
+def test_no_zone(db_url: str) -> None:
+    eng = make_engine(db_url)
     assert city_extent(eng) is None and list_zones(eng) == []
     assert zone_ids_by_point(eng, np.array([X0]), np.array([Y0])).tolist() == [-1]
