@@ -169,3 +169,23 @@ def test_a_camera_intervention_is_the_relevance_studys_field_of_view(tmp_path: P
     (study_fov,) = fov_polygons(list_cameras(engine))
     assert study_fov.area == pytest.approx(90.0**2 * math.pi * 70 / 360, rel=1e-3)
     assert target.symmetric_difference(study_fov).area < 1e-4
+
+
+def test_the_map_page_names_the_analysis_crs(utm: None, tmp_path: Path) -> None:
+    """The caption under the web map said « Lambert-93 » whatever the setting."""
+    from fastapi.testclient import TestClient
+
+    from gltd.geo import crs_label
+    from gltd.store.migrate import upgrade
+    from gltd.web.app import create_app
+    from web_support import login, seed, settings_for, web_settings
+
+    assert crs_label("EPSG:2154") == "Lambert-93 (EPSG:2154)" and crs_label() == UTM
+    url = f"sqlite:///{tmp_path / 'gltd.db'}"
+    upgrade(url)
+    seed(url)
+    with TestClient(create_app(settings_for(url), web=web_settings(tmp_path))) as c:
+        login(c, "ville.lecteur")
+        page = c.get("/carte")
+    assert page.status_code == 200
+    assert f"Grilles en {UTM} ;" in page.text and "Lambert-93" not in page.text

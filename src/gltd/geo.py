@@ -29,6 +29,7 @@ __all__ = [
     "WGS84",
     "SEGMENTS",
     "analysis_crs",
+    "crs_label",
     "transformer",
     "to_metric",
     "to_lonlat",
@@ -48,6 +49,12 @@ SEGMENTS = 128
 def analysis_crs() -> str:
     """The metric CRS of the analyses and of the stored x/y (``GLTD_ANALYSIS_CRS``)."""
     return get_settings().analysis_crs
+
+
+def crs_label(crs: str | None = None) -> str:
+    """The CRS in words for a reader: « Lambert-93 (EPSG:2154) », else its code."""
+    code = crs or analysis_crs()
+    return "Lambert-93 (EPSG:2154)" if code.strip().upper() == "EPSG:2154" else code
 
 
 @lru_cache(maxsize=32)

@@ -48,7 +48,11 @@ async def map_page(request: Request, user: Reader, du: Du = None, au: Au = None)
     st = app_state(request)
     choice = await run_in_threadpool(_choice, request, du, au)
     cats = await run_in_threadpool(category_choices, st.cache)
-    return render(request, "map.html", {"choice": choice, "categories": cats})
+    from gltd.geo import crs_label
+
+    return render(
+        request, "map.html", {"choice": choice, "categories": cats, "crs_label": crs_label()}
+    )
 
 
 @api.get("/zones")
