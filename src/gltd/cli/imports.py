@@ -91,9 +91,11 @@ CommuneOpt = Annotated[
 
 def _run(kind: str, file: Path, db: str | None, **kw: Any) -> None:
     from gltd.cctv.importers import register_importers
+    from gltd.geocode.places import register_geocoder
     from gltd.ingest.pipeline import ImportOptions, import_file
 
     register_importers()
+    register_geocoder()
 
     opts = ImportOptions.from_cli(**kw)
     engine = engine_for(db)

@@ -17,9 +17,10 @@ from gltd.geocode.index import indexed_sources, require_index
 from gltd.geocode.match import Geocoder
 from gltd.ingest.crs import WGS84, Located, locate
 from gltd.ingest.pipeline import Context
+from gltd.ingest.places import register_address_locator
 from gltd.ingest.validate import blank
 
-__all__ = ["geocode_unplaced"]
+__all__ = ["geocode_unplaced", "register_geocoder"]
 
 EXPECTED = "une adresse de la Base Adresse Nationale, dans la commune ou le code postal indiqué"
 
@@ -97,3 +98,9 @@ def geocode_unplaced(ctx: Context, loc: Located) -> Located:
         np.where(got, precision, np.full(n, None, dtype=object)),
         np.where(got, score, np.nan),
     )
+
+
+def register_geocoder() -> None:
+    """Plug :func:`geocode_unplaced` into the importers (idempotent): the CLI, the web
+    and the camera inventory call it before importing, beside the cctv loaders."""
+    register_address_locator(geocode_unplaced)

@@ -5,6 +5,8 @@ Shared by the incident, operation and camera importers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,8 @@ from gltd.taxonomy import normalise_label
 
 __all__ = [
     "ADDRESS_FIELDS",
+    "AddressLocator",
+    "register_address_locator",
     "locate_rows",
     "zone_ids_by_name",
     "assign_zones",
@@ -37,15 +41,33 @@ ADDRESS_FIELDS = (
 )
 
 
+#: Places the rows that have an address and no coordinates (``Located`` in, ``Located``
+#: out). The geocoder lives above this layer (:mod:`gltd.geocode`), which plugs it in
+#: with :func:`register_address_locator`, as the video-protection registers plug in their
+#: loaders with :func:`gltd.ingest.pipeline.register_kind`.
+AddressLocator = Callable[[Context, Located], Located]
+_LOCATORS: list[AddressLocator] = []
+
+
+def register_address_locator(locator: AddressLocator) -> None:
+    """Use ``locator`` for the rows that have an address (replaces any earlier one)."""
+    _LOCATORS[:] = [locator]
+
+
 def locate_rows(ctx: Context, *, required: bool = False) -> Located:
     """Coordinates of each row, from lon/lat, x/y (``--crs``), point geometries, or an
     address (geocoded where the row has no coordinates)."""
     has_address = "address" in ctx.columns
     loc = _coordinates(ctx, required=required and not has_address)
     if has_address:
-        from gltd.geocode.places import geocode_unplaced
-
-        loc = geocode_unplaced(ctx, loc)
+        if not _LOCATORS:
+            raise InputError(
+                "ce fichier place ses lignes par leur adresse, mais le géocodage n'est pas "
+                "disponible dans cet import",
+                file=ctx.table.name,
+                field=ctx.col("address"),
+            )
+        loc = _LOCATORS[0](ctx, loc)
     return loc
 
 

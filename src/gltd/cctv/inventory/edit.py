@@ -123,7 +123,9 @@ def import_cameras(
     :class:`gltd.ingest.pipeline.ImportResult`.
     """
     from gltd.cctv.importers import register_importers
+    from gltd.geocode.places import register_geocoder
     from gltd.ingest.pipeline import import_file
 
     register_importers()
+    register_geocoder()
     return import_file(engine, "cameras", path, options, progress=progress)

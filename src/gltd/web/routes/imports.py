@@ -23,6 +23,7 @@ from starlette.datastructures import UploadFile
 
 from gltd.cctv.importers import register_importers
 from gltd.errors import GltdError, InputError, ValidationFailed
+from gltd.geocode.places import register_geocoder
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.deps import Forbidden, app_state, client_ip, require
@@ -43,6 +44,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "requisitions": ("Réquisitions", "requisitions"),
 }
 register_importers()  # the camera and requisition loaders live in gltd.cctv
+register_geocoder()  # rows placed by their address: the local BAN index
 #: Accepted extensions and the first bytes each must start with (None: text, no NUL byte).
 SIGNATURES: dict[str, bytes | None] = {
     ".csv": None,
