@@ -22,7 +22,7 @@ import pandas as pd
 from gltd.analysis.events import EventSet
 from gltd.analysis.grid import check_projected_xy
 from gltd.errors import InputError
-from gltd.geo import WGS84, analysis_crs, transformer
+from gltd.geo import WGS84, analysis_crs, crs_label, transformer
 from gltd.timeutil import Period
 
 __all__ = [
@@ -196,7 +196,7 @@ def crs_caption(events: EventSet) -> str:
     """The last sentence of a map caption: the coordinate system of the map."""
     if events.meta.get("crs_as_given"):
         return "Système de coordonnées non précisé : x, y tels que donnés."
-    return "Lambert-93 (EPSG:2154)." if events.crs == "EPSG:2154" else f"{events.crs}."
+    return f"{crs_label(events.crs)}."
 
 
 def _numeric(frame: pd.DataFrame, col: str, p: Path) -> np.ndarray:
