@@ -44,7 +44,7 @@ format: $(STAMP)
 # Refresh the lock after changing dependencies in pyproject.toml (keeps current pins),
 # or move every pin to the newest release allowed (lock-upgrade); commit requirements.lock.
 LOCK_ARGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
-	--no-emit-find-links --extra dev -o requirements.lock pyproject.toml
+	--no-emit-find-links --extra dev --extra addok -o requirements.lock pyproject.toml
 lock: $(STAMP)
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_ARGS)
 
