@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import Point, shape
 from typer.testing import CliRunner
 
 from gltd.config import get_settings
@@ -153,7 +153,8 @@ def test_a_camera_intervention_is_the_relevance_studys_field_of_view(tmp_path: P
     """``interventions add --camera CODE`` (a displacement target) used its own sector
     (3° steps); it is now the field of view of the coverage layer and the study."""
     from gltd.cctv.fov import fov_polygons
-    from gltd.cctv.inventory import CameraData, add_camera, list_cameras
+    from gltd.cctv.inventory import CameraData, add_camera, coverage_geojson, list_cameras
+    from gltd.geo import geometry_to_metric
     from gltd.interventions import add_from_options, get_intervention
     from gltd.store.engine import make_engine
     from gltd.store.migrate import upgrade
@@ -169,6 +170,12 @@ def test_a_camera_intervention_is_the_relevance_studys_field_of_view(tmp_path: P
     (study_fov,) = fov_polygons(list_cameras(engine))
     assert study_fov.area == pytest.approx(90.0**2 * math.pi * 70 / 360, rel=1e-3)
     assert target.symmetric_difference(study_fov).area < 1e-4
+    # The coverage layer (gltd cctv cameras coverage) draws the same polygon (it had 64
+    # segments, half the study's).
+    (feature,) = coverage_geojson(engine, on=date(2018, 6, 1))["features"]
+    layer = geometry_to_metric(shape(feature["geometry"]))
+    assert len(layer.exterior.coords) == len(study_fov.exterior.coords)
+    assert layer.symmetric_difference(study_fov).area < 1e-4
 
 
 def test_the_map_page_names_the_analysis_crs(utm: None, tmp_path: Path) -> None:

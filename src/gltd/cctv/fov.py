@@ -43,7 +43,7 @@ def coverage_union(polygons: Iterable[BaseGeometry]) -> BaseGeometry:
 
 
 def fov_feature_collection(
-    cameras: Iterable[Any], *, crs: str | None = None, segments: int = 64
+    cameras: Iterable[Any], *, crs: str | None = None, segments: int = SEGMENTS
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection (WGS84) of the fields of view, one feature per camera.
 
