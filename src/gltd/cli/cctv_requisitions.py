@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from gltd.cli.cctv_common import FormatOpt, OutOpt, csv_list, optional_when, write_output
+from gltd.cli.cctv_common import (
+    FormatOpt,
+    OutOpt,
+    csv_list,
+    optional_day,
+    optional_when,
+    write_output,
+)
 from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
 
 __all__ = ["req_app"]
@@ -146,11 +153,23 @@ def req_alerts(
 
 
 @req_app.command("stats")
-def req_stats(fmt: FormatOpt = "table", out: OutOpt = None, db: DbOption = None) -> None:
+def req_stats(
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Dernier jour compté (inclus), par exemple celui d'un bilan ; aujourd'hui "
+            "par défaut.",
+        ),
+    ] = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    db: DbOption = None,
+) -> None:
     """Statistiques annuelles et tendance depuis la première année enregistrée."""
     from gltd.cctv.requisitions import yearly_stats
 
-    st = yearly_stats(engine_for(db))
+    st = yearly_stats(engine_for(db), last_day=optional_day(to, "dernier jour"))
     if fmt == "json":
         write_output(out, json.dumps(st.as_dict(), ensure_ascii=False, indent=2))
         return

@@ -21,13 +21,13 @@ from sqlalchemy import Engine
 
 from gltd import __version__
 from gltd.analysis.trends import SMALL_NUMBERS, poisson_rate_test
+from gltd.cctv.inventory import list_cameras
 from gltd.documents.fmt import fr_change, fr_date, fr_int, fr_p
 from gltd.errors import GltdError
 from gltd.report import queries as q
 from gltd.report.hotspots import hotspot_layers
 from gltd.report.sections import (
     actions_section,
-    active_cameras,
     cameras_section,
     operations_section,
     requisitions_section,
@@ -294,7 +294,6 @@ def build_bilan(
     incidents = _incident_tables(engine, period, compare, zone_ids, names, categories)
     map_categories = list(categories) if categories else market_categories(incidents["categories"])
     hot = hotspot_layers(engine, period, compare, map_categories, zone_ids=zone_ids, cell=cell)
-    cams = q.cameras_frame(engine)
     bilan: dict[str, Any] = {
         "kind": "gltd-bilan",
         "version": __version__,
@@ -313,14 +312,17 @@ def build_bilan(
         "incidents": incidents,
         "hotspots": hot["summary"],
         "requisitions": requisitions_section(engine, period),
-        "cameras": cameras_section(cams, period.last_day),
+        "cameras": cameras_section(engine, period.last_day),
         "actions": actions_section(engine, period.last_day),
         "caveat": CAVEAT,
     }
     bilan["synthesis"] = synthesis(bilan)
     bilan["method"] = _method(bilan, zone_ids, names)
-    alive = cams[active_cameras(cams, period.last_day)] if len(cams) else cams
-    bilan["_layers"] = {**hot["layers"], "cameras": alive}
+    alive = list_cameras(engine, active_on=period.last_day)
+    bilan["_layers"] = {
+        **hot["layers"],
+        "cameras": pd.DataFrame({"x": [c.x for c in alive], "y": [c.y for c in alive]}),
+    }
     return bilan
 
 

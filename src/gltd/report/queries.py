@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, false, func, select
 
-from gltd.model import Action, Agency, Camera, Incident, Operation, Requisition, Seizure, Zone
+from gltd.model import Action, Agency, Incident, Operation, Seizure, Zone
 from gltd.store.zones import list_zones
 from gltd.timeutil import Period
 
@@ -22,8 +21,6 @@ __all__ = [
     "operations_frame",
     "carried_out",
     "seizures_frame",
-    "requisitions_frame",
-    "cameras_frame",
     "actions_frame",
     "zones_frame",
     "agencies",
@@ -140,57 +137,6 @@ def seizures_frame(
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return pd.DataFrame(rows, columns=cols)
-
-
-def requisitions_frame(engine: Engine, until: Any) -> pd.DataFrame:
-    """Requisitions received before ``until`` (aware datetime)."""
-    r = Requisition.__table__.c
-    stmt = select(r.received_at, r.deadline, r.status, r.delivered_at, r.outcome).where(
-        r.received_at < until
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pd.DataFrame(
-        rows, columns=["received_at", "deadline", "status", "delivered_at", "outcome"]
-    )
-
-
-def cameras_frame(engine: Engine) -> pd.DataFrame:
-    """Every camera with dates, HD flag, cost, authorisation and position."""
-    c = Camera.__table__.c
-    stmt = select(
-        c.id,
-        c.code,
-        c.x,
-        c.y,
-        c.hd,
-        c.installed_on,
-        c.removed_on,
-        c.annual_cost_eur,
-        c.authorisation_number,
-        c.authorisation_expiry,
-        c.retention_days,
-        c.zone_id,
-    ).order_by(c.id)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "code",
-            "x",
-            "y",
-            "hd",
-            "installed_on",
-            "removed_on",
-            "annual_cost_eur",
-            "authorisation_number",
-            "authorisation_expiry",
-            "retention_days",
-            "zone_id",
-        ],
-    )
 
 
 def actions_frame(engine: Engine) -> pd.DataFrame:

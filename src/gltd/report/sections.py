@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from gltd.cctv.inventory import network_history, network_summary
+from gltd.cctv.requisitions import Counts, YearStats, period_counts, yearly_stats
 from gltd.privacy import redact
 from gltd.report import queries as q
 from gltd.timeutil import PARIS, Period, add_months
@@ -17,7 +18,6 @@ __all__ = [
     "operations_section",
     "requisitions_section",
     "cameras_section",
-    "active_cameras",
     "actions_section",
     "KIND_LABELS",
     "STATUS_LABELS",
@@ -132,132 +132,74 @@ def operations_section(
     }
 
 
+def _requisition_figures(c: Counts | YearStats) -> dict[str, Any]:
+    return {
+        "count": c.count,
+        "delivered": c.by_status["remise"],
+        "hors_delai": c.by_status["hors_delai"],
+        "sans_objet": c.by_status["sans_objet"],
+        "pending": c.pending,
+        "on_time_rate": c.on_time_rate,
+        "median_turnaround_days": c.median_turnaround_days,
+        "useful": c.useful,
+        "useful_share": c.useful_share,
+    }
+
+
 def requisitions_section(engine: Engine, period: Period) -> dict[str, Any]:
-    """Requisitions per year since the first on record, up to the end of the period."""
-    frame = q.requisitions_frame(engine, period.end)
+    """Requisitions per year since the first on record, up to the end of the period, as
+    ``gltd cctv requisitions stats`` counts them (:func:`gltd.cctv.requisitions.yearly_stats`)."""
+    st = yearly_stats(engine, last_day=period.last_day)
     method = {
-        "on_time": "remises au plus tard à l'échéance (fin de conservation des premières "
-        "images demandées), parmi les réquisitions remises ou hors délai",
-        "turnaround": "médiane, en jours, de la réception à la remise des images",
+        "on_time": st.method["on_time_rate"],
+        "turnaround": st.method["turnaround"],
         "year": "année locale de réception ; dernière année arrêtée au dernier jour de la période",
     }
-    if frame.empty:
+    if not st.years:
         return {"per_year": [], "first_year": None, "in_period": None, "method": method}
-    frame["received"] = _local_days(frame["received_at"])
-    frame["year"] = frame["received"].dt.year
-    delivered = pd.to_datetime(frame["delivered_at"], utc=True)
-    deadline = pd.to_datetime(frame["deadline"], utc=True)
-    received = pd.to_datetime(frame["received_at"], utc=True)
-    frame["turnaround"] = (delivered - received).dt.total_seconds() / 86400.0
-    frame["decided"] = frame["status"].isin(["remise", "hors_delai"])
-    frame["on_time"] = (frame["status"] == "remise") & (
-        deadline.isna() | delivered.isna() | (delivered <= deadline)
-    )
-
-    def stats_of(g: pd.DataFrame) -> dict[str, Any]:
-        decided = int(g["decided"].sum())
-        ta = g["turnaround"].dropna()
-        return {
-            "count": len(g),
-            "delivered": int((g["status"] == "remise").sum()),
-            "hors_delai": int((g["status"] == "hors_delai").sum()),
-            "sans_objet": int((g["status"] == "sans_objet").sum()),
-            "pending": int(g["status"].isin(["recue", "en_cours"]).sum()),
-            "on_time": int(g["on_time"].sum()),
-            "on_time_rate": (float(g["on_time"].sum()) / decided) if decided else None,
-            "median_turnaround_days": round(float(np.median(ta)), 2) if len(ta) else None,
-            "useful": int((g["outcome"] == "utile").sum()),
+    per_year = [
+        {
+            "year": y.year,
+            **_requisition_figures(y),
+            "partial": y.partial,
+            "until": y.until,
         }
-
-    first = int(frame["year"].min())
-    last = period.last_day.year
-    per_year = []
-    for year in range(first, last + 1):
-        g = frame[frame["year"] == year]
-        partial = year == last and period.last_day < date(year, 12, 31)
-        per_year.append(
-            {
-                "year": year,
-                **stats_of(g),
-                "partial": partial,
-                "until": period.last_day.isoformat() if partial else None,
-            }
-        )
-    in_period = frame[received >= pd.Timestamp(period.start)]
+        for y in st.years
+    ]
+    in_period = period_counts(engine, start=period.start, end=period.end)
     return {
         "per_year": per_year,
-        "first_year": first,
-        "in_period": stats_of(in_period),
+        "first_year": st.years[0].year,
+        "in_period": _requisition_figures(in_period),
+        "trend": st.trend,
+        "comparison": st.comparison,
         "method": method,
     }
 
 
-def active_cameras(cams: pd.DataFrame, d: date) -> pd.Series:
-    """Boolean mask of the cameras in service on local day ``d``."""
-    if cams.empty:
-        return pd.Series([], dtype=bool)
-    inst = cams["installed_on"].map(lambda v: v is None or pd.isna(v) or v <= d)
-    rem = cams["removed_on"].map(lambda v: v is None or pd.isna(v) or v > d)
-    return (inst & rem).astype(bool)
-
-
-def cameras_section(cams: pd.DataFrame, as_of: date) -> dict[str, Any]:
-    """The network in service on ``as_of``: count, HD share, cost, authorisations."""
+def cameras_section(engine: Engine, as_of: date) -> dict[str, Any]:
+    """The network in service on ``as_of`` as ``gltd cctv cameras summary`` gives it
+    (:func:`gltd.cctv.inventory.network_summary`): count, HD share, cost, authorisations."""
+    net = network_summary(engine, on=as_of, within_months=EXPIRY_MONTHS, coverage=False)
     horizon = add_months(as_of, EXPIRY_MONTHS)
-    method = {
-        "as_of": as_of.isoformat(),
-        "in_service": "installée au plus tard ce jour et non déposée",
-        "expiring": f"autorisation préfectorale expirant dans les {EXPIRY_MONTHS} mois "
-        f"suivants (jusqu'au {horizon.isoformat()} inclus)",
-        "annual_cost": "somme des coûts annuels des caméras en service",
-    }
-
-    if cams.empty:
-        return {
-            "as_of": as_of.isoformat(),
-            "count": 0,
-            "hd": 0,
-            "hd_share": None,
-            "annual_cost_eur": 0.0,
-            "expiring_count": 0,
-            "expiring": [],
-            "expired_count": 0,
-            "by_year": [],
-            "max_retention_days": None,
-            "method": method,
-        }
-    act = cams[active_cameras(cams, as_of)]
-    exp = act["authorisation_expiry"]
-    expiring_mask = exp.map(lambda v: v is not None and not pd.isna(v) and as_of < v <= horizon)
-    expired_mask = exp.map(lambda v: v is not None and not pd.isna(v) and v <= as_of)
-    expiring = act[expiring_mask].sort_values(["authorisation_expiry", "code"])
-    years = sorted(
-        {d.year for d in cams["installed_on"] if d is not None and not pd.isna(d)} | {as_of.year}
-    )
-    by_year = []
-    for y in range(max(years[0], as_of.year - 9), as_of.year + 1):
-        d = as_of if y == as_of.year else date(y, 12, 31)
-        a = cams[active_cameras(cams, d)]
-        by_year.append({"year": y, "count": len(a), "hd": int(a["hd"].sum())})
     return {
         "as_of": as_of.isoformat(),
-        "count": len(act),
-        "hd": int(act["hd"].sum()),
-        "hd_share": float(act["hd"].mean()) if len(act) else None,
-        "annual_cost_eur": float(act["annual_cost_eur"].sum()),
-        "expiring_count": len(expiring),
-        "expiring": [
-            {
-                "code": r["code"],
-                "authorisation_number": r["authorisation_number"],
-                "expiry": _iso(r["authorisation_expiry"]),
-            }
-            for r in _records(expiring)
-        ],
-        "expired_count": int(expired_mask.sum()),
-        "max_retention_days": int(act["retention_days"].max()) if len(act) else None,
-        "by_year": by_year,
-        "method": method,
+        "count": net.n_cameras,
+        "hd": net.n_hd,
+        "hd_share": net.hd_share,
+        "annual_cost_eur": net.annual_cost_eur,
+        "expiring_count": len(net.expiring),
+        "expiring": net.expiring,
+        "expired_count": len(net.expired),
+        "max_retention_days": net.max_retention_days,
+        "by_year": network_history(engine, on=as_of),
+        "method": {
+            "as_of": as_of.isoformat(),
+            "in_service": "installée au plus tard ce jour et non déposée",
+            "expiring": f"autorisation préfectorale expirant dans les {EXPIRY_MONTHS} mois "
+            f"(du {as_of.isoformat()} au {horizon.isoformat()} inclus)",
+            "annual_cost": "somme des coûts annuels des caméras en service",
+        },
     }
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, select
 
 from gltd.analysis.trends import poisson_rate_test
-from gltd.model import Action, Agency, Camera, Requisition
+from gltd.cctv.requisitions import deadline_alerts
+from gltd.model import Action, Agency, Camera
 from gltd.model.base import utcnow
 from gltd.store.zones import list_zones
 from gltd.taxonomy import get_taxonomy
@@ -110,40 +111,28 @@ def category_choices(cache: DataCache) -> list[tuple[str, str, bool]]:
 
 
 def deadlines(engine: Engine, user: CurrentUser, today: date | None = None) -> dict[str, Any]:
-    """What falls due soon or is late, filtered by what the user may read."""
+    """What falls due soon or is late, filtered by what the user may read.
+
+    The requisitions are those of ``gltd cctv requisitions alerts --within 7d``
+    (:func:`gltd.cctv.requisitions.deadline_alerts`), the 50 most urgent.
+    """
     today = today or datetime.now(PARIS).date()
     now = utcnow()
     out: dict[str, Any] = {"requisitions": None, "actions": [], "authorisations": []}
+    if allowed(user.agency_kind, user.role, "requisitions", "read"):
+        alerts = deadline_alerts(engine, within=timedelta(days=REQUISITION_NOTICE_DAYS), now=now)
+        out["requisitions"] = [
+            {
+                "id": v.id,
+                "received_at": v.received_at,
+                "unit": v.requesting_unit,
+                "deadline": v.deadline,
+                "status": v.status,
+                "level": deadline_level(v.deadline, v.status, now),
+            }
+            for v in (a.requisition for a in alerts[:50])
+        ]
     with engine.connect() as conn:
-        if allowed(user.agency_kind, user.role, "requisitions", "read"):
-            rows = conn.execute(
-                select(
-                    Requisition.id,
-                    Requisition.received_at,
-                    Requisition.requesting_unit,
-                    Requisition.deadline,
-                    Requisition.status,
-                )
-                .where(
-                    and_(
-                        Requisition.status.in_(("recue", "en_cours")),
-                        Requisition.deadline <= now + timedelta(days=REQUISITION_NOTICE_DAYS),
-                    )
-                )
-                .order_by(Requisition.deadline)
-                .limit(50)
-            ).all()
-            out["requisitions"] = [
-                {
-                    "id": r.id,
-                    "received_at": r.received_at,
-                    "unit": r.requesting_unit,
-                    "deadline": r.deadline,
-                    "status": r.status,
-                    "level": deadline_level(r.deadline, r.status, now),
-                }
-                for r in rows
-            ]
         acts = conn.execute(
             select(Action.id, Action.title, Action.due_on, Action.status, Agency.name)
             .outerjoin(Agency, Agency.id == Action.owner_agency_id)

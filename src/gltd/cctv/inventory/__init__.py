@@ -6,7 +6,8 @@
   :func:`list_cameras`;
 - :mod:`~gltd.cctv.inventory.edit` — :func:`add_camera`, :func:`edit_camera`,
   :func:`import_cameras` (a file, through the import pipeline);
-- :mod:`~gltd.cctv.inventory.network` — :func:`network_summary`, :func:`coverage_geojson`.
+- :mod:`~gltd.cctv.inventory.network` — :func:`network_summary`, :func:`network_history`,
+  :func:`coverage_geojson`.
 
 Files are imported by the import pipeline (:mod:`gltd.cctv.inventory.importer`, ``gltd import
 cameras`` = ``gltd cctv cameras import``), which applies :func:`validate_camera` to every
@@ -17,7 +18,12 @@ from __future__ import annotations
 
 from gltd.cctv.dates import add_months, add_years
 from gltd.cctv.inventory.edit import add_camera, edit_camera, import_cameras
-from gltd.cctv.inventory.network import NetworkSummary, coverage_geojson, network_summary
+from gltd.cctv.inventory.network import (
+    NetworkSummary,
+    coverage_geojson,
+    network_history,
+    network_summary,
+)
 from gltd.cctv.inventory.records import (
     CAMERA_FIELDS,
     CameraRecord,
@@ -51,5 +57,6 @@ __all__ = [
     "in_city",
     "list_cameras",
     "network_summary",
+    "network_history",
     "validate_camera",
 ]

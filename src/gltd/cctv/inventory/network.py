@@ -16,7 +16,7 @@ from gltd.cctv.fov import covered_by_cameras, fov_feature_collection
 from gltd.cctv.inventory.records import list_cameras
 from gltd.timeutil import PARIS
 
-__all__ = ["NetworkSummary", "network_summary", "coverage_geojson"]
+__all__ = ["NetworkSummary", "network_summary", "network_history", "coverage_geojson"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class NetworkSummary:
     expired: list[dict[str, Any]] = field(default_factory=list)
     without_authorisation: list[str] = field(default_factory=list)
     method: dict[str, Any] = field(default_factory=dict)
+    #: Longest retention of the cameras in service (days), None without camera.
+    max_retention_days: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON."""
@@ -54,6 +56,7 @@ def network_summary(
     period_end: datetime | None = None,
     categories: Sequence[str] | None = None,
     within_months: int = 6,
+    coverage: bool = True,
 ) -> NetworkSummary:
     """Count, HD share, annual cost, share of incidents in a field of view, authorisations.
 
@@ -66,7 +69,12 @@ def network_summary(
     categories : codes, optional
         Only these categories.
     within_months : int
-        Authorisations expiring within this many months are listed (6 by default).
+        Authorisations expiring within this many months are listed (6 by default):
+        from ``on`` to ``on`` + ``within_months`` included; those expired before ``on``
+        are listed apart.
+    coverage : bool
+        Count the incidents in a field of view (``False``: the network only, no incident
+        read; ``coverage_by_category`` is then empty).
     """
     from gltd.store.queries import load_events
     from gltd.timeutil import local_midnight
@@ -77,9 +85,9 @@ def network_summary(
     cams = list_cameras(engine, active_on=today)
     n = len(cams)
     n_hd = sum(c.hd for c in cams)
-    ev = load_events(engine, start=start, end=end, categories=categories)
     by_cat: dict[str, dict[str, float | int | None]] = {}
-    if ev.n:
+    ev = load_events(engine, start=start, end=end, categories=categories) if coverage else None
+    if ev is not None and ev.n:
         covered = covered_by_cameras(ev.x, ev.y, cams)
         for cat in sorted(set(ev.category.tolist())):
             m = ev.category == cat
@@ -113,6 +121,7 @@ def network_summary(
         expiring=sorted(expiring, key=lambda e: e["expiry"]),
         expired=sorted(expired, key=lambda e: e["expiry"]),
         without_authorisation=[c.code for c in cams if c.authorisation_date is None],
+        max_retention_days=max((c.retention_days for c in cams), default=None),
         method={
             "coverage": "point dans le secteur de vue (gltd.analysis.coverage)",
             "incidents": "faits géolocalisés de la période, demi-ouverte [début, fin)",
@@ -125,3 +134,20 @@ def coverage_geojson(engine: Engine, *, on: date | None = None) -> dict[str, Any
     """Fields of view of the cameras in service on ``on`` (today) as GeoJSON (WGS84)."""
     day = on or datetime.now(PARIS).date()
     return fov_feature_collection(list_cameras(engine, active_on=day))
+
+
+def network_history(engine: Engine, *, on: date, years: int = 10) -> list[dict[str, int]]:
+    """Cameras in service (and HD ones) at the end of each year, ``on`` for its own year.
+
+    From the year of the first installation on record (at most ``years`` years back) to
+    the year of ``on``.
+    """
+    cams = list_cameras(engine)
+    installed = [c.installed_on.year for c in cams if c.installed_on is not None]
+    first = max(min([*installed, on.year]), on.year - years + 1)
+    out = []
+    for y in range(first, on.year + 1):
+        d = on if y == on.year else date(y, 12, 31)
+        alive = [c for c in cams if c.active_on(d)]
+        out.append({"year": y, "count": len(alive), "hd": sum(bool(c.hd) for c in alive)})
+    return out

@@ -54,7 +54,13 @@ from gltd.cctv.requisitions.register import (
     list_requisitions,
     register_requisition,
 )
-from gltd.cctv.requisitions.stats import RequisitionStats, YearStats, yearly_stats
+from gltd.cctv.requisitions.stats import (
+    Counts,
+    RequisitionStats,
+    YearStats,
+    period_counts,
+    yearly_stats,
+)
 from gltd.cctv.requisitions.workflow import TRANSITIONS, change_status, set_outcome
 from gltd.model import LEGAL_BASES, REQUISITION_STATUSES
 from gltd.store.pseudonym import pseudonymise_reference
@@ -84,4 +90,6 @@ __all__ = [
     "register_requisition",
     "set_outcome",
     "yearly_stats",
+    "period_counts",
+    "Counts",
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -15,13 +16,36 @@ from gltd.model import (
     REQUISITION_STATUSES,
     Requisition,
 )
-from gltd.timeutil import PARIS
+from gltd.timeutil import PARIS, aware, local_midnight
 
-__all__ = ["YearStats", "RequisitionStats", "yearly_stats"]
+__all__ = ["Counts", "YearStats", "RequisitionStats", "yearly_stats", "period_counts"]
+
+
+class _Open:
+    by_status: dict[str, int]
+
+    @property
+    def pending(self) -> int:
+        """Still open (reçue, en cours)."""
+        return self.by_status["recue"] + self.by_status["en_cours"]
 
 
 @dataclass(frozen=True)
-class YearStats:
+class Counts(_Open):
+    """Figures of a set of requisitions (those of a period)."""
+
+    count: int
+    by_status: dict[str, int]
+    #: remise / (remise + hors délai).
+    on_time_rate: float | None
+    median_turnaround_days: float | None
+    useful_share: float | None
+    #: Delivered and reported useful to the investigation.
+    useful: int
+
+
+@dataclass(frozen=True)
+class YearStats(_Open):
     """One year of the register (local year of receipt)."""
 
     year: int
@@ -32,6 +56,9 @@ class YearStats:
     useful_share: float | None
     days_observed: int
     partial: bool
+    useful: int
+    #: Last local day counted of a partial year (ISO), else None.
+    until: str | None
 
 
 @dataclass(frozen=True)
@@ -42,19 +69,63 @@ class RequisitionStats:
     trend: dict[str, Any] | None
     comparison: dict[str, Any] | None
     method: dict[str, str]
+    #: Last local day counted.
+    last_day: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON."""
         return {
-            "years": [y.__dict__ for y in self.years],
+            "years": [dataclasses.asdict(y) for y in self.years],
             "trend": self.trend,
             "comparison": self.comparison,
             "method": self.method,
         }
 
 
-def yearly_stats(engine: Engine, *, now: datetime | None = None) -> RequisitionStats:
+_Row = tuple[datetime, str, datetime | None, str | None]
+
+
+def _rows(engine: Engine, start: datetime | None, end: datetime) -> list[_Row]:
+    """(received, status, delivered, outcome) of the requisitions received in [start, end)."""
+    stmt = select(
+        Requisition.received_at, Requisition.status, Requisition.delivered_at, Requisition.outcome
+    ).where(Requisition.received_at < end)
+    if start is not None:
+        stmt = stmt.where(Requisition.received_at >= start)
+    with Session(engine) as session:
+        return [tuple(r) for r in session.execute(stmt).all()]  # type: ignore[misc]
+
+
+def _counts(items: list[_Row]) -> dict[str, Any]:
+    by_status = dict.fromkeys(REQUISITION_STATUSES, 0)
+    for _, st, _, _ in items:
+        by_status[st] = by_status.get(st, 0) + 1
+    closed = by_status["remise"] + by_status["hors_delai"]
+    turns = [(d - r).total_seconds() / 86400 for r, st, d, _ in items if st == "remise" and d]
+    known = [o for _, st, _, o in items if st == "remise" and o in ("utile", "non_utile")]
+    return {
+        "count": len(items),
+        "by_status": by_status,
+        "on_time_rate": by_status["remise"] / closed if closed else None,
+        "median_turnaround_days": float(np.median(turns)) if turns else None,
+        "useful": known.count("utile"),
+        "useful_share": known.count("utile") / len(known) if known else None,
+    }
+
+
+def period_counts(engine: Engine, *, start: datetime, end: datetime) -> Counts:
+    """Figures of the requisitions received in [``start``, ``end``) (aware datetimes)."""
+    return Counts(**_counts(_rows(engine, aware(start, field="start"), aware(end, field="end"))))
+
+
+def yearly_stats(
+    engine: Engine, *, now: datetime | None = None, last_day: date | None = None
+) -> RequisitionStats:
     """Count, on-time rate, median turnaround, useful share per year; trend and test.
+
+    Requisitions received up to ``last_day`` (local day, included; today by default) are
+    counted, per local year of receipt from the first on record to the year of
+    ``last_day`` (partial when it is not the 31st of December).
 
     - on-time rate = remise / (remise + hors délai) — *sans objet* (nothing recorded) is
       left out, open ones too;
@@ -66,44 +137,25 @@ def yearly_stats(engine: Engine, *, now: datetime | None = None) -> RequisitionS
     """
     from gltd.analysis.trends import mann_kendall, poisson_rate_test
 
-    t_now = now_utc(now)
-    with Session(engine) as session:
-        rows = session.execute(
-            select(
-                Requisition.received_at,
-                Requisition.status,
-                Requisition.delivered_at,
-                Requisition.outcome,
-            )
-        ).all()
+    today = last_day or now_utc(now).astimezone(PARIS).date()
+    rows = _rows(engine, None, local_midnight(today + timedelta(days=1)))
     if not rows:
-        return RequisitionStats([], None, None, _STATS_METHOD)
-    per_year: dict[int, list[Any]] = {}
-    for rec, st, deliv, outc in rows:
-        per_year.setdefault(rec.astimezone(PARIS).year, []).append((rec, st, deliv, outc))
-    first, last = min(per_year), max(max(per_year), t_now.astimezone(PARIS).year)
+        return RequisitionStats([], None, None, _STATS_METHOD, today)
+    per_year: dict[int, list[_Row]] = {}
+    for row in rows:
+        per_year.setdefault(row[0].astimezone(PARIS).year, []).append(row)
+    first, last = min(per_year), today.year
     years: list[YearStats] = []
-    today = t_now.astimezone(PARIS).date()
     for y in range(first, last + 1):
-        items = per_year.get(y, [])
-        by_status = dict.fromkeys(REQUISITION_STATUSES, 0)
-        for _, st, _, _ in items:
-            by_status[st] = by_status.get(st, 0) + 1
-        closed = by_status["remise"] + by_status["hors_delai"]
-        turns = [(d - r).total_seconds() / 86400 for r, st, d, _ in items if st == "remise" and d]
-        known = [o for _, st, _, o in items if st == "remise" and o in ("utile", "non_utile")]
         end_day = min(date(y, 12, 31), today)
-        observed = (end_day - date(y, 1, 1)).days + 1
+        partial = end_day < date(y, 12, 31)
         years.append(
             YearStats(
+                **_counts(per_year.get(y, [])),
                 year=y,
-                count=len(items),
-                by_status=by_status,
-                on_time_rate=by_status["remise"] / closed if closed else None,
-                median_turnaround_days=float(np.median(turns)) if turns else None,
-                useful_share=known.count("utile") / len(known) if known else None,
-                days_observed=max(observed, 0),
-                partial=end_day < date(y, 12, 31),
+                days_observed=max((end_day - date(y, 1, 1)).days + 1, 0),
+                partial=partial,
+                until=end_day.isoformat() if partial else None,
             )
         )
     full = [y for y in years if not y.partial]
@@ -125,7 +177,7 @@ def yearly_stats(engine: Engine, *, now: datetime | None = None) -> RequisitionS
         a, b = years[0], years[-1]
         rc = poisson_rate_test(b.count, a.count, b.days_observed, a.days_observed)
         comparison = {"year": b.year, "year_ref": a.year, **rc.as_dict()}
-    return RequisitionStats(years, trend, comparison, _STATS_METHOD)
+    return RequisitionStats(years, trend, comparison, _STATS_METHOD, today)
 
 
 _STATS_METHOD = {
