@@ -181,8 +181,8 @@ def test_parallel_guesses_reach_the_password_check_at_most_five_times(
 
     from sqlalchemy import update
 
+    from gltd.accounts import hash_password
     from gltd.model import User
-    from gltd.web.auth import hash_password
     from web_support import csrf_from
 
     seed(db_url)
@@ -298,7 +298,7 @@ def test_demo_accounts_log_in_only_in_development(
 ) -> None:
     import dataclasses
 
-    from gltd.cli.serve import demo_password, ensure_demo_accounts
+    from gltd.accounts import demo_password, ensure_demo_accounts
     from gltd.model import User
     from web_support import STRONG_SECRET
 
@@ -309,7 +309,7 @@ def test_demo_accounts_log_in_only_in_development(
     pw = demo_password(STRONG_SECRET, name)
     with Session(engine) as s:
         flags = dict(s.execute(select(User.username, User.demo)).tuples().all())
-    assert all(flags[a["username"]] for a in accounts)
+    assert all(flags[a.username] for a in accounts)
     assert not flags["police.coordinateur"]  # ordinary accounts are not demo accounts
     dev = dataclasses.replace(settings_for(db_url), secret_key=STRONG_SECRET)
     prod = dataclasses.replace(dev, environment="production")
@@ -337,7 +337,7 @@ def test_demo_accounts_log_in_only_in_development(
             )
         ).scalars()
         assert list(refused) == ["compte de démonstration refusé (GLTD_ENV=production)"]
-    from gltd.cli.serve import demo_accounts_notice
+    from gltd.accounts import demo_accounts_notice
 
     assert demo_accounts_notice(engine, "development") is None
     assert demo_accounts_notice(engine, "production") == (
@@ -353,7 +353,7 @@ def test_demo_accounts_log_in_only_in_development(
         removed = s.execute(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "suppression")
         ).scalar_one()
-    assert not left & {a["username"] for a in accounts} and "police.coordinateur" in left
+    assert not left & {a.username for a in accounts} and "police.coordinateur" in left
     assert removed == len(accounts)
     assert demo_accounts_notice(engine, "production") is None
 

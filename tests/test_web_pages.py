@@ -400,17 +400,21 @@ def test_an_analysis_runs_in_the_background(sqlite_url: str, tmp_path: Path) -> 
 def test_demo_accounts_are_idempotent_and_refused_in_production(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from gltd.accounts import (
+        check_password_strength,
+        demo_password,
+        ensure_demo_accounts,
+        verify_password,
+    )
     from gltd.cli.main import app
-    from gltd.cli.serve import demo_password, ensure_demo_accounts
     from gltd.config import get_settings
-    from gltd.web.auth import check_password_strength, verify_password
 
     seed(sqlite_url)
     engine = make_engine(sqlite_url)
     first = ensure_demo_accounts(engine, "s3cret")
     again = ensure_demo_accounts(engine, "s3cret")
     assert first == again and len(first) == 18
-    assert {a["username"] for a in first} >= {
+    assert {a.username for a in first} >= {
         "parquet-admin",
         "police-analyste",
         "csu-operateur-csu",
@@ -419,7 +423,7 @@ def test_demo_accounts_are_idempotent_and_refused_in_production(
     with Session(engine) as s:
         u = s.execute(select(User).where(User.username == "police-analyste")).scalar_one()
         assert verify_password(u.password_hash, demo_password("s3cret", "police-analyste"))
-    assert all(check_password_strength(a["password"]) is None for a in first)
+    assert all(check_password_strength(a.password) is None for a in first)
     monkeypatch.setenv("GLTD_ENV", "production")
     monkeypatch.setenv("GLTD_SECRET_KEY", STRONG_SECRET)
     get_settings.cache_clear()

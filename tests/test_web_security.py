@@ -15,12 +15,13 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from gltd.accounts import hash_password
 from gltd.config import Settings
 from gltd.errors import GltdError
 from gltd.model import Action, AuditEvent, ImportBatch, Incident, User
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from gltd.web.auth import SESSION_COOKIE, hash_password
+from gltd.web.auth import SESSION_COOKIE
 from web_support import PASSWORD, login, page_token, seed, settings_for, web_settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "src" / "gltd" / "web" / "templates"

@@ -26,6 +26,8 @@ class InputError(GltdError):
         field: str | None = None,
     ) -> None:
         self.file, self.row, self.field = file, row, field
+        #: The message without its location (an interface may name the field its own way).
+        self.reason = message
         where = ", ".join(
             p
             for p in (

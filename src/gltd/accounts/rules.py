@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
+
+from gltd.errors import GltdError
+from gltd.store import audit
 from gltd.store.audit import Actor
 
 __all__ = [
     "CHAIR_KIND",
     "Member",
+    "NotFound",
     "Refused",
     "actor_of",
+    "refuse",
     "may_create_first_admin",
     "may_manage_account",
     "sees_every_agency_audit",
@@ -53,6 +59,25 @@ class Refused(Exception):  # noqa: N818
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NotFound(GltdError):  # noqa: N818
+    """The account or session asked for does not exist (the web answers 404)."""
+
+
+def refuse(
+    engine: Engine, by: Member | None, object_type: str, object_id: object, why: str
+) -> None:
+    """Audit an ownership refusal (in its own transaction), then raise :class:`Refused`."""
+    audit.record(
+        engine,
+        actor=actor_of(by),
+        verb="refus",
+        object_type=object_type,
+        object_id=object_id,
+        detail=why,
+    )
+    raise Refused(f"Accès refusé : {why}.")
 
 
 def actor_of(by: Member | None) -> Actor:

@@ -40,35 +40,15 @@ def current_cmd(db: DbOption = None) -> None:
     console.print(rev or "base non initialisée (lancez « gltd db upgrade »)")
 
 
-CLI_DEMO = "compte de démonstration supprimé (gltd db remove-demo-accounts)"
-
-
 @db_app.command("remove-demo-accounts")
 def remove_demo_accounts_cmd(db: DbOption = None) -> None:
     """Supprimer les comptes de démonstration (et leurs sessions) de la base."""
-    from sqlalchemy import delete, select
-    from sqlalchemy.orm import Session
+    from gltd.accounts import remove_demo_accounts
 
-    from gltd.model import User
-    from gltd.store import audit
-
-    engine = engine_for(db)
-    with Session(engine) as s, s.begin():
-        rows = s.execute(select(User.id, User.username).where(User.demo.is_(True))).all()
-        names = [r.username for r in rows]
-        s.execute(delete(User).where(User.demo.is_(True)))
-        for r in rows:
-            audit.record(
-                s,
-                actor=None,
-                verb="suppression",
-                object_type="user",
-                object_id=r.id,
-                detail=f"{r.username} : {CLI_DEMO}",
-            )
+    names = remove_demo_accounts(engine_for(db))
     console.print(
         f"{len(names)} compte(s) de démonstration supprimé(s)"
-        + (f" : {', '.join(sorted(names))}" if names else "")
+        + (f" : {', '.join(names)}" if names else "")
     )
 
 
@@ -87,49 +67,25 @@ def create_admin_cmd(
     db: DbOption = None,
 ) -> None:
     """Créer un compte administrateur d'une agence (le mot de passe est demandé)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from gltd.errors import InputError
-    from gltd.model import AGENCY_KINDS, Agency, User
-    from gltd.store import audit
-    from gltd.web.auth import check_password_strength, hash_password
+    from gltd.accounts import check_new_admin, create_admin
+    from gltd.errors import GltdError, InputError
+    from gltd.model import AGENCY_KINDS
 
     engine = engine_for(db)
-    with Session(engine) as s:
-        if s.execute(select(User.id).where(User.username == username)).first():
-            raise InputError(f"l'identifiant « {username} » est déjà pris")
-        found = s.execute(select(Agency).where(Agency.name == agency)).scalar_one_or_none()
-    if found is None and kind not in AGENCY_KINDS:
-        raise InputError(
-            f"l'agence « {agency} » n'existe pas : indiquez son type avec --type "
-            f"({', '.join(AGENCY_KINDS)})"
+    try:
+        # Before the password is asked for: a taken name, a new agency without its type.
+        check_new_admin(engine, username=username, agency=agency, kind=kind)
+        password = typer.prompt(
+            "Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe"
         )
-    password = typer.prompt(
-        "Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe"
-    )
-    reason = check_password_strength(password, username=username, agency=agency)
-    if reason:
-        raise InputError(f"mot de passe refusé : {reason}")
-    with Session(engine) as s, s.begin():
-        a = s.execute(select(Agency).where(Agency.name == agency)).scalar_one_or_none()
-        if a is None:
-            a = Agency(name=agency, kind=kind)
-            s.add(a)
-            s.flush()
-        u = User(
-            username=username, password_hash=hash_password(password), agency_id=a.id, role="admin"
-        )
-        s.add(u)
-        s.flush()
-        audit.record(
-            s,
-            actor=None,
-            verb="creation",
-            object_type="user",
-            object_id=u.id,
-            detail=f"{username} (admin) : gltd db create-admin",
-        )
+        create_admin(engine, username=username, agency=agency, kind=kind, password=password)
+    except InputError as exc:
+        if exc.field == "kind":
+            raise GltdError(
+                f"l'agence « {agency} » n'existe pas : indiquez son type avec --type "
+                f"({', '.join(AGENCY_KINDS)})"
+            ) from None
+        raise GltdError(exc.reason) from None
     console.print(f"Compte administrateur « {username} » créé ({agency}).")
 
 

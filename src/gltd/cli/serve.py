@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich import box
@@ -13,99 +10,7 @@ from rich.table import Table
 
 from gltd.cli.common import DbOption, console, db_url, engine_for
 
-__all__ = [
-    "register",
-    "ensure_demo_accounts",
-    "demo_password",
-    "demo_accounts_notice",
-    "DEMO_ROLES",
-]
-
-#: Roles given to the demo accounts of each agency kind.
-DEMO_ROLES: dict[str, tuple[str, ...]] = {
-    "parquet": ("admin", "coordinateur", "analyste", "lecteur"),
-    "police": ("coordinateur", "analyste", "lecteur"),
-    "prefecture": ("coordinateur", "analyste", "lecteur"),
-    "ville": ("coordinateur", "analyste", "lecteur"),
-    "csu": ("operateur_csu", "coordinateur", "analyste", "lecteur"),
-    "autre": ("lecteur",),
-}
-
-
-def demo_password(secret: str, username: str) -> str:
-    """A password derived from the server secret: the same at every run (idempotent).
-
-    With the public development secret anyone can compute it: demo accounts are marked
-    ``demo`` and log in only with ``GLTD_ENV=development``.
-    """
-    digest = hmac.new(secret.encode(), f"demo|{username}".encode(), hashlib.sha256).digest()
-    token = base64.b32encode(digest[:10]).decode().rstrip("=")
-    return f"Gltd-{token[:5].lower()}{token[5:10]}-{digest[10] % 90 + 10}"
-
-
-def ensure_demo_accounts(engine: Any, secret: str) -> list[dict[str, str]]:
-    """One account per agency and demo role, created or reset to its derived password."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from gltd.model import Agency, User
-    from gltd.web.auth import hash_password, verify_password
-
-    out: list[dict[str, str]] = []
-    with Session(engine) as s, s.begin():
-        agencies = s.execute(select(Agency).order_by(Agency.kind, Agency.name)).scalars().all()
-        used: set[str] = set()
-        for a in agencies:
-            for role in DEMO_ROLES.get(a.kind, ("lecteur",)):
-                name = f"{a.kind}-{role}".replace("_", "-")
-                if name in used:
-                    name = f"{name}-{a.id}"
-                used.add(name)
-                pw = demo_password(secret, name)
-                u = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
-                if u is None:
-                    s.add(
-                        User(
-                            username=name,
-                            password_hash=hash_password(pw),
-                            agency_id=a.id,
-                            role=role,
-                            demo=True,
-                        )
-                    )
-                elif (
-                    not verify_password(u.password_hash, pw)
-                    or not u.active
-                    or u.role != role
-                    or not u.demo
-                ):
-                    u.password_hash, u.active, u.role, u.agency_id, u.demo = (
-                        hash_password(pw),
-                        True,
-                        role,
-                        a.id,
-                        True,
-                    )
-                out.append({"agency": a.name, "role": role, "username": name, "password": pw})
-    return out
-
-
-def demo_accounts_notice(engine: Any, environment: str) -> str | None:
-    """A French warning when demo accounts are in the database outside development."""
-    if environment == "development":
-        return None
-    from sqlalchemy import func, select
-
-    from gltd.model import User
-
-    with engine.connect() as conn:
-        n = int(conn.execute(select(func.count(User.id)).where(User.demo.is_(True))).scalar_one())
-    if not n:
-        return None
-    return (
-        f"{n} compte(s) de démonstration dans cette base : refusés avec GLTD_ENV="
-        f"{environment} ; supprimez-les avec « gltd db remove-demo-accounts »."
-    )
+__all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
@@ -138,6 +43,7 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
 
     import uvicorn
 
+    from gltd.accounts import demo_accounts_notice, ensure_demo_accounts
     from gltd.config import DEV_SECRET, get_settings
     from gltd.errors import GltdError
     from gltd.web.app import create_app
@@ -164,7 +70,7 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
         table.add_column("Identifiant", no_wrap=True, min_width=18)
         table.add_column("Mot de passe", no_wrap=True, min_width=18)
         for a in accounts:
-            table.add_row(a["agency"], a["role"], a["username"], a["password"])
+            table.add_row(a.agency, a.role, a.username, a.password)
         console.print(table)
     notice = demo_accounts_notice(engine, settings.environment)
     if notice:

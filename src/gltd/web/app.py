@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gltd.accounts import Refused
+from gltd.accounts import NotFound, Refused
 from gltd.config import Settings, get_settings
 from gltd.errors import GltdError
 from gltd.store.engine import make_engine
@@ -151,6 +151,10 @@ def create_app(
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> Response:
         return _error(request, 403, exc.message)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, _exc: NotFound) -> Response:
+        return _error(request, 404, "Page introuvable.")
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, _exc: CsrfFailed) -> Response:

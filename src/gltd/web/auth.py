@@ -24,16 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from gltd.accounts import Member
+from gltd.accounts import Member, hash_password, verify_password
 from gltd.model import Agency, LoginAttempt, User, WebSession
 from gltd.model.base import utcnow
-from gltd.web.passwords import check_password_strength
 
 __all__ = [
     "SESSION_COOKIE",
@@ -43,12 +40,8 @@ __all__ = [
     "SessionInfo",
     "SessionStore",
     "authenticate",
-    "hash_password",
-    "revoke_user_sessions",
     "token_digest",
-    "verify_password",
     "password_fingerprint",
-    "check_password_strength",
     "member",
 ]
 
@@ -57,22 +50,8 @@ SESSION_COOKIE = "gltd_session"
 USER_AGENT_MAX = 200
 #: Expired or revoked sessions are deleted this long after their end.
 PURGE_AFTER = timedelta(days=30)
-_HASHER = PasswordHasher()
 #: A hash used to spend the same time on unknown accounts (no user enumeration by timing).
-_DUMMY_HASH = _HASHER.hash("gltd-dummy-password")
-
-
-def hash_password(password: str) -> str:
-    """The Argon2id hash of a password."""
-    return _HASHER.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """True when ``password`` matches ``password_hash``."""
-    try:
-        return bool(_HASHER.verify(password_hash, password))
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+_DUMMY_HASH = hash_password("gltd-dummy-password")
 
 
 def password_fingerprint(password_hash: str) -> str:
@@ -135,24 +114,6 @@ class SessionInfo:
     def active(self) -> bool:
         """True while the session may still be used."""
         return self.state == "active"
-
-
-def revoke_user_sessions(
-    session: Session, user_id: int, reason: str, *, except_id: int | None = None
-) -> int:
-    """End every live session of an account inside the caller's transaction.
-
-    Returns the number of sessions ended.
-    """
-    stmt = (
-        update(WebSession)
-        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
-        .where(WebSession.expires_at > utcnow())
-        .values(revoked_at=utcnow(), revoked_reason=reason[:40])
-    )
-    if except_id is not None:
-        stmt = stmt.where(WebSession.id != except_id)
-    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
 class SessionStore:

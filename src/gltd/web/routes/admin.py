@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -9,29 +10,27 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from gltd.errors import GltdError, InputError
-from gltd.model import AGENCY_KINDS, ROLES, Agency, User, WebSession
+from gltd.accounts import (
+    create_account,
+    create_agency,
+    list_accounts,
+    list_agencies,
+    update_account,
+)
+from gltd.errors import GltdError
+from gltd.model import AGENCY_KINDS, ROLES, WebSession
 from gltd.model.base import utcnow
 from gltd.privacy import field_warning
 from gltd.timeutil import local_midnight, parse_day
 from gltd.web import audit
-from gltd.web.auth import (
-    CurrentUser,
-    check_password_strength,
-    hash_password,
-    revoke_user_sessions,
-)
+from gltd.web.auth import CurrentUser, member
 from gltd.web.deps import app_state, client_ip, require
-from gltd.web.ownership import refuse
 from gltd.web.permissions import (
     OWNERSHIP_FR,
     allowed,
     matrix_rows,
-    may_create_first_admin,
     may_manage_account,
     sees_every_agency_audit,
 )
@@ -62,26 +61,8 @@ def _live_sessions(engine: Engine, idle_s: float) -> dict[int, int]:
 def _accounts(engine: Engine, user: CurrentUser) -> dict[str, Any]:
     """Agencies and the accounts this administrator sees (the parquet's: every agency's)."""
     every = sees_every_agency_audit(user.agency_kind)
-    stmt = (
-        select(
-            User.id,
-            User.username,
-            User.role,
-            User.active,
-            User.created_at,
-            User.agency_id,
-            Agency.name.label("agency"),
-        )
-        .join(Agency, Agency.id == User.agency_id)
-        .order_by(User.username)
-    )
-    if not every:
-        stmt = stmt.where(User.agency_id == user.agency_id)
-    with engine.connect() as conn:
-        agencies = conn.execute(
-            select(Agency.id, Agency.name, Agency.kind).order_by(Agency.name)
-        ).all()
-        users = conn.execute(stmt).all()
+    agencies = list_agencies(engine)
+    users = list_accounts(engine, by=member(user))
     return {
         "agencies": agencies,
         # Where this administrator may create accounts (its agency; the parquet's: the
@@ -118,38 +99,18 @@ def _back(msg: str = "", error: str = "", warning: str | None = None) -> Redirec
     return RedirectResponse(f"/admin{q}", status_code=303)
 
 
-def _create_agency(engine: Engine, name: str, kind: str, user: CurrentUser, ip: str) -> None:
-    if not name or len(name) > 200:
-        raise InputError(
-            "nom d'agence manquant ou trop long (200 caractères au plus)", field="name"
-        )
-    if kind not in AGENCY_KINDS:
-        raise InputError(
-            f"type d'agence inconnu : « {kind[:30]} » (attendu : {', '.join(AGENCY_KINDS)})",
-            field="kind",
-        )
-    try:
-        with Session(engine) as s, s.begin():
-            a = Agency(name=name, kind=kind)
-            s.add(a)
-            s.flush()
-            audit.add_event(s, user, "creation", "agency", a.id, f"{name} ({kind})", ip)
-    except IntegrityError:
-        raise InputError(f"l'agence « {name} » existe déjà", field="name") from None
-
-
 @router.post("/admin/agences")
 async def add_agency(request: Request, user: AgencyAdmin) -> Response:
     """Create an agency (administrators of the parquet)."""
     form = await request.form()
     try:
         await run_in_threadpool(
-            _create_agency,
-            app_state(request).engine,
-            str(form.get("name", "")).strip(),
-            str(form.get("kind", "")),
-            user,
-            client_ip(request),
+            lambda: create_agency(
+                app_state(request).engine,
+                name=str(form.get("name", "")),
+                kind=str(form.get("kind", "")),
+                by=member(user, client_ip(request)),
+            )
         )
     except GltdError as exc:
         return _back(error=str(exc))
@@ -157,60 +118,18 @@ async def add_agency(request: Request, user: AgencyAdmin) -> Response:
 
 
 def _create_user(engine: Engine, form: dict[str, str], user: CurrentUser, ip: str) -> None:
-    username = form.get("username", "").strip()
-    if (
-        not username
-        or len(username) > 100
-        or not username.replace(".", "").replace("-", "").replace("_", "").isalnum()
-    ):
-        raise InputError(
-            "identifiant invalide (lettres, chiffres, . - _ ; 100 caractères au plus)",
-            field="username",
-        )
-    role = form.get("role", "")
-    if role not in ROLES:
-        raise InputError(f"rôle inconnu : « {role[:30]} »", field="role")
     try:
-        agency_id = int(form.get("agency_id", ""))
+        agency_id: int | None = int(form.get("agency_id", ""))
     except ValueError:
-        raise InputError("agence à choisir", field="agency_id") from None
-    with Session(engine) as s, s.begin():
-        agency = s.get(Agency, agency_id)
-        if agency is None:
-            raise InputError("agence inconnue", field="agency_id")
-        if not may_manage_account(user.agency_id, agency_id):
-            has_admin = s.execute(
-                select(User.id).where(
-                    User.agency_id == agency_id, User.role == "admin", User.active.is_(True)
-                )
-            ).first()
-            if not (may_create_first_admin(user.agency_kind) and role == "admin" and not has_admin):
-                refuse(
-                    engine,
-                    user,
-                    ip,
-                    "user",
-                    None,
-                    f"les comptes de l'agence « {agency.name} » sont créés par ses "
-                    "administrateurs (le parquet ne crée que le premier administrateur "
-                    "d'une agence qui n'en a pas)",
-                )
-        reason = check_password_strength(
-            form.get("password", ""), username=username, agency=agency.name
-        )
-        if reason:
-            raise InputError(reason, field="password")
-        if s.execute(select(User.id).where(User.username == username)).first():
-            raise InputError(f"l'identifiant « {username} » est déjà pris", field="username")
-        u = User(
-            username=username,
-            password_hash=hash_password(form["password"]),
-            agency_id=agency_id,
-            role=role,
-        )
-        s.add(u)
-        s.flush()
-        audit.add_event(s, user, "creation", "user", u.id, f"{username} ({role})", ip)
+        agency_id = None
+    create_account(
+        engine,
+        username=form.get("username", ""),
+        agency_id=agency_id,
+        role=form.get("role", ""),
+        password=form.get("password", ""),
+        by=member(user, ip),
+    )
 
 
 @router.post("/admin/utilisateurs")
@@ -229,51 +148,14 @@ async def add_user(request: Request, user: Admin) -> Response:
 def _update_user(
     engine: Engine, target: int, form: dict[str, str], user: CurrentUser, ip: str
 ) -> str:
-    with Session(engine) as s, s.begin():
-        u = s.get(User, target)
-        if u is None:
-            raise InputError(f"compte n° {target} introuvable")
-        if not may_manage_account(user.agency_id, u.agency_id):
-            refuse(
-                engine,
-                user,
-                ip,
-                "user",
-                target,
-                "ce compte appartient à une autre agence : seuls ses administrateurs le gèrent",
-            )
-        changes = []
-        role = form.get("role")
-        if role:
-            if role not in ROLES:
-                raise InputError(f"rôle inconnu : « {role[:30]} »", field="role")
-            if role != u.role:
-                changes.append(f"rôle {u.role} → {role}")
-                u.role = role
-        if "active" in form:
-            active = form["active"] == "1"
-            if u.id == user.id and not active:
-                raise InputError("vous ne pouvez pas désactiver votre propre compte")
-            if active != u.active:
-                changes.append("réactivé" if active else "désactivé")
-                u.active = active
-                if not active:
-                    n = revoke_user_sessions(s, u.id, "compte désactivé")
-                    changes += [f"{n} session(s) fermée(s)"] if n else []
-        if form.get("password"):
-            agency = s.get(Agency, u.agency_id)
-            reason = check_password_strength(
-                form["password"], username=u.username, agency=agency.name if agency else None
-            )
-            if reason:
-                raise InputError(reason, field="password")
-            u.password_hash = hash_password(form["password"])
-            changes.append("mot de passe réinitialisé")
-            n = revoke_user_sessions(s, u.id, "mot de passe réinitialisé")
-            changes += [f"{n} session(s) fermée(s)"] if n else []
-        detail = "; ".join(changes) or "aucun changement"
-        audit.add_event(s, user, "modification", "user", u.id, f"{u.username} : {detail}", ip)
-        return detail
+    return update_account(
+        engine,
+        user_id=target,
+        role=form.get("role") or None,
+        active=(form["active"] == "1") if "active" in form else None,
+        password=form.get("password") or None,
+        by=member(user, ip),
+    )
 
 
 @router.post("/admin/utilisateurs/{target}")
@@ -404,9 +286,9 @@ async def users_api(request: Request, user: AdminReader) -> dict[str, Any]:
     """Accounts (no password hash) and agencies."""
     data = await run_in_threadpool(_accounts, app_state(request).engine, user)
     return {
-        "agencies": [dict(a._mapping) for a in data["agencies"]],
+        "agencies": [dataclasses.asdict(a) for a in data["agencies"]],
         "users": [
-            {**dict(u._mapping), "created_at": u.created_at.isoformat()} for u in data["users"]
+            {**dataclasses.asdict(u), "created_at": u.created_at.isoformat()} for u in data["users"]
         ],
     }
 

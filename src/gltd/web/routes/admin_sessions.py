@@ -7,18 +7,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 
-from gltd.model import User, WebSession
-from gltd.model.base import utcnow
-from gltd.web import audit
-from gltd.web.auth import CurrentUser, SessionInfo, revoke_user_sessions
+from gltd.accounts import check_account_owner, end_account_sessions, end_session
+from gltd.web.auth import CurrentUser, SessionInfo, member
 from gltd.web.deps import app_state, client_ip, require
-from gltd.web.ownership import check_own_account, refuse
-from gltd.web.permissions import may_manage_account
 from gltd.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,16 +19,6 @@ api = APIRouter(prefix="/api", tags=["administration"])
 
 SessionReader = Annotated[CurrentUser, Depends(require("sessions", "read"))]
 SessionAdmin = Annotated[CurrentUser, Depends(require("sessions", "write"))]
-
-BY_ADMIN = "fermée par un administrateur"
-
-
-def _account_name(engine: Engine, user_id: int) -> str:
-    with engine.connect() as conn:
-        name = conn.execute(select(User.username).where(User.id == user_id)).scalar()
-    if name is None:
-        raise HTTPException(404, f"compte n° {user_id} introuvable")
-    return str(name)
 
 
 def _session_json(info: SessionInfo) -> dict[str, Any]:
@@ -52,56 +35,14 @@ def _session_json(info: SessionInfo) -> dict[str, Any]:
     }
 
 
-def _revoke_one(engine: Engine, session_id: int, user: CurrentUser, ip: str) -> tuple[int, bool]:
-    """End one session (audited in the same transaction); (owner id, was live)."""
-    with Session(engine) as s, s.begin():
-        row = s.execute(
-            select(WebSession.user_id, User.username, User.agency_id)
-            .join(User, User.id == WebSession.user_id)
-            .where(WebSession.id == session_id)
-        ).first()
-        if row is None:
-            raise HTTPException(404, f"session n° {session_id} introuvable")
-        if not may_manage_account(user.agency_id, int(row.agency_id)):
-            refuse(
-                engine,
-                user,
-                ip,
-                "session",
-                session_id,
-                "cette session est celle d'un compte d'une autre agence",
-            )
-        n = s.execute(
-            update(WebSession)
-            .where(WebSession.id == session_id, WebSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow(), revoked_reason=BY_ADMIN)
-        ).rowcount  # type: ignore[attr-defined]
-        detail = f"{row.username} : session fermée" if n else f"{row.username} : déjà fermée"
-        audit.add_event(s, user, "revocation", "session", session_id, detail, ip)
-        return int(row.user_id), bool(n)
-
-
-def _revoke_all(engine: Engine, target: int, user: CurrentUser, ip: str) -> int:
-    """End every live session of an account but the caller's own; audited."""
-    check_own_account(engine, user, target, ip)
-    with Session(engine) as s, s.begin():
-        name = s.execute(select(User.username).where(User.id == target)).scalar()
-        if name is None:
-            raise HTTPException(404, f"compte n° {target} introuvable")
-        n = revoke_user_sessions(s, target, BY_ADMIN, except_id=user.session_id)
-        detail = f"{name} : {n} session(s) fermée(s)"
-        audit.add_event(s, user, "revocation", "user", target, detail, ip)
-        return n
-
-
 @router.get("/admin/utilisateurs/{item_id}/sessions", response_class=HTMLResponse)
 async def sessions_page(
     request: Request, user: SessionReader, item_id: int, erreur: str = ""
 ) -> HTMLResponse:
     """The sessions of one account (never the token), with buttons to end them."""
     st = app_state(request)
-    await run_in_threadpool(check_own_account, st.engine, user, item_id, client_ip(request))
-    name = await run_in_threadpool(_account_name, st.engine, item_id)
+    by = member(user, client_ip(request))
+    name = await run_in_threadpool(lambda: check_account_owner(st.engine, user_id=item_id, by=by))
     items = await run_in_threadpool(st.sessions.list_for_user, item_id)
     return render(
         request,
@@ -119,7 +60,8 @@ async def sessions_page(
 async def revoke_session(request: Request, user: SessionAdmin, item_id: int) -> Response:
     """End one session."""
     st = app_state(request)
-    owner, live = await run_in_threadpool(_revoke_one, st.engine, item_id, user, client_ip(request))
+    by = member(user, client_ip(request))
+    owner, live = await run_in_threadpool(lambda: end_session(st.engine, session_id=item_id, by=by))
     msg = f"session n° {item_id} fermée" if live else f"session n° {item_id} déjà fermée"
     return RedirectResponse(f"/admin/utilisateurs/{owner}/sessions?ok={quote(msg)}", 303)
 
@@ -128,7 +70,8 @@ async def revoke_session(request: Request, user: SessionAdmin, item_id: int) -> 
 async def revoke_sessions(request: Request, user: SessionAdmin, item_id: int) -> Response:
     """End every session of an account (except the administrator's own)."""
     st = app_state(request)
-    n = await run_in_threadpool(_revoke_all, st.engine, item_id, user, client_ip(request))
+    by = member(user, client_ip(request))
+    n = await run_in_threadpool(lambda: end_account_sessions(st.engine, user_id=item_id, by=by))
     msg = f"{n} session(s) fermée(s)"
     return RedirectResponse(f"/admin/utilisateurs/{item_id}/sessions?ok={quote(msg)}", 303)
 
@@ -137,8 +80,8 @@ async def revoke_sessions(request: Request, user: SessionAdmin, item_id: int) ->
 async def sessions_api(request: Request, user: SessionReader, item_id: int) -> dict[str, Any]:
     """Sessions of an account, newest first (state: active, revoquee, expiree, inactive)."""
     st = app_state(request)
-    await run_in_threadpool(check_own_account, st.engine, user, item_id, client_ip(request))
-    name = await run_in_threadpool(_account_name, st.engine, item_id)
+    by = member(user, client_ip(request))
+    name = await run_in_threadpool(lambda: check_account_owner(st.engine, user_id=item_id, by=by))
     items = await run_in_threadpool(st.sessions.list_for_user, item_id)
     return {"user": {"id": item_id, "username": name}, "items": [_session_json(i) for i in items]}
 
@@ -147,7 +90,8 @@ async def sessions_api(request: Request, user: SessionReader, item_id: int) -> d
 async def revoke_session_api(request: Request, user: SessionAdmin, item_id: int) -> dict[str, Any]:
     """End one session; ``revoked`` is false when it had already ended."""
     st = app_state(request)
-    owner, live = await run_in_threadpool(_revoke_one, st.engine, item_id, user, client_ip(request))
+    by = member(user, client_ip(request))
+    owner, live = await run_in_threadpool(lambda: end_session(st.engine, session_id=item_id, by=by))
     return {"id": item_id, "user_id": owner, "revoked": live}
 
 
@@ -155,5 +99,6 @@ async def revoke_session_api(request: Request, user: SessionAdmin, item_id: int)
 async def revoke_sessions_api(request: Request, user: SessionAdmin, item_id: int) -> dict[str, Any]:
     """End every session of an account (except the caller's own)."""
     st = app_state(request)
-    n = await run_in_threadpool(_revoke_all, st.engine, item_id, user, client_ip(request))
+    by = member(user, client_ip(request))
+    n = await run_in_threadpool(lambda: end_account_sessions(st.engine, user_id=item_id, by=by))
     return {"user_id": item_id, "revoked": n}

@@ -1,4 +1,4 @@
-"""The password policy of gltd accounts (web administration and ``gltd db create-admin``).
+"""The password policy and hashes of gltd accounts (web administration, ``gltd db create-admin``).
 
 A new password is refused when it has fewer than 12 characters, one letter case only or
 no digit; when it reuses the account name or the agency name; and when it is easy to
@@ -13,15 +13,37 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
-__all__ = ["check_password_strength", "MIN_LENGTH", "MIN_GUESSES_LOG10"]
+__all__ = [
+    "check_password_strength",
+    "hash_password",
+    "verify_password",
+    "MIN_LENGTH",
+    "MIN_GUESSES_LOG10",
+]
 
 MIN_LENGTH = 12
 #: zxcvbn's « very unguessable » (score 4): at least 10^10 guesses.
 MIN_GUESSES_LOG10 = 10.0
 #: Characters analysed (zxcvbn's matching grows with the square of the length).
 _ANALYSED = 100
+_HASHER = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """The Argon2id hash of a password (argon2-cffi defaults, RFC 9106 profile)."""
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when ``password`` matches ``password_hash``."""
+    try:
+        return bool(_HASHER.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def _fold(text: str) -> str:
