@@ -95,12 +95,21 @@ def db_url(db: str | None) -> str:
     return db or settings.db_url
 
 
-def engine_for(db: str | None, *, migrate: bool = True) -> Any:
-    """An engine on an up-to-date database (migrations applied when needed)."""
-    from gltd.store.engine import get_engine
+def engine_for(db: str | None, *, migrate: bool = True, create: bool = False) -> Any:
+    """An engine on an up-to-date database (migrations applied when needed).
+
+    A database that does not exist is refused (a mistyped ``--db`` must not leave an
+    empty file behind), unless ``create`` (``gltd db upgrade``, ``gltd demo``).
+    """
+    from gltd.store.engine import database_exists, display_url, get_engine
     from gltd.store.migrate import is_up_to_date, upgrade
 
     url = db_url(db)
+    if not create and not database_exists(url):
+        raise GltdError(
+            f"base introuvable : {display_url(url)} n'existe pas ; lancez `gltd db upgrade` "
+            "pour la créer (ou vérifiez --db / GLTD_DB_URL)"
+        )
     if migrate and not is_up_to_date(url):
         upgrade(url)
     return get_engine(url)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from gltd.cli.common import DbOption, GltdGroup, console, db_url, engine_for
+from gltd.errors import GltdError
 
 __all__ = ["register"]
 
@@ -33,10 +34,15 @@ def upgrade_cmd(
 @db_app.command("current")
 def current_cmd(db: DbOption = None) -> None:
     """Afficher la révision de la base."""
-    from gltd.store.engine import make_engine
+    from gltd.store.engine import database_exists, display_url, make_engine
     from gltd.store.migrate import current_revision
 
-    rev = current_revision(make_engine(db_url(db)))
+    url = db_url(db)
+    if not database_exists(url):  # looking must not create an empty file
+        raise GltdError(
+            f"base introuvable : {display_url(url)} n'existe pas (lancez « gltd db upgrade »)"
+        )
+    rev = current_revision(make_engine(url))
     console.print(rev or "base non initialisée (lancez « gltd db upgrade »)")
 
 

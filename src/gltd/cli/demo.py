@@ -32,7 +32,7 @@ def demo_cmd(
     url = db_url(db)
     if reset:
         reset_database(url)
-    engine = engine_for(url)
+    engine = engine_for(url, create=True)  # the demo builds a new database
     with make_progress() as progress:
         task = progress.add_task("Démonstration", total=STEPS)
 

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gltd.errors import GltdError
 
-__all__ = ["make_engine", "session_scope", "normalise_url", "get_engine"]
+__all__ = [
+    "make_engine",
+    "session_scope",
+    "normalise_url",
+    "get_engine",
+    "database_exists",
+    "display_url",
+]
 
 
 def normalise_url(url: str) -> str:
@@ -73,3 +80,39 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def display_url(url: str) -> str:
+    """The URL as shown to a person: the password hidden, a SQLite file by its path."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "(base en mémoire)"
+    return parsed.render_as_string(hide_password=True)
+
+
+def database_exists(url: str) -> bool:
+    """True when the database of ``url`` exists; never creates it.
+
+    SQLite: the file exists (an in-memory database always does). PostgreSQL: the server
+    answers and holds that database.
+    """
+    from pathlib import Path
+
+    from sqlalchemy.exc import OperationalError
+
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database
+        return not name or name == ":memory:" or Path(name).is_file()
+    engine = make_engine(parsed.render_as_string(hide_password=False))
+    try:
+        with engine.connect():
+            return True
+    except OperationalError as exc:
+        if "does not exist" in str(exc):
+            return False
+        raise GltdError(
+            f"base injoignable : {display_url(url)} ne répond pas ({exc.orig})"
+        ) from exc
+    finally:
+        engine.dispose()
