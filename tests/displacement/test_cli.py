@@ -162,7 +162,7 @@ def test_errors_are_messages_and_write_nothing(db: str, tmp_path: Path) -> None:
     res = runner.invoke(app, ["displacement", "--target", "Nulle part", *ARGS, *base])
     assert res.exit_code == 2 and "zone inconnue : « Nulle part »" in _text(res)
     res = runner.invoke(app, ["displacement", "--around", "47.9", "--radius", "9", *ARGS, *base])
-    assert res.exit_code == 2 and "--around illisible" in _text(res)
+    assert res.exit_code == 2 and "--around : position illisible" in _text(res)
     res = runner.invoke(app, ["displacement", "--target", "Place", *ARGS, "--format", "doc",
                               "--out", str(out), "--db", db])  # fmt: skip
     assert res.exit_code == 2 and "format inconnu" in _text(res)

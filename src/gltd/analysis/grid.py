@@ -205,7 +205,8 @@ def make_grid(
             )
             + (f" × {layers} pas de temps" if layers > 1 else "")
             + f", mémoire estimée {_fmt_bytes(need)} pour une limite de {_fmt_bytes(max_bytes)}"
-            " : augmentez la taille de cellule (--cell) ou réduisez l'emprise"
+            " : augmentez la taille de cellule ou réduisez l'emprise",
+            field="cell",
         )
     return Grid(x0=x0, y0=y0, cell=float(cell), nx=nx, ny=ny, crs=crs)
 

@@ -99,7 +99,8 @@ def bandwidth_rule(x: np.ndarray, y: np.ndarray) -> float:
     if not h > 0:
         raise InputError(
             "largeur de bande automatique nulle : tous les faits sont au même endroit ; "
-            "indiquez une largeur de bande (--bandwidth)"
+            "indiquez une largeur de bande",
+            field="bandwidth",
         )
     return h
 
@@ -250,7 +251,8 @@ def kde_events(
     if events.n == 1 and bandwidth is None:
         raise InputError(
             "un seul fait : la largeur de bande ne peut pas être estimée ; "
-            "indiquez-la (--bandwidth) ou élargissez la période"
+            "indiquez-la ou élargissez la période",
+            field="bandwidth",
         )
     h = bandwidth if bandwidth is not None else bandwidth_rule(events.x, events.y)
     if grid is None:

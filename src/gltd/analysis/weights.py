@@ -122,7 +122,8 @@ def parse_weights(text: str, *, polygons: bool = False) -> WeightsSpec:
             return WeightsSpec(kind, 0.0)
         raise InputError(
             f"voisinage illisible : « {text} » sur une grille (la contiguïté {kind} ne "
-            "s'applique qu'aux zones, --units zones ; attendu distance:MÈTRES ou knn:K)"
+            "s'applique qu'aux zones, unités « zones » ; attendu distance:MÈTRES ou knn:K)",
+            field="weights",
         )
     try:
         value = float(val)

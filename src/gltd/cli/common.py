@@ -17,10 +17,12 @@ from rich.progress import (
 )
 from typer.core import TyperGroup
 
-from gltd.errors import GltdError, ValidationFailed
+from gltd.errors import GltdError, InputError, ValidationFailed
 
 __all__ = [
+    "FLAGS",
     "GltdGroup",
+    "error_text",
     "DbOption",
     "console",
     "err_console",
@@ -58,8 +60,50 @@ class GltdGroup(TyperGroup):
                 err_console.print(f"  … et {len(exc.problems) - 20} autres", highlight=False)
             raise typer.Exit(2) from None
         except GltdError as exc:
-            err_console.print(f"[bold red]Erreur :[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]Erreur :[/] {error_text(exc)}", highlight=False)
             raise typer.Exit(2) from None
+
+
+#: The flag of each parameter an error can name (:attr:`gltd.errors.InputError.field`
+#: outside a file): the lower layers name the quantity, the CLI adds its flag here.
+FLAGS: dict[str, str] = {
+    "after": "--after",
+    "around": "--around",
+    "at": "--at",
+    "bandwidth": "--bandwidth",
+    "before": "--before",
+    "budget": "--budget",
+    "buffer": "--buffer",
+    "camera": "--camera",
+    "candidates": "--candidates",
+    "cell": "--cell",
+    "control": "--control",
+    "cost": "--cost",
+    "end": "--end",
+    "exact": "--exact",
+    "geometry_file": "--file",
+    "grid": "--grid",
+    "heading": "--heading",
+    "intervention": "--intervention",
+    "k": "--k",
+    "place": "--wkt, --file, --zone, --camera ou --around",
+    "radius": "--radius",
+    "request": "--request",
+    "rings": "--rings",
+    "site": "--at ou --request",
+    "sppt_by": "--sppt-by",
+    "start": "--start",
+    "target": "--intervention, --target ou --around",
+    "units": "--units",
+    "weights": "--weights",
+    "wkt": "--wkt",
+}
+
+
+def error_text(exc: GltdError) -> str:
+    """The message of ``exc`` as the CLI prints it: the flag of the parameter at fault first."""
+    flag = FLAGS.get(exc.parameter or "") if isinstance(exc, InputError) else None
+    return f"{flag} : {exc}" if flag else str(exc)
 
 
 def _problem_line(p: dict[str, object]) -> str:

@@ -49,8 +49,9 @@ def resolve_target(
     given = sum(v is not None for v in (intervention_id, target, around))
     if given != 1:
         raise InputError(
-            "indiquez une seule cible : --intervention ID, --target ZONE|FICHIER ou "
-            "--around LAT,LON --radius M"
+            "indiquez une seule cible : une intervention, une zone ou un fichier de "
+            "polygone, ou un point et un rayon",
+            field="target",
         )
     ended_on: datetime | None = None
     start_day = _as_day(start) if start is not None else None
@@ -65,14 +66,16 @@ def resolve_target(
             start_day = info.started_on.astimezone(PARIS).date()
     elif around is not None:
         if radius is None:
-            raise InputError("--around demande aussi --radius (en mètres)")
+            raise InputError("un point cible demande aussi un rayon (en mètres)", field="radius")
         lat, lon = around
         geom = circle(lat, lon, radius)
         label = target_label or f"{radius:g} m autour de {lat:.5f}, {lon:.5f}"
     else:
         geom, label = target, target_label or "zone cible"
     if start_day is None:
-        raise InputError("date de début manquante : --start AAAA-MM-JJ (premier jour « après »)")
+        raise InputError(
+            "date de début manquante : AAAA-MM-JJ (premier jour « après »)", field="start"
+        )
     if geom is None or geom.is_empty or geom.area <= 0:
         raise InputError("la zone cible est vide (un polygone est attendu)")
     return geom, label, start_day, ended_on
@@ -83,10 +86,14 @@ def _as_day(value: date | datetime | str) -> date:
         return value.astimezone(PARIS).date() if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
-    return parse_day(str(value), what="date de début (--start)")
+    try:
+        return parse_day(str(value), what="date de début")
+    except InputError as exc:
+        raise InputError(exc.reason, field="start") from None
 
 
 def period_days(value: str | timedelta | int, option: str) -> int:
+    """Whole days of a duration; ``option`` is the parameter (``before``, ``after``)."""
     td = (
         parse_duration(value)
         if isinstance(value, str)
@@ -96,7 +103,8 @@ def period_days(value: str | timedelta | int, option: str) -> int:
     )
     days = int(round(td.total_seconds() / 86400))
     if days < 1:
-        raise InputError(f"{option} : une durée d'au moins un jour est attendue")
+        what = {"before": "durée avant", "after": "durée après"}.get(option, "durée")
+        raise InputError(f"{what} : au moins un jour est attendu", field=option)
     return days
 
 
@@ -109,8 +117,9 @@ def check_periods(engine: Engine, before: Period, after: Period, now: datetime) 
         )
     if after.end > now:
         raise InputError(
-            f"la période après ({after.label()}) n'est pas terminée : raccourcissez --after "
-            "ou attendez la fin de la période"
+            f"la période après ({after.label()}) n'est pas terminée : raccourcissez la durée "
+            "après ou attendez la fin de la période",
+            field="after",
         )
     with engine.connect() as conn:
         first, last = conn.execute(
@@ -128,12 +137,14 @@ def check_periods(engine: Engine, before: Period, after: Period, now: datetime) 
     if before.start < first - tol:
         raise InputError(
             f"la période avant ({before.label()}) commence avant les données ({cover}) : "
-            "raccourcissez --before ou choisissez une date de début plus tardive"
+            "raccourcissez la durée avant ou choisissez une date de début plus tardive",
+            field="before",
         )
     if after.end > last + tol:
         raise InputError(
             f"la période après ({after.label()}) dépasse les données ({cover}) : "
-            "raccourcissez --after ou choisissez une date de début plus ancienne"
+            "raccourcissez la durée après ou choisissez une date de début plus ancienne",
+            field="after",
         )
 
 
@@ -171,8 +182,9 @@ def resolve_control(
     ctrl = base.difference(outer)
     if ctrl.is_empty or ctrl.area < 1.0:
         raise InputError(
-            "la zone tampon recouvre entièrement la zone témoin : réduisez --buffer/--rings "
-            "ou choisissez une zone témoin plus éloignée (--control ZONE)"
+            "la zone tampon recouvre entièrement la zone témoin : réduisez la zone tampon "
+            "(ou les anneaux) ou choisissez une zone témoin plus éloignée",
+            field="buffer",
         )
     if not (isinstance(control, str) and control.strip().lower() == "auto"):
         lost = 1.0 - ctrl.area / base.area
@@ -223,5 +235,5 @@ def warn_other_interventions(
             )
         if g.intersects(ctrl):
             warnings.append(
-                f"la zone témoin contient {what} : témoin contaminé, choisissez --control"
+                f"la zone témoin contient {what} : témoin contaminé, choisissez une autre zone témoin"
             )

@@ -247,8 +247,8 @@ def run_displacement(
     tgt, label, start_day, ended_on = resolve_target(
         engine, intervention_id, target, target_label, around, radius, start
     )
-    b_days = period_days(before, "--before")
-    a_days = b_days if after is None else period_days(after, "--after")
+    b_days = period_days(before, "before")
+    a_days = b_days if after is None else period_days(after, "after")
     before_p = Period(local_midnight(start_day - timedelta(days=b_days)), local_midnight(start_day))
     after_p = Period(local_midnight(start_day), local_midnight(start_day + timedelta(days=a_days)))
     check_periods(engine, before_p, after_p, now)
@@ -259,7 +259,9 @@ def run_displacement(
         )
 
     if rings is not None and buffer is not None:
-        raise InputError("--buffer et --rings s'excluent : choisissez l'un ou l'autre")
+        raise InputError(
+            "zone tampon et anneaux s'excluent : choisissez l'un ou l'autre", field="rings"
+        )
     distances = list(rings) if rings is not None else [300.0 if buffer is None else buffer]
     ring_geoms = make_rings(tgt, distances)
     outer = tgt.buffer(max(distances), quad_segs=16)
@@ -419,7 +421,10 @@ def _run_sppt(
         label = f"grille de {cell:g} m"
         aft = is_after[in_study]
     else:
-        raise InputError(f"--sppt-by : « grid » ou « zones » attendu (reçu « {by} »)")
+        raise InputError(
+            f"découpage du test SPPT : « grid » ou « zones » attendu (reçu « {by} »)",
+            field="sppt_by",
+        )
     if n_areas == 0 or not aft.any() or aft.all():
         warnings.append("test SPPT non calculable : il faut des faits avant et après")
         return None, label

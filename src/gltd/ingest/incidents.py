@@ -93,10 +93,14 @@ FIELDS = (
     FieldSpec("lon", "longitude WGS84", ("longitude", "lng", "long")),
     FieldSpec("lat", "latitude WGS84", ("latitude",)),
     FieldSpec(
-        "x", "abscisse (mètres, --crs)", ("coord_x", "x_l93", "xl93", "x_lambert93", "x_lambert")
+        "x",
+        "abscisse (mètres, système de coordonnées indiqué)",
+        ("coord_x", "x_l93", "xl93", "x_lambert93", "x_lambert"),
     ),
     FieldSpec(
-        "y", "ordonnée (mètres, --crs)", ("coord_y", "y_l93", "yl93", "y_lambert93", "y_lambert")
+        "y",
+        "ordonnée (mètres, système de coordonnées indiqué)",
+        ("coord_y", "y_l93", "yl93", "y_lambert93", "y_lambert"),
     ),
     FieldSpec(
         "zone",

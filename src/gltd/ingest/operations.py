@@ -53,8 +53,8 @@ FIELDS = (
     FieldSpec("zone", "nom de la zone", ("quartier", "secteur", "lieu", "zone_name")),
     FieldSpec("lon", "longitude WGS84", ("longitude",)),
     FieldSpec("lat", "latitude WGS84", ("latitude",)),
-    FieldSpec("x", "abscisse (mètres, --crs)", ("coord_x", "x_l93")),
-    FieldSpec("y", "ordonnée (mètres, --crs)", ("coord_y", "y_l93")),
+    FieldSpec("x", "abscisse (mètres, système de coordonnées indiqué)", ("coord_x", "x_l93")),
+    FieldSpec("y", "ordonnée (mètres, système de coordonnées indiqué)", ("coord_y", "y_l93")),
     FieldSpec("agencies", "services engagés", ("services", "agences", "unites", "participants")),
     FieldSpec(
         "dog_detection",

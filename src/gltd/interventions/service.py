@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,7 @@ def parse_geometry_text(text: str, *, source: str | None = None) -> Any:
     if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
         raise InputError(
             f"un polygone est attendu, pas « {geom.geom_type} » "
-            "(pour un point, utilisez --around LAT,LON --radius M)",
+            "(pour un point, donnez le point et un rayon)",
             file=source,
         )
     minx, miny, maxx, maxy = geom.bounds
@@ -252,7 +252,8 @@ def parse_around(text: str) -> tuple[float, float]:
         lat, lon = (float(p) for p in parts)
     except ValueError as exc:
         raise InputError(
-            f"--around illisible : « {text} » (attendu LAT,LON, ex. 47.902,1.901)"
+            f"position illisible : « {text} » (attendu LAT,LON, ex. 47.902,1.901)",
+            field="around",
         ) from exc
     _check_latlon(lat, lon)
     return lat, lon
@@ -264,8 +265,9 @@ def parse_distances(text: str) -> list[float]:
         return [float(p) for p in text.split(",") if p.strip()]
     except ValueError as exc:
         raise InputError(
-            f"--rings illisible : « {text} » (attendu des mètres séparés par des virgules, "
-            "ex. 100,200,300)"
+            f"distances illisibles : « {text} » (attendu des mètres séparés par des "
+            "virgules, ex. 100,200,300)",
+            field="rings",
         ) from exc
 
 
@@ -294,16 +296,21 @@ def add_from_options(
     description: str | None = None,
 ) -> int:
     """Add an intervention from command-line style options (exactly one place)."""
-    from gltd.timeutil import local_midnight, parse_day
+    from gltd.timeutil import local_midnight
 
     given = [v for v in (wkt, geometry_file, zone, camera, around) if v is not None]
     if len(given) != 1:
         raise InputError(
-            "indiquez un seul lieu : --wkt, --file, --zone, --camera ou --around LAT,LON --radius M"
+            "indiquez un seul lieu : un polygone (WKT ou fichier), une zone, une caméra, "
+            "ou un point et un rayon",
+            field="place",
         )
     zone_id = camera_id = None
     if wkt is not None:
-        geom = parse_geometry_text(wkt, source="--wkt")
+        try:
+            geom = parse_geometry_text(wkt)
+        except InputError as exc:
+            raise InputError(exc.reason, field="wkt") from None
     elif geometry_file is not None:
         geom = read_geometry_file(geometry_file)
     elif zone is not None:
@@ -313,11 +320,11 @@ def add_from_options(
     else:
         assert around is not None
         if radius is None:
-            raise InputError("--around demande aussi --radius (en mètres)")
+            raise InputError("un point demande aussi un rayon (en mètres)", field="radius")
         lat, lon = parse_around(around)
         geom = circle(lat, lon, radius)
-    started = local_midnight(parse_day(start, what="date de début (--start)"))
-    ended = local_midnight(parse_day(end, what="date de fin (--end)")) if end else None
+    started = local_midnight(_day(start, "start", "date de début"))
+    ended = local_midnight(_day(end, "end", "date de fin")) if end else None
     return add_intervention(
         engine,
         name=name,
@@ -329,3 +336,12 @@ def add_from_options(
         camera_id=camera_id,
         description=description,
     )
+
+
+def _day(text: str, field: str, what: str) -> date:
+    from gltd.timeutil import parse_day
+
+    try:
+        return parse_day(text, what=what)
+    except InputError as exc:
+        raise InputError(exc.reason, field=field) from None

@@ -72,8 +72,8 @@ FIELDS = (
     ),
     FieldSpec("lon", "longitude WGS84", ("longitude", "lng", "x_wgs84")),
     FieldSpec("lat", "latitude WGS84", ("latitude", "y_wgs84")),
-    FieldSpec("x", "abscisse (mètres, --crs)", ("coord_x", "x_l93")),
-    FieldSpec("y", "ordonnée (mètres, --crs)", ("coord_y", "y_l93")),
+    FieldSpec("x", "abscisse (mètres, système de coordonnées indiqué)", ("coord_x", "x_l93")),
+    FieldSpec("y", "ordonnée (mètres, système de coordonnées indiqué)", ("coord_y", "y_l93")),
     FieldSpec(
         "heading_deg",
         "orientation en degrés depuis le nord (vide : dôme 360°)",

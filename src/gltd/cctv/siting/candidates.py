@@ -81,7 +81,10 @@ def grid_candidates(
         raise InputError(f"pas de grille {spacing} : un nombre de mètres > 0", field="grid")
     gdf = load_zones(engine)
     if len(gdf) == 0:
-        raise InputError("aucune zone enregistrée : importez les zones ou donnez --candidates")
+        raise InputError(
+            "aucune zone enregistrée : importez les zones ou donnez un fichier de points candidats",
+            field="candidates",
+        )
     ids = resolve_zone_ids(engine, list(zones) if zones else None)
     if ids is not None:
         gdf = gdf[gdf["id"].isin(ids)]

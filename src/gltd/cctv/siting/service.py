@@ -77,7 +77,7 @@ def run_siting(
     if not radius > 0:
         raise InputError(f"rayon {radius} : un nombre de mètres > 0", field="radius")
     if (budget is None) != (cost is None):
-        raise InputError("donnez à la fois --budget et --cost (coût par caméra)", field="budget")
+        raise InputError("donnez à la fois le budget et le coût par caméra", field="budget")
     if cost is not None and cost <= 0:
         raise InputError("le coût par caméra doit être positif", field="cost")
     if candidates is not None:
@@ -87,11 +87,15 @@ def run_siting(
         cand, labels = grid_candidates(engine, grid, zones)
         source = f"grille de {grid:g} m" + (f" dans {', '.join(zones)}" if zones else "")
     else:
-        raise InputError("donnez --candidates FICHIER ou --grid PAS (avec --zones)")
+        raise InputError(
+            "donnez un fichier de points candidats ou le pas d'une grille de candidats",
+            field="candidates",
+        )
     if exact and len(cand) > EXACT_MAX_CANDIDATES:
         raise InputError(
             f"{len(cand)} candidats : trop pour la résolution exacte (au plus "
-            f"{EXACT_MAX_CANDIDATES}) ; retirez --exact (glouton) ou réduisez les candidats",
+            f"{EXACT_MAX_CANDIDATES}) ; renoncez à la résolution exacte (glouton) ou réduisez "
+            "les candidats",
             field="exact",
         )
     today = datetime.now(PARIS).date()

@@ -85,7 +85,9 @@ def make_site(
                 f"demande n° {r.id} ({r.origin}, reçue le {r.received_on:%d/%m/%Y})",
             )  # fmt: skip
     if lat is None or lon is None:
-        raise InputError("indiquez un site (--at LAT,LON) ou une demande (--request ID)")
+        raise InputError(
+            "indiquez un site (latitude et longitude) ou une demande de caméra", field="site"
+        )
     if not radius > 0:
         raise InputError(f"rayon {radius} : un nombre de mètres > 0", field="radius")
     if heading is not None and not 0 <= heading < 360:
