@@ -51,7 +51,7 @@ def incidents(
     """Exporter les faits (filtres : période, catégories, zones)."""
     from datetime import timedelta
 
-    from gltd.ingest.export import export_incidents
+    from gltd.export import export_incidents
     from gltd.timeutil import local_midnight, parse_day
 
     start = local_midnight(parse_day(date_from, what="--from")) if date_from else None
