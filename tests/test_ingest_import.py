@@ -286,7 +286,7 @@ def test_cameras_requisitions_operations(db_url: str) -> None:
         # period start 24/03/2018 14:00 Paris + min(15, 10) days
         assert r.deadline == datetime(2018, 4, 3, 13, 0, tzinfo=UTC)
         assert (r.legal_basis, r.status, r.outcome) == ("77-1-1", "remise", "utile")
-        # Keyed HMAC of the one project-wide function (see tests/test_cctv_pseudonym.py).
+        # Keyed HMAC of the one project-wide function (see tests/cctv/test_pseudonym.py).
         assert r.procedure_ref == pseudonymise_reference("2018/001234")
         assert "2018/001234" not in r.procedure_ref
         assert [e.status for e in r.events] == ["remise"]

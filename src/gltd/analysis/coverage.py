@@ -11,7 +11,7 @@ seen. Candidate pairs come from a k-d tree range query (SciPy ``cKDTree``), the 
 test is vectorised over all pairs: no Python loop over points or cameras.
 
 The brute-force reference is Shapely's point-in-polygon on the sector polygons built by
-:func:`gltd.cctv.fov.fov_polygon` (tested in ``tests/test_cctv_coverage.py``).
+:func:`gltd.cctv.fov.fov_polygon` (tested in ``tests/cctv/test_coverage.py``).
 
 References
 ----------
