@@ -53,7 +53,9 @@ def test_the_matrix_keeps_the_legal_rules() -> None:
 
 
 def test_the_admin_documentation_shows_the_same_matrix() -> None:
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "admin.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parent.parent.parent / "docs" / "admin.md").read_text(
+        encoding="utf-8"
+    )
     for row in matrix_rows():
         line = f"| {row['label']} | {row['read']} | {row['write']} |"
         assert line in doc, f"docs/admin.md does not show: {line}"

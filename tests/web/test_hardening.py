@@ -103,7 +103,7 @@ def _start_runner(url: str, tmp_path: Path) -> tuple[object, int]:
     import sys
     import time
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent.parent / "src")}
     proc = subprocess.Popen(
         [sys.executable, "-c", _RUNNER, url, str(tmp_path / "res")],
         stdout=subprocess.PIPE,

@@ -16,7 +16,7 @@ from gltd.cli.main import app
 from gltd.model import AuditEvent, Incident
 from gltd.store.engine import make_engine, session_scope
 
-DATA = Path(__file__).parent / "data" / "ingest"
+DATA = Path(__file__).parent.parent / "data" / "ingest"
 
 
 def gltd(*args: str) -> str:

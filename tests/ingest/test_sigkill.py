@@ -67,7 +67,7 @@ def _writing_started(db_url: str) -> bool:
 
 @pytest.mark.slow
 def test_sigkill_half_way_leaves_the_database_unchanged(db_url: str, tmp_path: Path) -> None:
-    data = Path(__file__).parent / "data" / "ingest"
+    data = Path(__file__).parent.parent / "data" / "ingest"
     small = data / "faits_police_fr.csv"
     for kind, f in (("zones", data / "zones_orleans.geojson"), ("incidents", small)):
         r = CliRunner().invoke(app, ["import", kind, str(f), "--db", db_url])

@@ -258,7 +258,7 @@ def test_the_matrix_page_shows_the_ownership_rules(world: Any) -> None:
 
 
 def test_the_ownership_rules_are_documented() -> None:
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "admin.md").read_text("utf-8")
+    doc = (Path(__file__).resolve().parent.parent.parent / "docs" / "admin.md").read_text("utf-8")
     flat = " ".join(doc.split())
     for rule in OWNERSHIP_FR.values():
         assert rule in flat, rule

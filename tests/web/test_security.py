@@ -24,7 +24,7 @@ from gltd.web.app import create_app
 from gltd.web.auth import SESSION_COOKIE
 from web_support import PASSWORD, login, page_token, seed, settings_for, web_settings
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "src" / "gltd" / "web" / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "src" / "gltd" / "web" / "templates"
 
 
 def _app(url: str, tmp_path: Path, **web: object) -> object:

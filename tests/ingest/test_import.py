@@ -28,7 +28,7 @@ from gltd.store.engine import make_engine, session_scope
 from gltd.store.pseudonym import keyed_ref, pseudonymise_reference
 from gltd.store.queries import load_events
 
-DATA = Path(__file__).parent / "data" / "ingest"
+DATA = Path(__file__).parent.parent / "data" / "ingest"
 
 
 def gltd(*args: str) -> str:
