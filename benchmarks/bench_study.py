@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from gltd.cctv._common import to_lonlat, to_metric
 from sqlalchemy import insert
 
-from gltd.cctv._common import to_lonlat, to_metric
 from gltd.cctv.study import relevance_study
 from gltd.cctv.study_render import write_study
 from gltd.model import Camera, Incident, Requisition, Zone, requisition_camera
