@@ -25,6 +25,8 @@ __all__ = [
     "fr_dec",
     "fr_pct",
     "fr_change",
+    "fr_count_change",
+    "fr_test_change",
     "fr_p",
     "fr_date",
     "fr_date_short",
@@ -86,6 +88,23 @@ def fr_change(change_pct: Any) -> str:
     v = round(float(change_pct))
     sign = "+" if v > 0 else ("−" if v < 0 else "")
     return f"{sign}{format_decimal(abs(v), locale=LOCALE)}{NBSP}%"
+
+
+def fr_count_change(count_ref: Any, count: Any, unit: str = "") -> str:
+    """A change on small numbers, in counts, never as a percentage: ``de 2 à 55 faits``."""
+    tail = f"{NBSP}{unit}" if unit else ""
+    return f"de {fr_int(count_ref)} à {fr_int(count)}{tail}"
+
+
+def fr_test_change(t: Any, unit: str = "") -> str:
+    """The change of a rate test (a dict with ``count``, ``count_ref``, ``change_pct`` and
+    ``small_numbers``): ``+125 %``, or ``de 2 à 55`` when either count is under the
+    small-numbers threshold — a percentage on small numbers is never printed."""
+    if t["small_numbers"]:
+        return fr_count_change(t["count_ref"], t["count"], unit)
+    if t["count_ref"] == 0 and t["count"] > 0:
+        return "apparition"
+    return fr_change(t["change_pct"])
 
 
 def fr_p(p: Any, digits: int | None = None, name: str = "p") -> str:

@@ -47,6 +47,7 @@ ENV.filters.update(
         "dec": fmt.fr_dec,
         "pct": fmt.fr_pct,
         "change": fmt.fr_change,
+        "test_change": fmt.fr_test_change,
         "p": fmt.fr_p,
         "rr": fmt.fr_rr,
         "date": fmt.fr_date,

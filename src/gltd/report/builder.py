@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from gltd import __version__
 from gltd.analysis.trends import SMALL_NUMBERS, poisson_rate_test
 from gltd.cctv.inventory import list_cameras
-from gltd.documents.fmt import fr_change, fr_date, fr_int, fr_p
+from gltd.documents.fmt import fr_date, fr_int, fr_p, fr_test_change
 from gltd.errors import GltdError
 from gltd.report import queries as q
 from gltd.report.hotspots import hotspot_layers
@@ -93,10 +93,12 @@ def period_dict(p: Period) -> dict[str, Any]:
     }
 
 
-def _test(n: int, n_ref: int, period: Period, compare: Period) -> dict[str, Any]:
+def _test(
+    n: int, n_ref: int, period: Period, compare: Period, unit: str = "faits"
+) -> dict[str, Any]:
     r = poisson_rate_test(int(n), int(n_ref), float(_days(period)), float(_days(compare)))
     d = r.as_dict()
-    d["text"] = _change_text(d)
+    d["text"] = _change_text(d, unit)
     d["verdict"] = verdict(d)
     return d
 
@@ -114,14 +116,15 @@ def verdict(t: dict[str, Any]) -> str:
     return "variation non significative"
 
 
-def _change_text(t: dict[str, Any]) -> str:
-    """``+125 % (20 → 45), p = 0,002`` — both counts always shown."""
-    counts = f"({fr_int(t['count_ref'])} → {fr_int(t['count'])})"
+def _change_text(t: dict[str, Any], unit: str = "faits") -> str:
+    """``+125 % (20 → 45), p = 0,002`` — both counts always shown; below 10 events in
+    either period, counts only: ``de 2 à 55 faits, p < 0,001`` (never a percentage)."""
     if t["count"] == 0 and t["count_ref"] == 0:
         return "aucun fait sur les deux périodes"
-    if t["count_ref"] == 0:
-        return f"apparition {counts}, {fr_p(t['p_value'])}"
-    return f"{fr_change(t['change_pct'])} {counts}, {fr_p(t['p_value'])}"
+    if t["small_numbers"]:
+        return f"{fr_test_change(t, unit)}, {fr_p(t['p_value'])}"
+    counts = f"({fr_int(t['count_ref'])} → {fr_int(t['count'])})"
+    return f"{fr_test_change(t)} {counts}, {fr_p(t['p_value'])}"
 
 
 def _zone_names(zf: pd.DataFrame) -> dict[int, str]:
@@ -229,7 +232,7 @@ def _arrests_by_zone(
                     "zone": names.get(z, str(z)),
                     "role": role,
                     "role_label": label,
-                    "test": _test(n, n_ref, period, compare),
+                    "test": _test(n, n_ref, period, compare, "interpellations"),
                 }
             )
         out.append(
@@ -238,7 +241,9 @@ def _arrests_by_zone(
                 "zone": "Total",
                 "role": role,
                 "role_label": label,
-                "test": _test(int(g_now.sum()), int(g_ref.sum()), period, compare),
+                "test": _test(
+                    int(g_now.sum()), int(g_ref.sum()), period, compare, "interpellations"
+                ),
             }
         )
     return out
