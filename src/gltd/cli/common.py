@@ -17,7 +17,10 @@ from rich.progress import (
 )
 from typer.core import TyperGroup
 
+from gltd.cli.french import install as _install_french
 from gltd.errors import GltdError, InputError, ValidationFailed
+
+_install_french()
 
 __all__ = [
     "FLAGS",
