@@ -7,7 +7,6 @@ one, a downloadable file.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,11 +149,22 @@ def _requests(engine: Engine) -> list[tuple[str, str]]:
 
 
 def _relevance_fields(engine: Engine) -> list[Field]:
+    from gltd.cctv.study import latest_data_day
+
+    last = latest_data_day(engine)
     return [
+        Field(
+            "as_of",
+            "Date de l'étude",
+            "date",
+            help="les faits des trois ans avant ce jour ; par défaut, la dernière donnée"
+            + (f" de la base ({last:%d/%m/%Y})" if last else ""),
+            default=last.isoformat() if last else None,
+        ),
         Field("request_id", "Demande de caméra", "select", options=_requests(engine)),
         Field("lat", "ou latitude", "float", min=-90, max=90),
         Field("lon", "et longitude", "float", min=-180, max=180),
-        Field("radius", "Rayon (m)", "float", True, min=10, max=1000),
+        Field("radius", "Rayon (m)", "float", True, min=10, max=1000, default="100"),
         _cat_field(),
     ]
 
@@ -162,9 +172,11 @@ def _relevance_fields(engine: Engine) -> list[Field]:
 def _relevance_run(
     engine: Engine, v: dict[str, Any], progress: Progress, results: Path
 ) -> JobOutput:
-    from gltd.cctv.study import relevance_study
+    """The study of ``gltd cctv study``: the same service, the same PDF."""
+    from gltd.cctv.study import latest_data_day, relevance_study
+    from gltd.cctv.study_render import write_study
 
-    progress(0, 2, "étude de pertinence")
+    progress(0, 3, "étude de pertinence")
     rid = int(v["request_id"]) if v.get("request_id") else None
     if rid is None and (v.get("lat") is None or v.get("lon") is None):
         raise GltdError("choisissez une demande de caméra ou saisissez latitude et longitude")
@@ -174,12 +186,13 @@ def _relevance_run(
         lat=None if rid else v["lat"],
         lon=None if rid else v["lon"],
         radius=float(v["radius"]),
+        as_of=v.get("as_of") or latest_data_day(engine),
         categories=v.get("categories") or None,
         store=True,
         by=v.get("_by"),
     )
-    out = _file(results, "pertinence", ".json")
-    out.write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    progress(2, 3, "document PDF")
+    out = write_study(res, "pdf", _file(results, "etude-pertinence", ".pdf"))
     return JobOutput(res, out.name)
 
 

@@ -35,6 +35,8 @@ class Field:
     min: float | None = None
     max: float | None = None
     max_length: int = 300
+    #: The value the form shows before any input (a string as in the HTML form).
+    default: str | None = None
 
     @property
     def input_type(self) -> str:

@@ -17,7 +17,7 @@ stores the study); the PDF and JSON output is :mod:`gltd.cctv.study_render`.
 
 from __future__ import annotations
 
-from gltd.cctv.study.data import StudySite, site_lonlat
+from gltd.cctv.study.data import StudySite, latest_data_day, site_lonlat
 from gltd.cctv.study.relevance import relevance_study
 from gltd.cctv.study.rule import CONCLUSION_RULE, EVIDENCE, VERDICT_LABELS
 
@@ -26,6 +26,7 @@ __all__ = [
     "EVIDENCE",
     "VERDICT_LABELS",
     "StudySite",
+    "latest_data_day",
     "relevance_study",
     "site_lonlat",
 ]

@@ -7,11 +7,11 @@ The city-wide load is one scan of the incident table read straight from the DBAP
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from gltd.analysis.coverage import in_sector
@@ -20,15 +20,35 @@ from gltd.errors import InputError
 from gltd.geo import fov_polygon, geometry_to_metric, to_lonlat, to_metric
 from gltd.model import CameraRequest, Incident
 from gltd.store.zones import city_extent
+from gltd.timeutil import PARIS
 
 __all__ = [
     "StudySite",
+    "latest_data_day",
     "make_site",
     "load_city",
     "city_probes",
     "percentile_rank",
     "site_lonlat",
 ]
+
+
+def latest_data_day(engine: Engine) -> date | None:
+    """The local day of the latest located incident (``None`` for an empty database).
+
+    The default date of a study offered to a user: on historical data (the 2018 demo)
+    counting three years back from today would study years without any data.
+    """
+    t = Incident.__table__.c
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(func.max(t.occurred_at)).where(t.x.is_not(None), t.y.is_not(None))
+        ).scalar()
+    if last is None:
+        return None
+    if last.tzinfo is None:  # stored in UTC
+        last = last.replace(tzinfo=UTC)
+    return last.astimezone(PARIS).date()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,136 @@
+"""The relevance study from the web, on the 2018 demo: the CLI's service, date and PDF."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from gltd.accounts import demo_password, ensure_demo_accounts
+from gltd.cli.main import app as cli_app
+from gltd.demo.scenario import build_demo
+from gltd.store.engine import make_engine
+from gltd.store.migrate import upgrade
+from gltd.web.app import create_app
+from web_support import SECRET, login, page_token, settings_for, web_settings
+
+#: A site in Les Carmes (the demo's drug market), WGS84.
+CARMES = (47.9020, 1.9010)
+ANALYST = "csu-analyste"
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    build_demo(engine, seed=2018)
+    ensure_demo_accounts(engine, SECRET)
+    engine.dispose()
+    return url
+
+
+def _client(url: str, tmp_path: Path) -> TestClient:
+    return TestClient(create_app(settings_for(url), web=web_settings(tmp_path)))
+
+
+def _wait(c: TestClient, run_id: int) -> dict[str, Any]:
+    for _ in range(600):
+        state: dict[str, Any] = c.get(f"/api/jobs/{run_id}").json()
+        if state["status"] in ("done", "failed"):
+            return state
+        time.sleep(0.1)
+    raise AssertionError(f"analysis {run_id} still running")
+
+
+def _form_default(page: str, name: str) -> str:
+    m = re.search(rf'<input name="{name}" type="date"[^>]*value="([^"]+)"', page)
+    assert m, f"no default for {name}"
+    return m.group(1)
+
+
+def _cli_conclusion(url: str, tmp_path: Path, as_of: str) -> dict[str, Any]:
+    out = tmp_path / "cli.json"
+    at = f"{CARMES[0]},{CARMES[1]}"
+    res = CliRunner().invoke(
+        cli_app,
+        ["cctv", "study", "--db", url, "--at", at, "--radius", "100", "--as-of", as_of,
+         "--format", "json", "--out", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_web_study_of_a_carmes_site_is_the_cli_pdf_at_the_latest_data(
+    demo_url: str, tmp_path: Path
+) -> None:
+    with _client(demo_url, tmp_path) as c:
+        login(c, ANALYST, demo_password(SECRET, ANALYST))
+        page = html.unescape(c.get("/analyses").text)
+        as_of = _form_default(page, "as_of")
+        # The latest incident of the 2018 demo is on 24 September 2018.
+        assert as_of == "2018-09-24"
+        assert "dernière donnée de la base (24/09/2018)" in page
+        # The camera requests are offered, to attach the study to one of them.
+        assert "demande n° 1 (riverains, 12/06/2018)" in page
+        r = c.post(
+            "/analyses/relevance",
+            data={"csrf_token": page_token(c), "as_of": as_of, "request_id": "",
+                  "lat": str(CARMES[0]), "lon": str(CARMES[1]), "radius": "100"},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert r.status_code == 303, r.text[:500]
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        state = _wait(c, run_id)
+        assert state["status"] == "done", state
+        web = c.get(f"/analyses/runs/{run_id}/resultat.json").json()
+        doc = c.get(f"/analyses/runs/{run_id}/fichier")
+        assert doc.status_code == 200
+        assert doc.headers["content-type"] == "application/pdf"
+        assert doc.content.startswith(b"%PDF")
+        run_page = html.unescape(c.get(f"/analyses/runs/{run_id}").text)
+    assert web["as_of"] == "2018-09-24"
+    assert web["periods"][0]["start"] == "2015-09-24"
+    assert web["periods"][2]["end"] == "2018-09-23"
+    assert web["incidents"]["total"] > 0
+    cli = _cli_conclusion(demo_url, tmp_path, as_of)
+    assert web["conclusion"] == cli["conclusion"]
+    assert web["incidents"] == cli["incidents"]
+    assert web["conclusion"]["label"] in run_page
+    pdf = tmp_path / "web.pdf"
+    pdf.write_bytes(doc.content)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "du 24 septembre 2015 au 23 septembre 2018" in text
+    assert f"Avec {web['incidents']['total']} faits en trois ans" in text
+    assert "0 fait en trois ans" not in text
+    assert cli["conclusion"]["label"] in text
+
+
+def test_web_study_without_a_date_uses_the_latest_data(demo_url: str, tmp_path: Path) -> None:
+    with _client(demo_url, tmp_path) as c:
+        login(c, ANALYST, demo_password(SECRET, ANALYST))
+        r = c.post(
+            "/analyses/relevance",
+            data={"csrf_token": page_token(c), "as_of": "", "request_id": "1", "radius": "100"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text[:500]
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        assert _wait(c, run_id)["status"] == "done"
+        res = c.get(f"/analyses/runs/{run_id}/resultat.json").json()
+    assert res["as_of"] == "2018-09-24"
+    assert res["site"]["camera_request_id"] == 1
+    assert res["incidents"]["total"] > 0
