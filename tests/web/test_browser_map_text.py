@@ -118,7 +118,7 @@ def test_tooltips_show_markup_as_text(server: str, chromium_path: str, artifacts
         tips = page.locator(".leaflet-tooltip")
         texts = [t.strip() for t in tips.all_inner_texts()]
         assert ZONE in texts
-        assert f"Caméra {CAMERA}" in texts
+        assert f"Caméra {CAMERA} (en service)" in texts
         assert f"{INTERVENTION} (depuis le 2018-05-01)" in texts
         # Nothing was parsed as markup: no element but the text span inside tooltips.
         assert page.locator(".leaflet-tooltip img, .leaflet-tooltip b").count() == 0

@@ -90,20 +90,25 @@ def cameras_list(
     out: OutOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Lister les caméras."""
+    """Lister les caméras, avec leur statut (en service, retirée) et leur date de retrait."""
+    from datetime import datetime
+
     from gltd.cctv.inventory import list_cameras
+    from gltd.timeutil import PARIS
 
     cams = list_cameras(engine_for(db), active_on=optional_day(on, "jour"))
     if fmt == "json":
         write_output(out, json.dumps([c.as_dict() for c in cams], ensure_ascii=False, indent=2))
         return
-    t = Table("Code", "Position", "Champ", "HD", "Conserv.", "Coût/an", "Autorisation")
+    day = optional_day(on, "jour") or datetime.now(PARIS).date()
+    t = Table("Code", "Statut", "Position", "Champ", "HD", "Conserv.", "Coût/an", "Autorisation")
     for c in cams:
         champ = (
             "dôme" if c.heading_deg is None else f"{c.heading_deg:.0f}° / {c.field_angle_deg:.0f}°"
         )
         exp = f"→ {c.authorisation_expiry:%d/%m/%Y}" if c.authorisation_expiry else "—"
-        t.add_row(c.code, f"{c.lat:.5f}, {c.lon:.5f}", f"{champ}, {c.range_m:.0f} m",
+        status = c.status_on(day) + (f" le {c.removed_on:%d/%m/%Y}" if c.removed_on else "")
+        t.add_row(c.code, status, f"{c.lat:.5f}, {c.lon:.5f}", f"{champ}, {c.range_m:.0f} m",
                   "oui" if c.hd else "non", f"{c.retention_days} j", f"{c.annual_cost_eur:,.0f} €",
                   exp)  # fmt: skip
     console.print(t)

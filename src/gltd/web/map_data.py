@@ -18,7 +18,7 @@ from gltd.analysis.emerging import CATEGORIES, CATEGORY_LABELS_FR, MIN_STEPS, em
 from gltd.errors import InputError
 from gltd.geo import WGS84, analysis_crs, fov_polygon, transformer
 from gltd.hotspots import hotspot_map
-from gltd.model import Camera, Intervention
+from gltd.model import Intervention
 from gltd.store.zones import load_zones
 from gltd.web.cache import DataCache, IncidentCube
 from gltd.web.periods import PeriodChoice
@@ -293,43 +293,42 @@ def _ns0(value: Any) -> int:
     return int(pd.Timestamp(value).tz_convert("UTC").value)
 
 
-def cameras_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
-    """Cameras (points) and their fields of view (polygons) in force."""
+def cameras_geojson(
+    engine: Engine, cache: DataCache, choice: PeriodChoice | None = None
+) -> dict[str, Any]:
+    """Cameras (points) and their fields of view (polygons) in service during the period.
+
+    The rule is :meth:`gltd.cctv.CameraRecord.in_service_during` (installed before the
+    period's end, not removed before its start); each camera says its status on the
+    period's last day (``status``: « en service », « retirée ») and its removal date.
+    Without a period: every camera, status on today.
+    """
+    from datetime import datetime
+
+    from gltd.cctv.inventory import list_cameras
+    from gltd.timeutil import PARIS
+
+    during = (choice.period.first_day, choice.period.last_day) if choice else None
+    day = during[1] if during else datetime.now(PARIS).date()
 
     def load() -> dict[str, Any]:
         from shapely.ops import transform
 
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    Camera.id,
-                    Camera.code,
-                    Camera.lon,
-                    Camera.lat,
-                    Camera.x,
-                    Camera.y,
-                    Camera.heading_deg,
-                    Camera.field_angle_deg,
-                    Camera.range_m,
-                    Camera.hd,
-                    Camera.installed_on,
-                    Camera.removed_on,
-                ).order_by(Camera.code)
-            ).all()
         tr = transformer(analysis_crs(), WGS84).transform
         feats = []
-        for r in rows:
+        for c in list_cameras(engine, during=during):
             props = {
-                "id": r.id,
-                "code": r.code,
-                "hd": bool(r.hd),
-                "heading_deg": r.heading_deg,
-                "field_angle_deg": r.field_angle_deg,
-                "range_m": r.range_m,
-                "installed_on": r.installed_on.isoformat() if r.installed_on else None,
-                "removed_on": r.removed_on.isoformat() if r.removed_on else None,
+                "id": c.id,
+                "code": c.code,
+                "hd": c.hd,
+                "heading_deg": c.heading_deg,
+                "field_angle_deg": c.field_angle_deg,
+                "range_m": c.range_m,
+                "installed_on": c.installed_on.isoformat() if c.installed_on else None,
+                "removed_on": c.removed_on.isoformat() if c.removed_on else None,
+                "status": c.status_on(day),
             }
-            fov = transform(tr, fov_polygon(r.x, r.y, r.heading_deg, r.field_angle_deg, r.range_m))
+            fov = transform(tr, fov_polygon(c.x, c.y, c.heading_deg, c.field_angle_deg, c.range_m))
             feats.append(
                 {
                     "type": "Feature",
@@ -340,13 +339,18 @@ def cameras_geojson(engine: Engine, cache: DataCache) -> dict[str, Any]:
             feats.append(
                 {
                     "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+                    "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
                     "properties": {**props, "part": "camera"},
                 }
             )
-        return {"type": "FeatureCollection", "features": feats}
+        return {
+            "type": "FeatureCollection",
+            "features": feats,
+            "n": len(feats) // 2,
+            "period": choice.period.label() if choice else None,
+        }
 
-    result: dict[str, Any] = cache.memo(("cameras_geojson",), load)
+    result: dict[str, Any] = cache.memo(("cameras_geojson", during, day), load)
     return result
 
 

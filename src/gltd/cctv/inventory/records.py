@@ -54,6 +54,24 @@ class CameraRecord:
             return False
         return self.removed_on is None or self.removed_on > day
 
+    def in_service_during(self, first: date, last: date) -> bool:
+        """In service on at least one day of ``first``..``last`` (both included).
+
+        Installed on or before ``last`` and not removed on or before ``first``: the one
+        rule the map, the lists and the counts of a period follow.
+        """
+        if self.installed_on is not None and self.installed_on > last:
+            return False
+        return self.removed_on is None or self.removed_on > first
+
+    def status_on(self, day: date) -> str:
+        """« en service », « retirée » or « pas encore installée » on ``day`` (French)."""
+        if self.active_on(day):
+            return "en service"
+        if self.removed_on is not None and self.removed_on <= day:
+            return "retirée"
+        return "pas encore installée"
+
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON (dates as ISO strings)."""
         out = dataclasses.asdict(self)
@@ -93,8 +111,18 @@ def get_camera(engine: Engine, code: str) -> CameraRecord:
         return camera_record(cam)
 
 
-def list_cameras(engine: Engine, *, active_on: date | None = None) -> list[CameraRecord]:
-    """All cameras by code (only those in service on ``active_on`` when given)."""
+def list_cameras(
+    engine: Engine,
+    *,
+    active_on: date | None = None,
+    during: tuple[date, date] | None = None,
+) -> list[CameraRecord]:
+    """All cameras by code.
+
+    Only those in service on ``active_on`` when given, and only those in service on at
+    least one day of ``during`` = (first, last day included) when given
+    (:meth:`CameraRecord.in_service_during`).
+    """
     with Session(engine) as session:
         cams = [
             camera_record(c)
@@ -102,4 +130,6 @@ def list_cameras(engine: Engine, *, active_on: date | None = None) -> list[Camer
         ]
     if active_on is not None:
         cams = [c for c in cams if c.active_on(active_on)]
+    if during is not None:
+        cams = [c for c in cams if c.in_service_during(*during)]
     return cams

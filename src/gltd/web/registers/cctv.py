@@ -56,6 +56,8 @@ class CamerasRegister(Register):
         Column("optics", "Champ"),
         Column("retention_days", "Conservation (j)", "number"),
         Column("installed_on", "Installée le", "date"),
+        Column("status", "Statut"),
+        Column("removed_on", "Retirée le", "date"),
         Column("authorisation_expiry", "Autorisation jusqu'au", "date"),
         Column("annual_cost_eur", "Coût annuel (€)", "number"),
     )
@@ -105,9 +107,11 @@ class CamerasRegister(Register):
         return {"field_angle_deg": 360, "range_m": 50, "retention_days": 15}
 
     def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Cameras by code."""
+        """Cameras by code, with their status today (en service, retirée)."""
         from gltd.cctv.inventory import list_cameras
+        from gltd.timeutil import PARIS
 
+        today = datetime.now(PARIS).date()
         out = []
         for c in list_cameras(engine):
             d = c.as_dict()
@@ -118,6 +122,7 @@ class CamerasRegister(Register):
                 else f"{c.heading_deg:g}° ± {c.field_angle_deg / 2:g}°, {c.range_m:g} m"
             )
             d["installed_on"], d["authorisation_expiry"] = c.installed_on, c.authorisation_expiry
+            d["removed_on"], d["status"] = c.removed_on, c.status_on(today)
             out.append(d)
         return out
 

@@ -125,11 +125,18 @@ async def emerging(
 
 @api.get("/cameras")
 async def cameras(
-    request: Request, user: Annotated[CurrentUser, Depends(require("cameras"))]
+    request: Request,
+    user: Annotated[CurrentUser, Depends(require("cameras"))],
+    du: Du = None,
+    au: Au = None,
 ) -> dict[str, Any]:
-    """Cameras and their fields of view."""
+    """Cameras in service during the period and their fields of view (status, removal)."""
     st = app_state(request)
-    return await run_in_threadpool(cameras_geojson, st.engine, st.cache)
+
+    def run() -> dict[str, Any]:
+        return cameras_geojson(st.engine, st.cache, _choice(request, du, au))
+
+    return await run_in_threadpool(run)
 
 
 @api.get("/interventions")

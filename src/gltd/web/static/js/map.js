@@ -87,10 +87,10 @@
       emerging: function () { return ["/api/map/emerging?" + filters(), function () { return {
         style: function (f) { return { stroke: false, fillOpacity: 0.7, fillColor: EMERGING[(f.properties.rank || 0) % EMERGING.length] }; },
         onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.label || f.properties.category || "")); } }; }]; },
-      cameras: function () { return ["/api/map/cameras", function () { return {
+      cameras: function () { return ["/api/map/cameras?" + filters(), function () { return {
         style: function () { return { color: "#1b7837", weight: 1, fillOpacity: 0.25 }; },
         pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 4, color: "#00441b", fillOpacity: 1 }); },
-        onEachFeature: function (f, l) { l.bindTooltip(tip("Caméra " + f.properties.code)); } }; }]; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip("Caméra " + f.properties.code + " (" + f.properties.status + (f.properties.removed_on ? ", retirée le " + f.properties.removed_on.split("-").reverse().join("/") : "") + ")")); } }; }]; },
       interventions: function () { return ["/api/map/interventions", function () { return {
         style: { color: "#762a83", weight: 2, fillOpacity: 0.1 },
         onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.name + " (depuis le " + f.properties.started_on + ")")); } }; }]; }
@@ -114,7 +114,7 @@
         var em = layers.emerging.gltdData;
         parts.push("Points chauds émergents : " + em.features.length + " cellule(s)" + (em.message ? " (" + em.message + ")" : ""));
       }
-      if (layers.cameras) { parts.push("Caméras : " + layers.cameras.gltdData.features.length / 2); }
+      if (layers.cameras) { parts.push("Caméras : " + layers.cameras.gltdData.n + " en service sur la période"); }
       $("legend").textContent = parts.join(" · ");
     }
 
@@ -137,10 +137,10 @@
       var box = $("lyr-" + name);
       if (box) { box.addEventListener("change", function () { refresh([name]); }); }
     });
-    $("f-apply").addEventListener("click", function () { setupSlider(); refresh(["density", "hotspots", "emerging"]); });
-    $("f-step").addEventListener("change", function () { setupSlider(); refresh(["density", "hotspots", "emerging"]); });
+    $("f-apply").addEventListener("click", function () { setupSlider(); refresh(["density", "hotspots", "emerging", "cameras"]); });
+    $("f-step").addEventListener("change", function () { setupSlider(); refresh(["density", "hotspots", "emerging", "cameras"]); });
     $("f-slider").addEventListener("input", sliderLabel);
-    $("f-slider").addEventListener("change", function () { refresh(["density", "hotspots", "emerging"]); });
+    $("f-slider").addEventListener("change", function () { refresh(["density", "hotspots", "emerging", "cameras"]); });
     setupSlider();
     refresh();
   });

@@ -1,0 +1,58 @@
+"""The map's camera layer and the camera register follow the period and say the status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from gltd.cctv import inventory as inv
+from gltd.store.engine import make_engine
+from gltd.web.cache import DataCache
+from gltd.web.map_data import cameras_geojson
+from gltd.web.periods import choose_period
+
+
+def _network(url: str) -> object:
+    engine = make_engine(url)
+    for code, installed, removed in (
+        ("C-OLD", date(2015, 1, 1), None),
+        ("C-GONE", date(2015, 1, 1), date(2018, 3, 1)),
+        ("C-NEW", date(2018, 9, 1), None),
+    ):
+        inv.add_camera(
+            engine,
+            inv.CameraData(code=code, lat=47.902, lon=1.901, installed_on=installed,
+                           removed_on=removed),
+        )  # fmt: skip
+    return engine
+
+
+def _points(gj: dict) -> dict[str, dict]:
+    return {
+        f["properties"]["code"]: f["properties"]
+        for f in gj["features"]
+        if f["properties"]["part"] == "camera"
+    }
+
+
+def test_map_layer_draws_only_the_cameras_in_service_during_the_period(db_url: str) -> None:
+    engine = _network(db_url)
+    cache = DataCache(engine)
+    spring = cameras_geojson(engine, cache, choose_period("2018-04-01", "2018-06-30", None))
+    assert set(_points(spring)) == {"C-OLD"} and spring["n"] == 1
+    assert len(spring["features"]) == 2  # one point, one field of view
+    h1 = _points(cameras_geojson(engine, cache, choose_period("2018-01-01", "2018-06-30", None)))
+    assert set(h1) == {"C-OLD", "C-GONE"}
+    assert h1["C-GONE"]["status"] == "retirée" and h1["C-GONE"]["removed_on"] == "2018-03-01"
+    assert h1["C-OLD"]["status"] == "en service" and h1["C-OLD"]["removed_on"] is None
+
+
+def test_camera_register_shows_status_and_removal_date(db_url: str) -> None:
+    from gltd.web.registers.cctv import CamerasRegister
+
+    engine = _network(db_url)
+    reg = CamerasRegister()
+    assert {"status", "removed_on"} <= {c.key for c in reg.columns}
+    rows = {r["code"]: r for r in reg.rows(engine, {})}
+    assert rows["C-GONE"]["status"] == "retirée"
+    assert rows["C-GONE"]["removed_on"] == date(2018, 3, 1)
+    assert rows["C-OLD"]["status"] == "en service"
