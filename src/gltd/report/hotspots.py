@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from gltd.hotspots import HOT_MIN_CLASS, HotspotMap, hotspot_map, incident_extent
+from gltd.report.places import hot_clusters
 from gltd.store.queries import load_events
 from gltd.store.zones import load_zones, locate_points
 from gltd.taxonomy import get_taxonomy
@@ -136,6 +137,7 @@ def hotspot_layers(
             for k, v in sorted(by_zone.items(), key=lambda kv: order.get(kv[0], len(order)))
         ],
         "cells": cells,
+        "clusters": hot_clusters(cells, cell, zones),
         "method": {**method, "cell_m": cell, "source": source},
     }
     layers = {

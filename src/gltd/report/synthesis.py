@@ -19,7 +19,7 @@ from gltd.documents.fmt import (
     fr_rr,
 )
 
-__all__ = ["synthesis", "compare_phrase"]
+__all__ = ["synthesis", "compare_phrase", "hotspot_sentence"]
 
 
 def compare_phrase(compare: dict[str, Any]) -> str:
@@ -48,6 +48,39 @@ def _of(noun: str) -> str:
 
 def _plural(n: int, one: str, many: str) -> str:
     return f"{fr_int(n)} {one if n == 1 else many}"
+
+
+def _places(h: dict[str, Any], status: str) -> str:
+    """« Les Carmes (6), autour de la Gare (3) et 2 isolées »: clusters of two cells or
+    more, largest first, named where their cells are (:func:`gltd.report.places`)."""
+    mine = [c for c in h.get("clusters", []) if c["status"] == status]
+    groups = [c for c in mine if c["n_cells"] >= 2]
+    lone = sum(1 for c in mine if c["n_cells"] < 2)
+    parts = [f"{c['where']} ({fr_int(c['n_cells'])})" for c in groups[:3]]
+    if len(groups) > 3:
+        parts.append(_plural(len(groups) - 3, "autre groupe", "autres groupes"))
+    if lone and parts:
+        parts.append(_plural(lone, "isolée", "isolées"))
+    return ", ".join(parts)
+
+
+def hotspot_sentence(h: dict[str, Any]) -> str | None:
+    """The sentence of the hotspot map: counts by status and where the groups of cells are."""
+    if not (h["persistant"] or h["apparu"] or h["disparu"]):
+        return None
+    where_now = _places(h, "persistant")
+    where_new = _places(h, "apparu")
+    where_gone = _places(h, "disparu")
+    return (
+        f"Carte des points chauds (cellules de {fr_int(h['cell_m'])} m) : "
+        f"{_plural(h['persistant'], 'cellule persistante', 'cellules persistantes')}"
+        + (f" — {where_now}" if where_now else "")
+        + f", {_plural(h['apparu'], 'apparue', 'apparues')}"
+        + (f" — {where_new}" if where_new else "")
+        + f", {_plural(h['disparu'], 'disparue', 'disparues')}"
+        + (f" — {where_gone}" if where_gone else "")
+        + ". La géographie bouge : un déplacement possible est à suivre."
+    )
 
 
 def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
@@ -135,24 +168,9 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
                 "pour conclure.",
             }
         )
-    h = b["hotspots"]
-    if h["persistant"] or h["apparu"] or h["disparu"]:
-        appeared = sorted((z for z in h["by_zone"] if z["apparu"]), key=lambda z: -z["apparu"])
-        vanished = sorted((z for z in h["by_zone"] if z["disparu"]), key=lambda z: -z["disparu"])
-        where_new = ", ".join(f"{z['zone']} ({z['apparu']})" for z in appeared[:3])
-        where_gone = ", ".join(f"{z['zone']} ({z['disparu']})" for z in vanished[:3])
-        out.append(
-            {
-                "kind": "map",
-                "text": f"Carte des points chauds (cellules de {fr_int(h['cell_m'])} m) : "
-                f"{_plural(h['persistant'], 'cellule persistante', 'cellules persistantes')}, "
-                f"{_plural(h['apparu'], 'apparue', 'apparues')}"
-                + (f" — {where_new}" if where_new else "")
-                + f", {_plural(h['disparu'], 'disparue', 'disparues')}"
-                + (f" — {where_gone}" if where_gone else "")
-                + ". La géographie bouge : un déplacement possible est à suivre.",
-            }
-        )
+    sentence = hotspot_sentence(b["hotspots"])
+    if sentence:
+        out.append({"kind": "map", "text": sentence})
     c = b["cameras"]
     if c["count"]:
         out.append(
