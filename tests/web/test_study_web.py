@@ -105,6 +105,11 @@ def test_web_study_of_a_carmes_site_is_the_cli_pdf_at_the_latest_data(
     cli = _cli_conclusion(demo_url, tmp_path, as_of)
     assert web["conclusion"] == cli["conclusion"]
     assert web["incidents"] == cli["incidents"]
+    # The PDF's plan draws every fact of the three years on the site (and those around it).
+    plan = web["plan"]
+    assert plan["shown"] == plan["n"] == len(plan["x"]) == len(plan["y"])
+    assert sum(plan["in_site"]) == web["incidents"]["total"] < plan["n"]
+    assert plan == cli["plan"]
     assert web["conclusion"]["label"] in run_page
     pdf = tmp_path / "web.pdf"
     pdf.write_bytes(doc.content)
@@ -134,3 +139,18 @@ def test_web_study_without_a_date_uses_the_latest_data(demo_url: str, tmp_path: 
     assert res["as_of"] == "2018-09-24"
     assert res["site"]["camera_request_id"] == 1
     assert res["incidents"]["total"] > 0
+
+
+def test_study_plan_draws_at_most_its_cap_and_says_so(demo_url: str) -> None:
+    from datetime import date
+
+    from gltd.cctv.study import relevance_study
+    from gltd.cctv.study.relevance import PLAN_POINTS_MAX, PLAN_SPAN
+
+    engine = make_engine(demo_url)
+    res = relevance_study(
+        engine, lat=CARMES[0], lon=CARMES[1], radius=1000, as_of=date(2018, 9, 24), store=False
+    )
+    plan = res["plan"]
+    assert plan["half_width_m"] == 1000 * PLAN_SPAN
+    assert plan["n"] > PLAN_POINTS_MAX >= plan["shown"] == len(plan["x"])

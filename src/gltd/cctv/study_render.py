@@ -77,29 +77,42 @@ def chart_months(result: dict[str, Any]) -> str:
 
 
 def chart_plan(result: dict[str, Any]) -> str:
-    """Plan of the site (metres): its area and the overlapping existing fields of view."""
+    """Plan of the site (metres): its area, the existing fields of view and cameras, and
+    the facts of the three years (inside the site in red, around it in grey)."""
     plt = pyplot()
     from gltd.cctv.fov import fov_polygon
+    from gltd.documents.figures import scale_bar
     from gltd.geo import to_metric
 
     s = result["site"]
     site = fov_polygon(s["x"], s["y"], s["heading_deg"], s["field_angle_deg"], s["radius_m"])
     fig, ax = plt.subplots(figsize=(3.4, 3.4))
-    for cam in result["coverage"]["overlapping_cameras"]:
-        x, y = to_metric(cam["lon"], cam["lat"])
-        ax.plot([x], [y], "s", color="#555", markersize=3)
-        ax.annotate(cam["code"], (x, y), fontsize=6, xytext=(2, 2), textcoords="offset points")
     for poly in result.get("_fov_polys", []):
         ax.fill(*poly.exterior.xy, color="#8fb3d9", alpha=0.4, linewidth=0)
-    ax.fill(*site.exterior.xy, facecolor="none", edgecolor="#c0392b", linewidth=1.5)
-    ax.plot([s["x"]], [s["y"]], "+", color="#c0392b")
-    r = s["radius_m"] * 1.6
+    plan = result.get("plan")
+    if plan and plan["shown"]:
+        inside = [bool(v) for v in plan["in_site"]]
+        for flag, colour, size in ((False, "#888", 3), (True, "#c0392b", 5)):
+            xs = [x for x, f in zip(plan["x"], inside, strict=True) if f is flag]
+            ys = [y for y, f in zip(plan["y"], inside, strict=True) if f is flag]
+            ax.scatter(xs, ys, s=size, color=colour, alpha=0.6, linewidths=0, zorder=3)
+    for cam in result["coverage"]["overlapping_cameras"]:
+        x, y = to_metric(cam["lon"], cam["lat"])
+        ax.plot([x], [y], "s", color="#333", markersize=3, zorder=4)
+        ax.annotate(cam["code"], (x, y), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    ax.fill(*site.exterior.xy, facecolor="none", edgecolor="#c0392b", linewidth=1.5, zorder=5)
+    ax.plot([s["x"]], [s["y"]], "+", color="#c0392b", zorder=5)
+    r = plan["half_width_m"] if plan else s["radius_m"] * 1.6
     ax.set_xlim(s["x"] - r, s["x"] + r)
     ax.set_ylim(s["y"] - r, s["y"] + r)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title("Site (rouge), champs existants (bleu)", fontsize=7)
+    scale_bar(ax, fontsize=6)
+    title = "Site (rouge), champs existants (bleu), faits des trois ans (points)"
+    if plan and plan["shown"] < plan["n"]:
+        title += f"\n{plan['shown']} faits dessinés sur {plan['n']}"
+    ax.set_title(title, fontsize=6)
     return _png(fig)
 
 

@@ -25,7 +25,29 @@ from gltd.model import RelevanceStudy
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS, local_midnight
 
-__all__ = ["relevance_study"]
+__all__ = ["relevance_study", "PLAN_SPAN", "PLAN_POINTS_MAX"]
+
+#: The site's plan (in the PDF) shows this many radii around its centre.
+PLAN_SPAN = 1.6
+#: At most this many facts drawn on the plan (every k-th beyond, and the plan says so).
+PLAN_POINTS_MAX = 5000
+
+
+def _plan_points(x0: float, y0: float, half: float, ev: Any, in_site: np.ndarray) -> dict[str, Any]:
+    """The facts of the three years on the site's plan (a square of ``2 × half`` metres)."""
+    on = (np.abs(ev.x - x0) <= half) & (np.abs(ev.y - y0) <= half)
+    idx = np.flatnonzero(on)
+    n = len(idx)
+    if n > PLAN_POINTS_MAX:
+        idx = idx[:: -(-n // PLAN_POINTS_MAX)]
+    return {
+        "half_width_m": half,
+        "n": int(n),
+        "shown": len(idx),
+        "x": [round(float(v), 1) for v in ev.x[idx]],
+        "y": [round(float(v), 1) for v in ev.y[idx]],
+        "in_site": [bool(v) for v in in_site[idx]],
+    }
 
 
 def relevance_study(
@@ -67,8 +89,8 @@ def relevance_study(
     end = local_midnight(day)
     bounds_days = [add_years(day, -k) for k in (3, 2, 1, 0)]
     starts = [local_midnight(d) for d in bounds_days]
-    # Facts near the site (with times and categories), and the city's x, y only.
-    pad = site.radius_m + 1.0
+    # Facts near the site and on its plan (with times and categories), the city's x, y only.
+    pad = site.radius_m * PLAN_SPAN + 1.0
     bbox = (site.x - pad, site.y - pad, site.x + pad, site.y + pad)
     from types import SimpleNamespace
 
@@ -137,6 +159,7 @@ def relevance_study(
         "evidence": "Piza et al. 2019 : déport dans 6 études sur 50, diffusion dans 15 ; "
         "Guerette & Bowers 2009 : déport dans 26 % des observations, diffusion dans 27 %",
     }
+    plan = _plan_points(site.x, site.y, site.radius_m * PLAN_SPAN, ev, in_site)
     conclusion = conclude(n3, pct_value, hot, coverage["area_share"], last_vs_prev, displacement)
     result: dict[str, Any] = {
         "kind": "etude_pertinence",
@@ -158,6 +181,7 @@ def relevance_study(
                   "last_vs_two_before": last_vs_two.as_dict(),
                   "monthly_mann_kendall": {"s": mk.s, "z": mk.z, "p_value": mk.p_value,
                                            "trend": mk.trend, "n": mk.n}},
+        "plan": plan,
         "rank": rank,
         "hotspot": hot,
         "coverage": coverage,
