@@ -33,12 +33,22 @@ def register(app: typer.Typer) -> None:
                 "connectent qu'en développement (gltd db remove-demo-accounts les supprime).",
             ),
         ] = False,
+        reference_date: Annotated[
+            str | None,
+            typer.Option(
+                "--reference-date",
+                help="« À la date du » JJ/MM/AAAA : le jour pris pour aujourd'hui (échéances, "
+                "période par défaut), annoncé sur chaque page (GLTD_REFERENCE_DATE).",
+            ),
+        ] = None,
     ) -> None:
         """Lance le tableau de bord partagé du GLTD (pages web et API /api)."""
-        _run(db, host, port, demo_accounts)
+        _run(db, host, port, demo_accounts, reference_date)
 
 
-def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
+def _run(
+    db: str | None, host: str, port: int, demo_accounts: bool, reference_date: str | None
+) -> None:
     import dataclasses
 
     import uvicorn
@@ -47,6 +57,7 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
     from gltd.config import DEV_SECRET, get_settings
     from gltd.errors import GltdError
     from gltd.web.app import create_app
+    from gltd.web.settings import parse_reference_date, web_settings_from_env
 
     settings = get_settings()  # refuses the development secret outside development
     url = db_url(db)
@@ -75,6 +86,13 @@ def _run(db: str | None, host: str, port: int, demo_accounts: bool) -> None:
     notice = demo_accounts_notice(engine, settings.environment)
     if notice:
         console.print(f"[yellow]{notice}[/]")
-    app = create_app(settings)
+    web = web_settings_from_env(settings.environment)
+    if reference_date:
+        web = dataclasses.replace(
+            web, reference_date=parse_reference_date(reference_date, "--reference-date")
+        )
+    if web.reference_date:
+        console.print(f"Application à la date du {web.reference_date:%d/%m/%Y}")
+    app = create_app(settings, web=web)
     console.print(f"gltd sert http://{host}:{port} (Ctrl+C pour arrêter)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from gltd.analysis.trends import poisson_rate_test
 from gltd.cctv.requisitions import deadline_alerts
@@ -110,14 +110,16 @@ def category_choices(cache: DataCache) -> list[tuple[str, str, bool]]:
     return out
 
 
-def deadlines(engine: Engine, user: CurrentUser, today: date | None = None) -> dict[str, Any]:
-    """What falls due soon or is late, filtered by what the user may read.
+def deadlines(
+    engine: Engine, user: CurrentUser, today: date | None = None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """What falls due soon or is late on ``today`` / at ``now``, filtered by what the user reads.
 
     The requisitions are those of ``gltd cctv requisitions alerts --within 7d``
     (:func:`gltd.cctv.requisitions.deadline_alerts`), the 50 most urgent.
     """
     today = today or datetime.now(PARIS).date()
-    now = utcnow()
+    now = now or utcnow()
     out: dict[str, Any] = {"requisitions": None, "actions": [], "authorisations": []}
     if allowed(user.agency_kind, user.role, "requisitions", "read"):
         alerts = deadline_alerts(engine, within=timedelta(days=REQUISITION_NOTICE_DAYS), now=now)
@@ -160,7 +162,7 @@ def deadlines(engine: Engine, user: CurrentUser, today: date | None = None) -> d
             select(Camera.id, Camera.code, Camera.authorisation_number, Camera.authorisation_expiry)
             .where(
                 and_(
-                    Camera.removed_on.is_(None),
+                    or_(Camera.removed_on.is_(None), Camera.removed_on > today),
                     Camera.authorisation_expiry
                     <= today + timedelta(days=AUTHORISATION_NOTICE_DAYS),
                 )

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
 
 from gltd.errors import InputError
 from gltd.taxonomy import get_taxonomy
 from gltd.timeutil import PARIS, Period, make_period, parse_day
 
-__all__ = ["PeriodChoice", "choose_period", "check_categories", "COMPARE_CHOICES"]
+__all__ = [
+    "PeriodChoice",
+    "choose_period",
+    "check_categories",
+    "default_last_day",
+    "COMPARE_CHOICES",
+]
 
 COMPARE_CHOICES = {
     "annee-precedente": "même période de l'année précédente",
@@ -45,15 +54,38 @@ def _day(text: str | None, what: str) -> date | None:
     return d
 
 
+def default_last_day(
+    times_ns: Sequence[int] | np.ndarray, reference: date | None = None, *, q: float = 99.0
+) -> date | None:
+    """Last day of the default period: where the bulk of the incidents ends.
+
+    ``times_ns`` are sorted (the cube's). The ``q``-th percentile of the incident times
+    (not their maximum: one stray row dated
+    in the future does not move the period), and not after ``reference`` (the
+    application's « à la date du »). ``None`` without incidents nor reference.
+    """
+    t = np.asarray(times_ns, dtype=np.int64)
+    if t.size == 0:
+        return reference
+    bulk = int(t[int((t.size - 1) * q / 100.0)])
+    day = datetime.fromtimestamp(bulk / 1e9, tz=UTC).astimezone(PARIS).date()
+    return min(day, reference) if reference is not None else day
+
+
 def choose_period(
     du: str | None,
     au: str | None,
     compare: str | None,
     *,
     last_event_ns: int | None = None,
+    default_last: date | None = None,
     default_days: int = 183,
 ) -> PeriodChoice:
-    """The period from the query, else the ``default_days`` up to the latest incident."""
+    """The period from the query, else the ``default_days`` up to ``default_last``.
+
+    ``default_last`` is :func:`default_last_day` (the bulk of the data); else the latest
+    incident (``last_event_ns``); else today.
+    """
     compare = compare or "annee-precedente"
     if compare not in COMPARE_CHOICES:
         raise InputError(
@@ -62,7 +94,9 @@ def choose_period(
     first = _day(du, "début")
     last = _day(au, "fin")
     if last is None:
-        if last_event_ns is not None:
+        if default_last is not None:
+            last = default_last
+        elif last_event_ns is not None:
             last = datetime.fromtimestamp(last_event_ns / 1e9, tz=UTC).astimezone(PARIS).date()
         else:
             last = datetime.now(PARIS).date()

@@ -126,6 +126,7 @@ def render(
         "csrf_token": csrf_token(st.settings.secret_key, user.sid) if user else "",
         "path": request.url.path,
         "tile_url": st.settings.tile_url or "",
+        "reference_date": st.web.reference_date,
         "message": request.query_params.get("ok", "")[:200],
         "warning": request.query_params.get("attention", "")[:1500],
     }

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from gltd.errors import GltdError
+from gltd.timeutil import PARIS
 
-__all__ = ["WebSettings", "web_settings_from_env"]
+__all__ = ["WebSettings", "parse_reference_date", "web_settings_from_env"]
+
+
+def parse_reference_date(raw: str, what: str = "GLTD_REFERENCE_DATE") -> date:
+    """A reference date written ``JJ/MM/AAAA`` or ``AAAA-MM-JJ``."""
+    text = raw.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise GltdError(f"{what}={raw!r} : une date JJ/MM/AAAA (ex. 24/09/2018) est attendue")
 
 
 def _num(name: str, default: float) -> float:
@@ -68,6 +81,10 @@ class WebSettings:
         Folder for files produced by analyses (``GLTD_RESULTS_DIR``).
     login_max_failures_account, login_max_failures_ip : int
         Failed logins tolerated per account and per address in ``login_window_s``.
+    reference_date : date or None
+        « À la date du » (``GLTD_REFERENCE_DATE``, ``gltd serve --reference-date``): the
+        day the application takes as today for deadlines and default periods (the demo's
+        24/09/2018); ``None``: today.
     """
 
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -80,6 +97,18 @@ class WebSettings:
     login_max_failures_ip: int = 20
     login_window_s: float = 900.0
     cache_ttl_s: float = 300.0
+    reference_date: date | None = None
+
+    def today(self) -> date:
+        """The reference date, else today (Europe/Paris)."""
+        return self.reference_date or datetime.now(PARIS).date()
+
+    def now(self) -> datetime:
+        """Now, moved to the reference date when there is one (same local clock time)."""
+        now = datetime.now(PARIS)
+        if self.reference_date is None:
+            return now
+        return datetime.combine(self.reference_date, now.timetz())
 
 
 def web_settings_from_env(environment: str = "development") -> WebSettings:
@@ -91,4 +120,9 @@ def web_settings_from_env(environment: str = "development") -> WebSettings:
         https=_flag("GLTD_HTTPS") or environment == "production",
         trust_proxy=_proxies("GLTD_TRUST_PROXY"),
         results_dir=Path(os.environ.get("GLTD_RESULTS_DIR") or "gltd-results"),
+        reference_date=(
+            parse_reference_date(os.environ["GLTD_REFERENCE_DATE"])
+            if os.environ.get("GLTD_REFERENCE_DATE", "").strip()
+            else None
+        ),
     )

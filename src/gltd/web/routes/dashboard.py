@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from gltd.timeutil import PARIS
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.dashboard_data import category_choices, deadlines, zone_kpis
 from gltd.web.deps import app_state, client_ip, require
-from gltd.web.periods import COMPARE_CHOICES, check_categories, choose_period
+from gltd.web.periods import COMPARE_CHOICES, check_categories, choose_period, default_last_day
 from gltd.web.permissions import allowed
 from gltd.web.render import render
 
@@ -38,8 +36,9 @@ def _data(
 ) -> dict[str, Any]:
     st = app_state(request)
     cube = st.cache.cube()
-    tr = cube.time_range()
-    choice = choose_period(du, au, comparer, last_event_ns=tr[1] if tr else None)
+    choice = choose_period(
+        du, au, comparer, default_last=default_last_day(cube.t, st.web.reference_date)
+    )
     cats = check_categories(categorie or [])
     return {
         "choice": choice,
@@ -48,9 +47,9 @@ def _data(
             (
                 "deadlines",
                 allowed(user.agency_kind, user.role, "requisitions"),
-                datetime.now(PARIS).date(),
+                st.web.today(),
             ),
-            lambda: deadlines(st.engine, user),
+            lambda: deadlines(st.engine, user, st.web.today(), now=st.web.now()),
         ),
         "categories": category_choices(st.cache),
         "selected": cats,

@@ -21,7 +21,7 @@ from gltd.web.map_data import (
     interventions_geojson,
     zones_geojson,
 )
-from gltd.web.periods import PeriodChoice, check_categories, choose_period
+from gltd.web.periods import PeriodChoice, check_categories, choose_period, default_last_day
 from gltd.web.render import render
 
 router = APIRouter()
@@ -38,8 +38,8 @@ Cell = Annotated[
 
 def _choice(request: Request, du: str | None, au: str | None) -> PeriodChoice:
     cube = app_state(request).cache.cube()
-    tr = cube.time_range()
-    return choose_period(du, au, None, last_event_ns=tr[1] if tr else None)
+    last = default_last_day(cube.t, app_state(request).web.reference_date)
+    return choose_period(du, au, None, default_last=last)
 
 
 @router.get("/carte", response_class=HTMLResponse)
