@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from gltd.cli.cctv_common import csv_list, optional_day, parse_latlon, write_output
-from gltd.cli.common import DbOption, console, engine_for, make_progress
+from gltd.cli.common import DbOption, check_out_format, console, engine_for, make_progress
 from gltd.errors import InputError
 
 __all__ = ["siting_cmd", "study_cmd"]
@@ -42,6 +42,7 @@ def study_cmd(
 
     if (at is None) == (request is None):
         raise InputError("donnez soit --at LAT,LON (avec --radius), soit --request ID")
+    check_out_format(out, fmt)
     lat, lon = parse_latlon(at) if at else (None, None)
     with make_progress(transient=True) as progress:
         progress.add_task("Étude de pertinence…", total=None)
@@ -95,6 +96,7 @@ def siting_cmd(
 
     if fmt not in ("json", "geojson"):
         raise InputError(f"format inconnu : « {fmt} » (attendu json ou geojson)")
+    check_out_format(out, fmt)
     w: dict[str, float] = {}
     for item in csv_list([weights] if weights else []):
         name, _, val = item.partition("=")

@@ -17,7 +17,7 @@ from gltd.cli.cctv_common import (
     parse_latlon,
     write_output,
 )
-from gltd.cli.common import DbOption, GltdGroup, console, engine_for
+from gltd.cli.common import DbOption, GltdGroup, check_out_format, console, engine_for
 from gltd.cli.imports import make_import_command as _make_import_command
 
 __all__ = ["cameras_app"]
@@ -96,6 +96,7 @@ def cameras_list(
     from gltd.cctv.inventory import list_cameras
     from gltd.timeutil import PARIS
 
+    check_out_format(out, fmt)
     cams = list_cameras(engine_for(db), active_on=optional_day(on, "jour"))
     if fmt == "json":
         write_output(out, json.dumps([c.as_dict() for c in cams], ensure_ascii=False, indent=2))
@@ -143,6 +144,7 @@ def cameras_summary(
     from gltd.cctv.inventory import network_summary
     from gltd.taxonomy import get_taxonomy
 
+    check_out_format(out, fmt)
     s = network_summary(
         engine_for(db), on=optional_day(on, "jour"), categories=csv_list(categories)
     )

@@ -17,7 +17,14 @@ from gltd.cli.cctv_common import (
     optional_when,
     write_output,
 )
-from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
+from gltd.cli.common import (
+    DbOption,
+    GltdGroup,
+    check_out_format,
+    console,
+    engine_for,
+    warn_identity,
+)
 
 __all__ = ["req_app"]
 
@@ -93,6 +100,7 @@ def req_list(
     from gltd.cctv.requisitions import STATUS_LABELS, list_requisitions
     from gltd.timeutil import fmt_local
 
+    check_out_format(out, fmt)
     rows = list_requisitions(engine_for(db), status=csv_list(status) or None, year=year)
     if fmt == "json":
         write_output(out, json.dumps([v.as_dict() for v in rows], ensure_ascii=False, indent=2))
@@ -141,6 +149,7 @@ def req_alerts(
     from gltd.cctv.requisitions import deadline_alerts
     from gltd.timeutil import parse_duration
 
+    check_out_format(out, fmt)
     alerts = deadline_alerts(engine_for(db), within=parse_duration(within))
     if fmt == "json":
         write_output(out, json.dumps([a.as_dict() for a in alerts], ensure_ascii=False, indent=2))
@@ -169,6 +178,7 @@ def req_stats(
     """Statistiques annuelles et tendance depuis la première année enregistrée."""
     from gltd.cctv.requisitions import yearly_stats
 
+    check_out_format(out, fmt)
     st = yearly_stats(engine_for(db), last_day=optional_day(to, "dernier jour"))
     if fmt == "json":
         write_output(out, json.dumps(st.as_dict(), ensure_ascii=False, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from gltd.cli.french import install as _install_french
 from gltd.errors import GltdError, InputError, ValidationFailed
@@ -25,6 +26,9 @@ _install_french()
 __all__ = [
     "FLAGS",
     "GltdGroup",
+    "aliased",
+    "check_out_format",
+    "period_option",
     "error_text",
     "DbOption",
     "console",
@@ -67,6 +71,67 @@ class GltdGroup(TyperGroup):
             raise typer.Exit(2) from None
 
 
+def aliased(aliases: dict[str, str]) -> type[TyperCommand]:
+    """A command class that still accepts old option spellings, hidden from its help.
+
+    ``aliases`` maps each old spelling to the option it now stands for
+    (``{"--start": "--from"}``); ``--start=X`` works as well as ``--start X``.
+    """
+
+    class AliasedCommand(TyperCommand):
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+            renamed = []
+            for arg in args:
+                name, eq, value = arg.partition("=")
+                renamed.append(aliases[name] + eq + value if name in aliases else arg)
+            return super().parse_args(ctx, renamed)
+
+    return AliasedCommand
+
+
+#: The file extensions each ``--format`` writes (a format missing here is not checked).
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "csv": (".csv",),
+    "json": (".json",),
+    "geojson": (".geojson", ".json"),
+    "gpkg": (".gpkg",),
+    "parquet": (".parquet",),
+    "html": (".html", ".htm"),
+    "pdf": (".pdf",),
+    "png": (".png",),
+    "tif": (".tif", ".tiff"),
+    "xlsx": (".xlsx",),
+}
+
+
+def check_out_format(out: Path | None, fmt: str | None) -> None:
+    """Refuse an ``--out`` whose extension says another format than ``--format``.
+
+    A file without an extension, or a format with no file extension of its own
+    (``table``, ``list``), is not checked.
+    """
+    if out is None or not fmt or not out.suffix:
+        return
+    expected = EXTENSIONS.get(fmt.lower())
+    if expected and out.suffix.lower() not in expected:
+        raise InputError(
+            f"l'extension « {out.suffix} » de {out.name} ne correspond pas à "
+            f"--format {fmt} (attendu : {' ou '.join(expected)}) ; changez --out ou --format",
+            field="out",
+        )
+
+
+def period_option(date_from: str | None, date_to: str | None, period: str | None) -> str | None:
+    """The period ``DEBUT..FIN`` from ``--from``/``--to`` (or the older ``--period``)."""
+    if date_from or date_to:
+        if period:
+            raise InputError("période donnée deux fois (--period et --from/--to)", field="period")
+        if not (date_from and date_to):
+            raise InputError("premier et dernier jour vont ensemble (inclus)", field="period")
+        return f"{date_from}..{date_to}"
+    return period
+
+
 #: The flag of each parameter an error can name (:attr:`gltd.errors.InputError.field`
 #: outside a file): the lower layers name the quantity, the CLI adds its flag here.
 FLAGS: dict[str, str] = {
@@ -82,7 +147,7 @@ FLAGS: dict[str, str] = {
     "cell": "--cell",
     "control": "--control",
     "cost": "--cost",
-    "end": "--end",
+    "end": "--to",
     "exact": "--exact",
     "geometry_file": "--file",
     "grid": "--grid",
@@ -95,7 +160,9 @@ FLAGS: dict[str, str] = {
     "rings": "--rings",
     "site": "--at ou --request",
     "sppt_by": "--sppt-by",
-    "start": "--start",
+    "out": "--out",
+    "period": "--from/--to",
+    "start": "--from",
     "target": "--intervention, --target ou --around",
     "units": "--units",
     "weights": "--weights",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gltd.cli.common import DbOption, console, engine_for, make_progress
+from gltd.cli.common import DbOption, aliased, check_out_format, console, engine_for, make_progress
 
 __all__ = ["register"]
 
@@ -29,7 +29,7 @@ def displacement_cmd(
     ] = None,
     start: Annotated[
         str | None,
-        typer.Option("--start", help="Premier jour de la période après (AAAA-MM-JJ)."),
+        typer.Option("--from", help="Premier jour de la période après (AAAA-MM-JJ)."),
     ] = None,
     before: Annotated[
         str, typer.Option("--before", help="Durée de la période avant (ex. 6M, 90d).")
@@ -69,6 +69,7 @@ def displacement_cmd(
     from gltd.displacement import run_displacement, write_report
     from gltd.interventions import parse_around, parse_distances, resolve_place
 
+    check_out_format(out, fmt)
     engine = engine_for(db)
     lat_lon = parse_around(around) if around else None
     tgt = resolve_place(engine, target) if target else None
@@ -102,4 +103,4 @@ def displacement_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add the ``displacement`` command."""
-    app.command("displacement")(displacement_cmd)
+    app.command("displacement", cls=aliased({"--start": "--from"}))(displacement_cmd)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gltd.cli.common import DbOption, GltdGroup, console, engine_for
+from gltd.cli.common import DbOption, GltdGroup, check_out_format, console, engine_for
 
 __all__ = ["register"]
 
@@ -54,6 +54,7 @@ def incidents(
     from gltd.export import export_incidents
     from gltd.timeutil import local_midnight, parse_day
 
+    check_out_format(out, fmt)
     start = local_midnight(parse_day(date_from, what="--from")) if date_from else None
     end = local_midnight(parse_day(date_to, what="--to") + timedelta(days=1)) if date_to else None
     result = export_incidents(

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from gltd.cli.common import DbOption, console, engine_for, make_progress
+from gltd.cli.common import (
+    DbOption,
+    check_out_format,
+    console,
+    engine_for,
+    make_progress,
+    period_option,
+)
 
 __all__ = ["register"]
 
@@ -43,10 +50,13 @@ def hotspots_cmd(
             "--format", help="geojson, gpkg, json, png ou tif (par défaut : extension de --out)."
         ),
     ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option("--period", help="Période étudiée DEBUT..FIN (jours inclus)."),
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Premier jour de la période (AAAA-MM-JJ).")
     ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Dernier jour de la période, inclus.")
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", hidden=True)] = None,
     compare_to: Annotated[
         str | None,
         typer.Option(
@@ -132,10 +142,12 @@ def hotspots_cmd(
         raise InputError("indiquez le fichier de sortie (--out)")
     if crs is not None and file is None:
         raise InputError("--crs : réservé aux colonnes x/y d'un fichier de points")
+    check_out_format(out, fmt)
     fmt = (fmt or out.suffix.lstrip(".").lower()).replace("tiff", "tif")
     if fmt not in FORMATS:
         raise InputError(f"format inconnu : « {fmt} » (attendu {', '.join(FORMATS)})")
     check_units(units, zone_kind=zone_kind, zones_file=zones_file, rate=rate, fmt=fmt)
+    period = period_option(date_from, date_to, period)
     per = parse_period(period) if period else None
     ref = parse_period(compare_to) if compare_to else None
     cats = resolve_categories(categories)

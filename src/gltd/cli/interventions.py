@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gltd.cli.common import DbOption, GltdGroup, console, engine_for, warn_identity
+from gltd.cli.common import DbOption, GltdGroup, aliased, console, engine_for, warn_identity
 
 __all__ = ["register"]
 
@@ -17,15 +17,15 @@ interventions_app = typer.Typer(
 )
 
 
-@interventions_app.command("add")
+@interventions_app.command("add", cls=aliased({"--start": "--from", "--end": "--to"}))
 def add_cmd(
     name: Annotated[str, typer.Option("--name", help="Nom de l'intervention.")],
     kind: Annotated[
         str,
         typer.Option("--kind", help="Type : camera, fermeture, operations, amenagement ou autre."),
     ],
-    start: Annotated[str, typer.Option("--start", help="Date de début (AAAA-MM-JJ).")],
-    end: Annotated[str | None, typer.Option("--end", help="Date de fin (facultative).")] = None,
+    start: Annotated[str, typer.Option("--from", help="Premier jour (AAAA-MM-JJ).")],
+    end: Annotated[str | None, typer.Option("--to", help="Dernier jour (facultatif).")] = None,
     wkt: Annotated[
         str | None, typer.Option("--wkt", help="Polygone en WKT (WGS84 ou Lambert-93).")
     ] = None,

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from gltd.cli.common import DbOption, GltdGroup, engine_for, err_console, make_progress
+from gltd.cli.common import (
+    DbOption,
+    GltdGroup,
+    check_out_format,
+    engine_for,
+    err_console,
+    make_progress,
+    period_option,
+)
 from gltd.errors import InputError
 from gltd.fileio import write_atomic
 
@@ -98,10 +106,13 @@ def run(
             "comptent) et dits « tels que donnés ».",
         ),
     ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option("--period", help="Période (base) : DEBUT..FIN, ex. 2018-03-24..2018-09-24."),
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Premier jour de la période, base (AAAA-MM-JJ).")
     ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Dernier jour de la période, inclus.")
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", hidden=True)] = None,
     categories: Annotated[
         str | None,
         typer.Option("--categories", help="Codes de catégories (base), séparés par des virgules."),
@@ -121,6 +132,8 @@ def run(
 
     if fmt not in ("csv", "json", "html"):
         raise InputError(f"format « {fmt} » inconnu (attendu csv, json ou html)")
+    check_out_format(out, fmt)
+    period = period_option(date_from, date_to, period)
     params = svc.NearRepeatParams(
         distance_edges=svc.parse_bands(distance_bands, "distance"),
         time_edges=svc.parse_bands(time_bands, "temps"),
@@ -180,6 +193,7 @@ def alerts(
 
     if fmt not in ("list", "geojson"):
         raise InputError(f"format « {fmt} » inconnu (attendu list ou geojson)")
+    check_out_format(out, fmt)
     report = svc.near_repeat_alerts(
         engine_for(db), since=parse_duration(since), categories=_split(categories) or None
     )

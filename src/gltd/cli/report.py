@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gltd.cli.common import DbOption, console, engine_for, make_progress
+from gltd.cli.common import DbOption, check_out_format, console, engine_for, make_progress
 
 __all__ = ["register"]
 
@@ -43,6 +43,7 @@ def report_cmd(
     fmt = fmt.lower().strip()
     if fmt not in FORMATS:
         raise GltdError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou json)")
+    check_out_format(out, fmt)
     period = make_period(parse_day(date_from, what="--from"), parse_day(date_to, what="--to"))
     ref, kind = resolve_compare(period, compare)
     names: list[str] = []
