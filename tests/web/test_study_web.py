@@ -154,3 +154,40 @@ def test_study_plan_draws_at_most_its_cap_and_says_so(demo_url: str) -> None:
     plan = res["plan"]
     assert plan["half_width_m"] == 1000 * PLAN_SPAN
     assert plan["n"] > PLAN_POINTS_MAX >= plan["shown"] == len(plan["x"])
+
+
+def test_web_siting_defaults_to_the_latest_data_and_lists_the_sites(
+    demo_url: str, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from gltd.cctv.siting import run_siting
+    from gltd.timeutil import make_period
+
+    with _client(demo_url, tmp_path) as c:
+        login(c, ANALYST, demo_password(SECRET, ANALYST))
+        page = html.unescape(c.get("/analyses").text)
+        first, last = _form_default(page, "first"), _form_default(page, "last")
+        assert (first, last) == ("2017-09-25", "2018-09-24")
+        r = c.post(
+            "/analyses/siting",
+            data={"csrf_token": page_token(c), "first": first, "last": last, "n_sites": "3",
+                  "radius": "100"},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert r.status_code == 303, r.text[:500]
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        assert _wait(c, run_id)["status"] == "done"
+        web = c.get(f"/analyses/runs/{run_id}/resultat.json").json()
+        run_page = html.unescape(c.get(f"/analyses/runs/{run_id}").text)
+    period = make_period(date(2017, 9, 25), date(2018, 9, 24))
+    same = run_siting(
+        make_engine(demo_url), grid=100.0, k=3, radius=100.0, start=period.start,
+        end=period.end, store=False,
+    )  # fmt: skip
+    assert [s["candidate"] for s in web["sites"]] == [s["candidate"] for s in same["sites"]]
+    assert web["covered_weight"] == same["covered_weight"] > 0
+    table = run_page[run_page.index('id="siting-sites"') :]
+    for s in web["sites"]:
+        assert f"<td>{s['rank']}</td><td>{s['lat']:.5f}</td><td>{s['lon']:.5f}</td>" in table
+    assert f"{len(web['sites'])} site(s) proposé(s)" in run_page

@@ -217,11 +217,25 @@ def _near_repeat_run(
 
 
 def _siting_fields(engine: Engine) -> list[Field]:
+    from datetime import timedelta
+
+    from gltd.cctv.study import latest_data_day
+    from gltd.timeutil import add_years
+
+    last = latest_data_day(engine)
+    first = add_years(last, -1) + timedelta(days=1) if last else None
     return [
-        Field("first", "Faits du", "date", True),
-        Field("last", "au (inclus)", "date", True),
-        Field("n_sites", "Nombre de caméras à placer", "int", True, min=1, max=50),
-        Field("radius", "Rayon couvert (m)", "float", True, min=10, max=500),
+        Field(
+            "first",
+            "Faits du",
+            "date",
+            True,
+            default=first.isoformat() if first else None,
+            help="par défaut, les douze mois jusqu'à la dernière donnée de la base",
+        ),
+        Field("last", "au (inclus)", "date", True, default=last.isoformat() if last else None),
+        Field("n_sites", "Nombre de caméras à placer", "int", True, min=1, max=50, default="5"),
+        Field("radius", "Rayon couvert (m)", "float", True, min=10, max=500, default="100"),
         _cat_field(),
     ]
 
