@@ -68,8 +68,8 @@ def test_default_last_day_ignores_a_stray_maximum() -> None:
     day = 86_400 * 10**9
     t0 = int(datetime(2018, 1, 1, 12, tzinfo=UTC).timestamp()) * 10**9
     times = [t0 + k * day for k in range(200)] + [t0 + 3000 * day]
-    # 201 times: the 99th percentile is the 199th (index 198), 18/07/2018, not 2026.
-    assert default_last_day(times) == date(2018, 7, 18)
+    # 201 times: the 99.9th percentile is the 200th (index 199), 19/07/2018, not 2026.
+    assert default_last_day(times) == date(2018, 7, 19)
     assert default_last_day(times, date(2018, 3, 1)) == date(2018, 3, 1)
     assert default_last_day([], DEMO_DAY) == DEMO_DAY
 
@@ -79,3 +79,18 @@ def test_reference_date_setting_is_parsed_or_refused_in_french() -> None:
     assert parse_reference_date("2018-09-24") == DEMO_DAY
     with pytest.raises(GltdError, match="JJ/MM/AAAA"):
         parse_reference_date("31/11/2018")
+
+
+def test_requisition_register_colours_deadlines_at_the_reference_date(
+    db_url: str, tmp_path: Path
+) -> None:
+    seed(db_url)  # one requisition due on 15/05/2018 at 09:00 UTC, still « reçue »
+    on_10_may = web_settings(tmp_path, reference_date=date(2018, 5, 10))
+    with TestClient(create_app(settings_for(db_url), web=on_10_may)) as c:
+        login(c, "police.analyste")
+        (item,) = c.get("/api/requisitions").json()["items"]
+        assert item["level"] == "proche"  # 4 to 5 days left on 10/05/2018
+    with TestClient(create_app(settings_for(db_url), web=web_settings(tmp_path))) as c:
+        login(c, "police.analyste")
+        (item,) = c.get("/api/requisitions").json()["items"]
+        assert item["level"] == "depasse"  # against today

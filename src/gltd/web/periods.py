@@ -55,7 +55,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 
 def default_last_day(
-    times_ns: Sequence[int] | np.ndarray, reference: date | None = None, *, q: float = 99.0
+    times_ns: Sequence[int] | np.ndarray, reference: date | None = None, *, q: float = 99.9
 ) -> date | None:
     """Last day of the default period: where the bulk of the incidents ends.
 

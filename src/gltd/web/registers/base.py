@@ -12,7 +12,19 @@ from sqlalchemy import Engine
 from gltd.web.auth import CurrentUser
 from gltd.web.forms import Field
 
-__all__ = ["Register", "Column", "jsonable"]
+__all__ = ["Register", "Column", "REFERENCE_NOW", "jsonable", "params_now"]
+
+#: The key under which the list routes pass the application's « now » (its reference
+#: date, :meth:`gltd.web.settings.WebSettings.now`) to :meth:`Register.rows`.
+REFERENCE_NOW = "gltd_reference_now"
+
+
+def params_now(params: dict[str, str]) -> datetime:
+    """« Now » for a register's rows: the application's reference date, else now (UTC)."""
+    from datetime import UTC
+
+    raw = params.get(REFERENCE_NOW)
+    return datetime.fromisoformat(raw) if raw else datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.dashboard_data import deadline_level
 from gltd.web.forms import Field
-from gltd.web.registers.base import Column, Register
+from gltd.web.registers.base import Column, Register, params_now
 
 __all__ = [
     "CamerasRegister",
@@ -111,7 +111,7 @@ class CamerasRegister(Register):
         from gltd.cctv.inventory import list_cameras
         from gltd.timeutil import PARIS
 
-        today = datetime.now(PARIS).date()
+        today = params_now(params).astimezone(PARIS).date()
         out = []
         for c in list_cameras(engine):
             d = c.as_dict()
@@ -244,7 +244,7 @@ class RequisitionsRegister(Register):
         """Requisitions, newest first, with the colour of their deadline."""
         from gltd.cctv.requisitions import list_requisitions
 
-        now = datetime.now(UTC)
+        now = params_now(params)
         out = []
         for v in list_requisitions(engine):
             d = v.as_dict()

@@ -3,7 +3,7 @@
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -21,7 +21,7 @@ from gltd.web.deps import app_state, client_ip, require
 from gltd.web.forms import Field, FormErrors, form_data, parse, to_form_values
 from gltd.web.permissions import SENSITIVE
 from gltd.web.registers import REGISTERS, Register
-from gltd.web.registers.base import jsonable
+from gltd.web.registers.base import REFERENCE_NOW, jsonable
 from gltd.web.registers.cctv import requisition_deadline
 from gltd.web.render import fr_date, fr_datetime, fr_number, render
 
@@ -62,11 +62,17 @@ def _identity_warnings(fields: list[Field], values: dict[str, Any]) -> list[str]
     return form_warnings(texts, {f.name: f.label for f in fields})
 
 
-def _calendar(rows: list[dict[str, Any]], month: str | None) -> dict[str, Any]:
+def _params(request: Request, *, query: bool = True) -> dict[str, str]:
+    """The query (when ``query``) and the application's « now » (its reference date)."""
+    params = dict(request.query_params) if query else {}
+    params[REFERENCE_NOW] = app_state(request).web.now().isoformat()
+    return params
+
+
+def _calendar(rows: list[dict[str, Any]], month: str | None, today: date) -> dict[str, Any]:
     """Operations of one month laid out in weeks (Monday first)."""
     import calendar
 
-    today = datetime.now(PARIS).date()
     if month:
         try:
             y, m = (int(p) for p in month.split("-"))
@@ -114,7 +120,7 @@ def _add_routes(reg: Register) -> None:
         request: Request, user: Reader, vue: str | None = None, mois: str | None = None
     ) -> HTMLResponse:
         st = app_state(request)
-        rows = await run_in_threadpool(reg.rows, st.engine, dict(request.query_params))
+        rows = await run_in_threadpool(reg.rows, st.engine, _params(request))
         table = [
             {
                 "id": r["id"],
@@ -123,12 +129,16 @@ def _add_routes(reg: Register) -> None:
             }
             for r in rows
         ]
-        cal = _calendar(rows, mois) if vue == "calendrier" and reg.slug == "operations" else None
+        cal = (
+            _calendar(rows, mois, st.web.today())
+            if vue == "calendrier" and reg.slug == "operations"
+            else None
+        )
         return render(request, "register_list.html", {"reg": reg, "rows": table, "calendar": cal})
 
     async def export(request: Request, user: Reader) -> Response:
         st = app_state(request)
-        rows = await run_in_threadpool(reg.rows, st.engine, {})
+        rows = await run_in_threadpool(reg.rows, st.engine, _params(request, query=False))
         await run_in_threadpool(
             audit.record,
             st.engine,
@@ -238,7 +248,7 @@ def _add_routes(reg: Register) -> None:
 
     async def api_list(request: Request, user: Reader) -> dict[str, Any]:
         st = app_state(request)
-        rows = await run_in_threadpool(reg.rows, st.engine, dict(request.query_params))
+        rows = await run_in_threadpool(reg.rows, st.engine, _params(request))
         return {"items": jsonable(rows), "count": len(rows)}
 
     async def api_create(
