@@ -80,3 +80,25 @@ def test_usage_errors_are_french(args: list[str], expected: str) -> None:
     assert expected in res.output
     assert "Erreur" in res.output
     assert not re.search(r"Missing|No such|Invalid value|Try '|Usage:|Input should", res.output)
+
+
+def _command(path: list[str]) -> Any:
+    cmd = ROOT
+    for name in path:
+        cmd = cmd.commands[name]
+    return cmd
+
+
+@pytest.mark.parametrize("path", LEAVES, ids=" ".join)
+def test_every_command_has_a_true_example(path: list[str]) -> None:
+    cmd = _command(path)
+    assert "Exemple" in _help(path)
+    m = re.search(r"Exemple : (gltd .*)", " ".join((cmd.help or "").split()))
+    assert m, f"gltd {' '.join(path)}: no « Exemple : gltd … » in its help"
+    example = m.group(1)
+    shown = [w for w in example.split()[1:] if not w.startswith("-")][: len(path)]
+    # ``gltd near-repeat FICHIER …`` stands for ``gltd near-repeat run``.
+    assert shown == path or (path == ["near-repeat", "run"] and shown[0] == "near-repeat")
+    flags = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+    unknown = [w for w in re.findall(r"(?<!\S)--[\w-]+", example) if w not in flags]
+    assert not unknown, f"gltd {' '.join(path)}: the example uses {unknown}"

@@ -36,7 +36,10 @@ def study_cmd(
     fmt: Annotated[str, typer.Option("--format", help="pdf, json ou html.")] = "pdf",
     db: DbOption = None,
 ) -> None:
-    """Étude de pertinence d'un site de caméra (PDF ou JSON, en français)."""
+    """Étude de pertinence d'un site de caméra (PDF ou JSON, en français).
+
+    Exemple : gltd cctv study --at 47.9025,1.8990 --radius 100 --out etude.pdf
+    """
     from gltd.cctv.study import relevance_study
     from gltd.cctv.study_render import write_study
 
@@ -90,7 +93,10 @@ def siting_cmd(
     fmt: Annotated[str, typer.Option("--format", help="json ou geojson.")] = "json",
     db: DbOption = None,
 ) -> None:
-    """Choisir k sites de caméras couvrant le plus de faits (couverture maximale)."""
+    """Choisir k sites de caméras couvrant le plus de faits (couverture maximale).
+
+    Exemple : gltd cctv siting --k 5 --format geojson --out implantation.geojson
+    """
     from gltd.cctv.siting import run_siting, siting_geojson
     from gltd.timeutil import make_period
 

@@ -31,7 +31,8 @@ cameras_app.command(
     "import",
     help="Importer ou mettre à jour l'inventaire des caméras (identique à « gltd import "
     "cameras ») : CSV, XLSX, GeoJSON, GeoPackage, Shapefile, Parquet ; tout le fichier ou rien "
-    "(sauf --skip-invalid) ; une caméra déjà enregistrée est mise à jour.",
+    "(sauf --skip-invalid) ; une caméra déjà enregistrée est mise à jour.\n\n"
+    "Exemple : gltd cctv cameras import cameras.xlsx --dry-run",
 )(_make_import_command("cameras"))
 
 
@@ -62,7 +63,10 @@ def cameras_add(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Ajouter une caméra (contrôles : conservation, commune, autorisation)."""
+    """Ajouter une caméra (contrôles : conservation, commune, autorisation).
+
+    Exemple : gltd cctv cameras add --code CAM-042 --at 47.9025,1.8990 --heading 90 --angle 60
+    """
     from gltd.cctv.inventory import CameraData, add_camera
 
     lat, lon = parse_latlon(at)
@@ -90,7 +94,10 @@ def cameras_list(
     out: OutOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Lister les caméras, avec leur statut (en service, retirée) et leur date de retrait."""
+    """Lister les caméras, avec leur statut (en service, retirée) et leur date de retrait.
+
+    Exemple : gltd cctv cameras list --format json --out cameras.json
+    """
     from datetime import datetime
 
     from gltd.cctv.inventory import list_cameras
@@ -122,7 +129,10 @@ def cameras_coverage(
     on: Annotated[str | None, typer.Option("--on", help="Caméras en service ce jour-là.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Écrire la couche de couverture (champs de vue, WGS84) en GeoJSON."""
+    """Écrire la couche de couverture (champs de vue, WGS84) en GeoJSON.
+
+    Exemple : gltd cctv cameras coverage --out champs.geojson
+    """
     from gltd.cctv.inventory import coverage_geojson
 
     fc = coverage_geojson(engine_for(db), on=optional_day(on, "jour"))
@@ -140,7 +150,10 @@ def cameras_summary(
     out: OutOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Synthèse du parc : nombre, part HD, coût, faits filmables, autorisations à renouveler."""
+    """Synthèse du parc : nombre, part HD, coût, faits filmables, autorisations à renouveler.
+
+    Exemple : gltd cctv cameras summary --on 2018-09-24
+    """
     from gltd.cctv.inventory import network_summary
     from gltd.taxonomy import get_taxonomy
 

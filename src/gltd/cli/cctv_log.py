@@ -35,7 +35,11 @@ def log_add(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Inscrire un visionnage ou une extraction (journal non modifiable)."""
+    """Inscrire un visionnage ou une extraction (journal non modifiable).
+
+    Exemple : gltd cctv log add --agent op1 --action visionnage --reason "Réquisition 12"
+    --camera CAM-042 --from "2018-06-01 22:00" --to "2018-06-01 23:00"
+    """
     from gltd.cctv.viewlog import log_viewing
 
     e = log_viewing(
@@ -56,7 +60,10 @@ def log_export(
     by: Annotated[str | None, typer.Option("--by", help="Compte qui exporte (audit).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Exporter le journal en CSV (l'export est lui-même tracé)."""
+    """Exporter le journal en CSV (l'export est lui-même tracé).
+
+    Exemple : gltd cctv log export --from 2018-01-01 --to 2018-12-31 --out journal.csv
+    """
     from datetime import timedelta
 
     from gltd.cctv.viewlog import export_viewings_csv

@@ -69,7 +69,12 @@ def req_add(
     by: Annotated[str | None, typer.Option("--by", help="Compte de l'agent qui saisit.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Enregistrer une réquisition ; calcule l'échéance légale des images."""
+    """Enregistrer une réquisition ; calcule l'échéance légale des images.
+
+    Exemple : gltd cctv requisitions add --received "2018-06-02 10:15" --unit "Commissariat
+    central" --basis 77-1-1 --procedure 2018/123 --cameras CAM-042 --from "2018-06-01 22:00"
+    --to "2018-06-02 02:00"
+    """
     from gltd.cctv.requisitions import RequisitionData, register_requisition
 
     v = register_requisition(
@@ -96,7 +101,10 @@ def req_list(
     out: OutOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Lister les réquisitions (les plus récentes d'abord)."""
+    """Lister les réquisitions (les plus récentes d'abord).
+
+    Exemple : gltd cctv requisitions list --status en_cours
+    """
     from gltd.cctv.requisitions import STATUS_LABELS, list_requisitions
     from gltd.timeutil import fmt_local
 
@@ -128,7 +136,10 @@ def req_status(
     by: Annotated[str | None, typer.Option("--by", help="Compte de l'agent.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Faire avancer une réquisition dans son circuit (horodaté)."""
+    """Faire avancer une réquisition dans son circuit (horodaté).
+
+    Exemple : gltd cctv requisitions status 12 remise --outcome utile
+    """
     from gltd.cctv.requisitions import change_status
 
     v = change_status(
@@ -145,7 +156,10 @@ def req_alerts(
     out: OutOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Réquisitions ouvertes dont les images seront bientôt écrasées."""
+    """Réquisitions ouvertes dont les images seront bientôt écrasées.
+
+    Exemple : gltd cctv requisitions alerts --within 48h
+    """
     from gltd.cctv.requisitions import deadline_alerts
     from gltd.timeutil import parse_duration
 
@@ -175,7 +189,10 @@ def req_stats(
     out: OutOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Statistiques annuelles et tendance depuis la première année enregistrée."""
+    """Statistiques annuelles et tendance depuis la première année enregistrée.
+
+    Exemple : gltd cctv requisitions stats --to 2018-09-24 --format json --out stats.json
+    """
     from gltd.cctv.requisitions import yearly_stats
 
     check_out_format(out, fmt)

@@ -23,7 +23,10 @@ db_app = typer.Typer(
 def upgrade_cmd(
     db: DbOption = None, revision: str = typer.Option("head", help="Révision cible.")
 ) -> None:
-    """Créer la base ou la mettre à jour (migrations Alembic)."""
+    """Créer la base ou la mettre à jour (migrations Alembic).
+
+    Exemple : gltd db upgrade --db sqlite:///gltd.db
+    """
     from gltd.store.migrate import upgrade
 
     url = db_url(db)
@@ -33,7 +36,10 @@ def upgrade_cmd(
 
 @db_app.command("current")
 def current_cmd(db: DbOption = None) -> None:
-    """Afficher la révision de la base."""
+    """Afficher la révision de la base.
+
+    Exemple : gltd db current --db sqlite:///gltd.db
+    """
     from gltd.store.engine import database_exists, display_url, make_engine
     from gltd.store.migrate import current_revision
 
@@ -48,7 +54,10 @@ def current_cmd(db: DbOption = None) -> None:
 
 @db_app.command("remove-demo-accounts")
 def remove_demo_accounts_cmd(db: DbOption = None) -> None:
-    """Supprimer les comptes de démonstration (et leurs sessions) de la base."""
+    """Supprimer les comptes de démonstration (et leurs sessions) de la base.
+
+    Exemple : gltd db remove-demo-accounts --db sqlite:///gltd.db
+    """
     from gltd.accounts import remove_demo_accounts
 
     names = remove_demo_accounts(engine_for(db))
@@ -72,7 +81,10 @@ def create_admin_cmd(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Créer un compte administrateur d'une agence (le mot de passe est demandé)."""
+    """Créer un compte administrateur d'une agence (le mot de passe est demandé).
+
+    Exemple : gltd db create-admin admin --agence "Parquet d'Orléans" --type parquet
+    """
     from gltd.accounts import check_new_admin, create_admin
     from gltd.errors import GltdError, InputError
     from gltd.model import AGENCY_KINDS

@@ -25,6 +25,8 @@ def demo_cmd(
 
     Zones illustratives, caméras, réquisitions, opérations, faits et actions — fictifs,
     sans aucune personne. Voir docs/demo.md.
+
+    Exemple : gltd demo --db sqlite:///demo.db
     """
     from gltd.demo.reset import describe_url, reset_database
     from gltd.demo.scenario import STEPS, build_demo

@@ -65,7 +65,10 @@ def displacement_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Graine du rééchantillonnage SPPT.")] = 0,
     db: DbOption = None,
 ) -> None:
-    """Mesurer l'effet d'une intervention et le déplacement (ou la diffusion) alentour."""
+    """Mesurer l'effet d'une intervention et le déplacement (ou la diffusion) alentour.
+
+    Exemple : gltd displacement --intervention 1 --before 6M --out effet.html
+    """
     from gltd.displacement import run_displacement, write_report
     from gltd.interventions import parse_around, parse_distances, resolve_place
 

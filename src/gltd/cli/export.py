@@ -48,7 +48,10 @@ def incidents(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Exporter les faits (filtres : période, catégories, zones)."""
+    """Exporter les faits (filtres : période, catégories, zones).
+
+    Exemple : gltd export incidents --from 2018-01-01 --to 2018-12-31 --out faits.gpkg
+    """
     from datetime import timedelta
 
     from gltd.export import export_incidents

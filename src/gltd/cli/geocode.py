@@ -32,7 +32,10 @@ EngineOpt = Annotated[
 
 
 def build(files: FilesArg, engine_name: EngineOpt = "gltd", db: DbOption = None) -> None:
-    """Construire ou mettre à jour l'index local des adresses (Base Adresse Nationale)."""
+    """Construire ou mettre à jour l'index local des adresses (Base Adresse Nationale).
+
+    Exemple : gltd geocode build adresses-45.csv.gz
+    """
     from gltd.geocode.index import build_index
 
     if engine_name == "addok":
@@ -76,7 +79,10 @@ def build(files: FilesArg, engine_name: EngineOpt = "gltd", db: DbOption = None)
 
 
 def status(db: DbOption = None) -> None:
-    """Lister les fichiers de la Base Adresse Nationale présents dans l'index."""
+    """Lister les fichiers de la Base Adresse Nationale présents dans l'index.
+
+    Exemple : gltd geocode status
+    """
     from gltd.geocode.index import indexed_sources
 
     sources = indexed_sources(engine_for(db))
@@ -125,7 +131,10 @@ def run(
     engine_name: EngineOpt = "gltd",
     db: DbOption = None,
 ) -> None:
-    """Géocoder un fichier d'adresses : ajoute lat, lon, score, précision, libellé BAN."""
+    """Géocoder un fichier d'adresses : ajoute lat, lon, score, précision, libellé BAN.
+
+    Exemple : gltd geocode run faits.csv --out faits-geocodes.csv
+    """
     from gltd.geocode.batch import geocode_file
     from gltd.ingest.mapping import parse_map_option
 
@@ -178,7 +187,10 @@ def demo_files(
     out_dir: Annotated[Path, typer.Argument(help="Dossier où écrire les deux fichiers.")],
     db: DbOption = None,
 ) -> None:
-    """Démonstration : écrire une BAN synthétique d'Orléans et les faits 2018 en adresses."""
+    """Démonstration : écrire une BAN synthétique d'Orléans et les faits 2018 en adresses.
+
+    Exemple : gltd geocode demo-files exemples/
+    """
     from gltd.demo.addresses import write_demo_address_files
 
     ban, export, n = write_demo_address_files(engine_for(db), out_dir)

@@ -125,7 +125,11 @@ def hotspots_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Graine des permutations (LISA, SPPT).")] = 0,
     db: DbOption = None,
 ) -> None:
-    """Cartographier les concentrations de faits et leurs déplacements."""
+    """Cartographier les concentrations de faits et leurs déplacements.
+
+    Exemple : gltd hotspots --method gistar --from 2018-03-24 --to 2018-09-24 --out
+    points-chauds.geojson
+    """
     from gltd.errors import InputError
     from gltd.hotspots import (
         FORMATS,

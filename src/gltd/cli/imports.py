@@ -17,13 +17,20 @@ BIG_FILE_BYTES = 256 * 1024
 
 HELP = {
     "zones": "Importer des zones (quartiers, IRIS, secteurs) : GeoJSON, GeoPackage, "
-    "Shapefile, Parquet, ou CSV avec une colonne WKT.",
+    "Shapefile, Parquet, ou CSV avec une colonne WKT.\n\n"
+    "Exemple : gltd import zones quartiers.geojson --source ville",
     "incidents": "Importer des faits constatés (export police ou ville) : CSV, XLSX, "
-    "GeoJSON, GeoPackage, Shapefile, Parquet.",
-    "operations": "Importer des opérations (interpellations par rôle, saisies).",
-    "cameras": "Importer l'inventaire des caméras de vidéoprotection.",
-    "requisitions": "Importer le registre des réquisitions judiciaires d'images.",
-    "ssmsi": "Importer la base communale SSMSI de la délinquance enregistrée (csv ou csv.gz).",
+    "GeoJSON, GeoPackage, Shapefile, Parquet.\n\n"
+    "Exemple : gltd import incidents faits-2018.csv --map date=DATE_FAITS,category=NATURE "
+    "--dry-run",
+    "operations": "Importer des opérations (interpellations par rôle, saisies).\n\n"
+    "Exemple : gltd import operations operations-2018.xlsx --report rapport.txt",
+    "cameras": "Importer l'inventaire des caméras de vidéoprotection.\n\n"
+    "Exemple : gltd import cameras cameras.csv",
+    "requisitions": "Importer le registre des réquisitions judiciaires d'images.\n\n"
+    "Exemple : gltd import requisitions registre.xlsx --skip-invalid",
+    "ssmsi": "Importer la base communale SSMSI de la délinquance enregistrée (csv ou csv.gz)."
+    "\n\nExemple : gltd import ssmsi base-communale.csv.gz --commune 45234",
 }
 
 FileArg = Annotated[Path, typer.Argument(help="Fichier à importer.", exists=False, dir_okay=False)]

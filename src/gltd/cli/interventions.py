@@ -46,7 +46,11 @@ def add_cmd(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Enregistrer une intervention."""
+    """Enregistrer une intervention.
+
+    Exemple : gltd interventions add --name "Caméra place X" --kind camera --from 2018-05-29
+    --camera CAM-042
+    """
     from gltd.interventions import add_from_options
 
     iid = add_from_options(
@@ -72,7 +76,10 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Lister les interventions."""
+    """Lister les interventions.
+
+    Exemple : gltd interventions list --json
+    """
     import json
 
     from rich.table import Table
@@ -104,7 +111,10 @@ def show_cmd(
     intervention_id: Annotated[int, typer.Argument(help="Numéro de l'intervention.")],
     db: DbOption = None,
 ) -> None:
-    """Afficher une intervention (JSON)."""
+    """Afficher une intervention (JSON).
+
+    Exemple : gltd interventions show 1
+    """
     import json
 
     from gltd.interventions import get_intervention

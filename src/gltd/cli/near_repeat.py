@@ -126,7 +126,10 @@ def run(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Répétitions proches (test de Knox) : paires observées, rapport de Knox, p par case."""
+    """Répétitions proches (test de Knox) : paires observées, rapport de Knox, p par case.
+
+    Exemple : gltd near-repeat --from 2018-03-24 --to 2018-09-24 --format html --out knox.html
+    """
     from gltd import near_repeat as svc
     from gltd.timeutil import parse_period
 
@@ -187,7 +190,10 @@ def alerts(
     out: Annotated[Path | None, typer.Option("--out", help="Fichier à écrire.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Zones et durées de risque accru autour des faits récents (dernière analyse de la catégorie)."""
+    """Zones et durées de risque accru autour des faits récents (dernière analyse de la catégorie).
+
+    Exemple : gltd near-repeat alerts --since 7d --format geojson --out alertes.geojson
+    """
     from gltd import near_repeat as svc
     from gltd.timeutil import parse_duration
 

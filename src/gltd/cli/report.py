@@ -34,7 +34,10 @@ def report_cmd(
     title: Annotated[str | None, typer.Option("--title", help="Titre du bilan.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Produire le bilan du GLTD sur une période, comparée à une autre (tests exacts)."""
+    """Produire le bilan du GLTD sur une période, comparée à une autre (tests exacts).
+
+    Exemple : gltd report --from 2018-03-24 --to 2018-09-24 --out bilan.pdf
+    """
     from gltd.errors import GltdError
     from gltd.report.builder import build_bilan, resolve_compare
     from gltd.report.render import FORMATS, write_report

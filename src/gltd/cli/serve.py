@@ -42,7 +42,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """Lance le tableau de bord partagé du GLTD (pages web et API /api)."""
+        """Lance le tableau de bord partagé du GLTD (pages web et API /api).
+
+        Exemple : gltd serve --db sqlite:///demo.db --port 8000
+        """
         _run(db, host, port, demo_accounts, reference_date)
 
 
