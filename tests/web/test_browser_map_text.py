@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 retention_days=10,
             )
         )
+        # Retired before the period shown: not drawn, not counted (issue: "253 caméras").
+        s.add(
+            Camera(code="RETIREE", lon=1.951, lat=47.915, x=ARGONNE_XY[0] + 1400,
+                   y=ARGONNE_XY[1], field_angle_deg=360.0, range_m=40.0, retention_days=10,
+                   installed_on=date(2012, 1, 1), removed_on=date(2017, 6, 1))
+        )  # fmt: skip
         s.add(
             Intervention(
                 name=INTERVENTION,
@@ -109,7 +115,7 @@ def test_tooltips_show_markup_as_text(server: str, chromium_path: str, artifacts
             page.check("#lyr-cameras")
         with page.expect_response(lambda r: "/api/map/interventions" in r.url):
             page.check("#lyr-interventions")
-        expect(page.locator("#legend")).to_contain_text("Caméras : 3")
+        expect(page.locator("#legend")).to_contain_text("Caméras : 3 en service")
         # Open every tooltip bound on the map (the layers are drawn on a canvas).
         page.evaluate(
             """() => { const m = document.getElementById('map').gltdMap;
@@ -119,6 +125,7 @@ def test_tooltips_show_markup_as_text(server: str, chromium_path: str, artifacts
         texts = [t.strip() for t in tips.all_inner_texts()]
         assert ZONE in texts
         assert f"Caméra {CAMERA} (en service)" in texts
+        assert not [t for t in texts if "RETIREE" in t]
         assert f"{INTERVENTION} (depuis le 2018-05-01)" in texts
         # Nothing was parsed as markup: no element but the text span inside tooltips.
         assert page.locator(".leaflet-tooltip img, .leaflet-tooltip b").count() == 0
