@@ -111,6 +111,7 @@ def test_web_study_of_a_carmes_site_is_the_cli_pdf_at_the_latest_data(
     assert sum(plan["in_site"]) == web["incidents"]["total"] < plan["n"]
     assert plan == cli["plan"]
     assert web["conclusion"]["label"] in run_page
+    assert f"{web['incidents']['total']} fait(s) du 24/09/2015 au 23/09/2018" in run_page
     pdf = tmp_path / "web.pdf"
     pdf.write_bytes(doc.content)
     if shutil.which("pdftotext") is None:
@@ -191,3 +192,5 @@ def test_web_siting_defaults_to_the_latest_data_and_lists_the_sites(
     for s in web["sites"]:
         assert f"<td>{s['rank']}</td><td>{s['lat']:.5f}</td><td>{s['lon']:.5f}</td>" in table
     assert f"{len(web['sites'])} site(s) proposé(s)" in run_page
+    share = f"{100 * web['covered_share']:.1f}".replace(".", ",")
+    assert f"non encore filmé(s) ({share}\u202f%)" in run_page

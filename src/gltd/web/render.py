@@ -69,13 +69,18 @@ def fr_pct(value: Any) -> str:
 
 
 def fr_date(value: Any) -> str:
-    """A date or datetime as ``24/09/2018`` (local day)."""
+    """A date, datetime or ISO day as ``24/09/2018`` (local day)."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
         return value.astimezone(PARIS).strftime("%d/%m/%Y")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):  # an ISO day from a stored JSON result
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            pass
     return str(value)
 
 
