@@ -106,7 +106,7 @@ def test_html_and_pdf_reports(db: str, tmp_path: Path) -> None:
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     text = html.read_text(encoding="utf-8")
-    assert "Analyse de déplacement : zone « Place »" in text
+    assert "Analyse de déplacement\u00a0: zone «\u00a0Place\u00a0»" in text
     assert "data:image/png;base64," in text
     assert text.count("<tr><td>") >= 3 + 3  # counts + rings
     assert "Précautions de lecture" in text

@@ -240,5 +240,5 @@ def test_cli_file_formats(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     page = html.read_text()
-    assert "Même lieu" in page and "Plus de 300 m" in page and 'class="p' in page
+    assert "Même lieu" in page and "Plus de 300\u00a0m" in page and 'class="p' in page
     assert "http" not in page.split("<body>")[0]  # nothing loaded from the internet

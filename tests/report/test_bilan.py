@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -180,6 +181,25 @@ def test_pdf_pages_are_not_blank(demo_url: str, tmp_path: Path, artifacts_dir: P
         share = dark / (img.width * img.height)
         assert share > 0.005, f"{page.name} looks blank ({share:.4f} dark pixels)"
     (artifacts_dir / "bilan-demo.pdf").write_bytes(pdf.read_bytes())
+    _assert_french_typography(pdf)
+
+
+UNIT_AT_LINE_START = re.compile(r"^\s*(%|€|m|km|g|kg|m²)(?![\w-])")
+NUMBER_AT_LINE_END = re.compile(r"\d\s*$")
+
+
+def _assert_french_typography(pdf: Path) -> None:
+    """No line breaks between a number and its unit, no ISO date, no module name."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    lines = text.splitlines()
+    for before, line in zip(lines, lines[1:], strict=False):
+        if NUMBER_AT_LINE_END.search(before):
+            assert not UNIT_AT_LINE_START.match(line), (before, line)
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), re.findall(r".*\d{4}-\d{2}-\d{2}.*", text)
+    assert not re.search(r"\bgltd\.[a-z_]", text)
+    assert "IC 95 %" in text and "IC 95\n" not in text
 
 
 def test_report_cli_errors_are_plain_messages(demo_url: str, tmp_path: Path) -> None:

@@ -2,6 +2,10 @@
 tests. The one place where gltd writes a number or a date for a French reader: the bilan,
 the displacement report, the relevance study, the near-repeat table and their charts.
 
+Typography (:func:`fr_typography`): a no-break space U+00A0 — the one convention of every
+document — before ``: ; ! ? %`` and ``»``, after ``«``, and between a number and its unit
+(``95 %``, ``250 m``, ``60 g``, ``150 000 €``), so that a line never breaks there.
+
 Conventions: decimal comma, narrow no-break space between thousands, the minus sign
 U+2212 (``−0,25``), a no-break space before ``%``, ``—`` for a missing or undefined value,
 ``1er`` for the first day of a month.
@@ -10,6 +14,7 @@ U+2212 (``−0,25``), a no-break space before ``%``, ``—`` for a missing or un
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +43,8 @@ __all__ = [
     "fr_rr",
     "fr_ci",
     "parse_fr_number",
+    "fr_typography",
+    "fr_typography_html",
 ]
 
 LOCALE = "fr_FR"
@@ -203,3 +210,35 @@ def parse_fr_number(text: str) -> float:
         .replace(",", ".")
     )
     return float(t)
+
+
+_BEFORE = re.compile(r"[ \u202f](?=[:;!?%»])")
+_AFTER = re.compile(r"(?<=«)[ \u202f]")
+_UNIT = re.compile(r"(?<=\d)[ \u202f](?=(?:%|€|m²|km|m|kg|g|h|min|ans?|jours?|mois|ha)(?![\w-]))")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def fr_typography(text: str) -> str:
+    """``text`` with no-break spaces before ``: ; ! ? % »``, after ``«`` and between a
+    number and its unit (``IC 95 %``, ``« Le Score »``, ``250 m``)."""
+    text = _BEFORE.sub(NBSP, text)
+    text = _AFTER.sub(NBSP, text)
+    return _UNIT.sub(NBSP, text)
+
+
+def fr_typography_html(html: str) -> str:
+    """:func:`fr_typography` on the text of an HTML page (never inside a tag, a
+    ``<style>`` or a ``<script>``)."""
+    out: list[str] = []
+    raw = False
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            low = part[:8].lower()
+            if low.startswith(("<style", "<script")):
+                raw = True
+            elif low.startswith(("</style", "</scrip")):
+                raw = False
+            out.append(part)
+        else:
+            out.append(part if raw else fr_typography(part))
+    return "".join(out)

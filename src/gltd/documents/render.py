@@ -79,8 +79,9 @@ def json_text(data: Any) -> str:
 
 
 def render_html(template: str, context: Mapping[str, Any]) -> str:
-    """The template (a file of ``gltd/documents/templates``) filled with ``context``."""
-    return ENV.get_template(template).render(**context)
+    """The template (a file of ``gltd/documents/templates``) filled with ``context``, in
+    French typography (:func:`gltd.documents.fmt.fr_typography_html`)."""
+    return fmt.fr_typography_html(ENV.get_template(template).render(**context))
 
 
 def html_to_pdf(html: str) -> bytes:

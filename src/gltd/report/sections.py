@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from gltd.cctv.inventory import network_history, network_summary
 from gltd.cctv.requisitions import Counts, YearStats, period_counts, yearly_stats
+from gltd.documents.fmt import fr_date
 from gltd.privacy import redact
 from gltd.report import queries as q
 from gltd.timeutil import PARIS, Period, add_months
@@ -197,7 +198,7 @@ def cameras_section(engine: Engine, as_of: date) -> dict[str, Any]:
             "as_of": as_of.isoformat(),
             "in_service": "installée au plus tard ce jour et non déposée",
             "expiring": f"autorisation préfectorale expirant dans les {EXPIRY_MONTHS} mois "
-            f"(du {as_of.isoformat()} au {horizon.isoformat()} inclus)",
+            f"(du {fr_date(as_of)} au {fr_date(horizon)} inclus)",
             "annual_cost": "somme des coûts annuels des caméras en service",
         },
     }
