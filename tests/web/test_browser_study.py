@@ -1,0 +1,88 @@
+"""In Chromium, on the 2018 demo: the relevance study from the form to its PDF."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gltd.accounts import demo_password, ensure_demo_accounts
+from gltd.demo.scenario import build_demo
+from gltd.store.engine import make_engine
+from gltd.store.migrate import upgrade
+from web_support import SECRET, settings_for, web_settings
+
+pytestmark = pytest.mark.browser
+
+ANALYST = "csu-analyste"
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The 2018 demo with its accounts, served by uvicorn in a thread."""
+    import uvicorn
+
+    from gltd.web.app import create_app
+
+    tmp = tmp_path_factory.mktemp("demo-web")
+    url = f"sqlite:///{tmp / 'demo.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    build_demo(engine, seed=2018)
+    ensure_demo_accounts(engine, SECRET)
+    engine.dispose()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    app = create_app(settings_for(url), web=web_settings(tmp))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    th.join(timeout=10)
+
+
+def test_study_pdf_from_the_web_at_the_demo_date(
+    demo_server: str, chromium_path: str, artifacts_dir: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+        page = b.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR").new_page()
+        page.goto(f"{demo_server}/login")
+        page.fill("input[name=username]", ANALYST)
+        page.fill("input[name=password]", demo_password(SECRET, ANALYST))
+        page.click("button[type=submit]")
+        page.goto(f"{demo_server}/analyses")
+        form = page.locator("#analysis-relevance")
+        expect(form.locator("input[name=as_of]")).to_have_value("2018-09-24")
+        form.screenshot(path=str(artifacts_dir / "study-form.png"))
+        form.locator("select[name=request_id]").select_option("1")
+        form.locator("button[type=submit]").click()
+        page.wait_for_url("**/analyses/runs/*")
+        for _ in range(120):
+            if page.locator("#study-conclusion").count():
+                break
+            time.sleep(1)
+            page.reload()
+        conclusion = page.locator("#study-conclusion")
+        expect(conclusion).to_contain_text("du 24/09/2015 au 23/09/2018")
+        page.screenshot(path=str(artifacts_dir / "study-run.png"), full_page=True)
+        href = page.locator("#job-file").get_attribute("href")
+        assert href is not None
+        pdf = page.request.get(f"{demo_server}{href}")
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.body().startswith(b"%PDF")
+        (artifacts_dir / "study-web.pdf").write_bytes(pdf.body())
+        b.close()
