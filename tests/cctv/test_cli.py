@@ -153,5 +153,8 @@ def test_study_and_siting_commands(city_db: str, tmp_path: Path) -> None:
          "--format", "geojson", "--out", str(geo), "--db", city_db)  # fmt: skip
     fc = json.loads(geo.read_text(encoding="utf-8"))
     assert len(fc["features"]) == 1 and fc["properties"]["k"] == 2
-    res2 = runner.invoke(app, ["cctv", "siting", "--k", "2", "--out", str(geo), "--db", city_db])
+    res2 = runner.invoke(
+        app,
+        ["cctv", "siting", "--k", "2", "--format", "geojson", "--out", str(geo), "--db", city_db],
+    )
     assert res2.exit_code == 2 and "--candidates" in res2.output

@@ -34,7 +34,7 @@ LEAVES = _leaves(ROOT, [])
 ENGLISH = re.compile(
     r"Show this message|Usage:|\[required\]|\[default:|env var|\bCommands\b|\bError\b"
     r"|\bARGS\b|\bCOMMAND\b|<(bool|str|int|float|path|list\[[^]]*\]|file|datetime)>"
-    r"|\b(INTEGER|TEXT|FLOAT|BOOLEAN|PATH|FILENAME)\b"
+    r"|\b(INTEGER|TEXT|FLOAT|BOOLEAN|PATH|FILENAME)\b|[{\[](file|files|username|status)[}\]]"
 )
 
 

@@ -22,7 +22,7 @@ def test_the_same_error_names_the_flag_in_the_cli_and_no_flag_on_the_web(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     seed(sqlite_url)
-    out = tmp_path / "report.json"
+    out = tmp_path / "report.html"
     res = runner.invoke(
         app,
         [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["HELP_TEXT", "french_error", "install", "value_name"]
+__all__ = ["ARGUMENT_NAMES", "HELP_TEXT", "french_error", "install", "value_name"]
 
 HELP_TEXT = "Afficher cette aide."
 
@@ -97,6 +97,24 @@ def value_name(param: Any) -> str | None:
     return f"{name}…" if desc.is_list or param.nargs != 1 else name
 
 
+#: French names of the commands' arguments (their Python names otherwise show).
+ARGUMENT_NAMES = {
+    "file": "FICHIER",
+    "files": "FICHIERS",
+    "out_dir": "DOSSIER",
+    "username": "IDENTIFIANT",
+    "intervention_id": "NUMERO",
+    "req_id": "NUMERO",
+    "status": "STATUT",
+}
+
+
+def _argument_name(self: Any) -> str:
+    if self.metavar is not None:
+        return str(self.metavar)
+    return ARGUMENT_NAMES.get(self.name, str(self.name).upper())
+
+
 def _translate(message: str) -> str:
     return _GETTEXT.get(message, message)
 
@@ -175,4 +193,6 @@ def install() -> None:
     command.get_help_option = french_help_option  # type: ignore[method-assign]
     ru.rich_format_error = french_format_error
     typer.core.TyperOption.display_type_rich = _display_type_rich  # type: ignore[method-assign]
-    typer.core.TyperArgument.display_type_rich = _display_type_rich  # type: ignore[method-assign]
+    # An argument's French name (``FICHIER``) already says what it takes.
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+    typer.core.TyperArgument.display_name_raw = property(_argument_name)  # type: ignore[assignment,method-assign]
