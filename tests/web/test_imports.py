@@ -180,7 +180,7 @@ def test_an_upload_cannot_read_the_live_database(sqlite_url: str, tmp_path: Path
 def test_a_decompression_bomb_sent_through_the_web_is_refused(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    from test_ingest_bombs import _xlsx_with_far_cell
+    from ingest.test_bombs import _xlsx_with_far_cell
 
     seed(sqlite_url)
     bomb = tmp_path / "faits.xlsx"
