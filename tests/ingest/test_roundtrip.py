@@ -114,8 +114,8 @@ def test_export_refuses_unknown_format_and_zone(sqlite_url: str, tmp_path: Path)
         (["--zones", "Atlantide"], "zone inconnue : « Atlantide »"),
         (["--format", "gpkg", "--excel-fr"], "--excel-fr ne s'applique qu'au format csv"),
     ):
+        out = tmp_path / ("x.gpkg" if "gpkg" in args else "x.csv")  # --out matches --format
         r = CliRunner().invoke(
-            app,
-            ["export", "incidents", "--out", str(tmp_path / "x.csv"), *args, "--db", sqlite_url],
+            app, ["export", "incidents", "--out", str(out), *args, "--db", sqlite_url]
         )
         assert r.exit_code == 2 and msg in " ".join(r.output.split()), r.output
