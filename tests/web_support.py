@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -236,3 +241,27 @@ def page_token(client: Any, path: str = "/") -> str:
     m = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', r.text)
     assert m, r.text[:300]
     return m.group(1)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by a real uvicorn in a thread on a free loopback port; yields its
+    base URL and stops the server afterwards (the browser tests' server)."""
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        th.join(timeout=10)

@@ -5,9 +5,6 @@ Screenshots go to the ``artifacts_dir`` folder (test-artifacts/) to be looked at
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +12,7 @@ from typing import Any
 import pytest
 
 from gltd.store.migrate import upgrade
-from web_support import PASSWORD, seed, settings_for, web_settings
+from web_support import PASSWORD, seed, serving, settings_for, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -29,17 +26,9 @@ ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A seeded SQLite base served by uvicorn in a thread; yields the base URL."""
-    import uvicorn
-
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("web")
@@ -47,18 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upgrade(url)
     seed(url)
     app = create_app(settings_for(url), web=web_settings(tmp))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,6 @@ A zone, a camera and an intervention named with markup (``<img src=x onerror=…
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,6 +21,7 @@ from web_support import (
     ARGONNE_XY,
     PASSWORD,
     seed,
+    serving,
     settings_for,
     web_settings,
 )
@@ -37,16 +35,8 @@ INTERVENTION = "<img src=x id=inj-intervention>"
 SQUARE = "POLYGON((1.945 47.910, 1.955 47.910, 1.955 47.918, 1.945 47.918, 1.945 47.910))"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("map-text")
@@ -82,18 +72,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
         )
     app = create_app(settings_for(url), web=web_settings(tmp))
-    port = _port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serving(app) as base:
+        yield base
 
 
 def test_tooltips_show_markup_as_text(server: str, chromium_path: str, artifacts_dir: Path) -> None:
