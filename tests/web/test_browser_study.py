@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ from gltd.accounts import demo_password, ensure_demo_accounts
 from gltd.demo.scenario import build_demo
 from gltd.store.engine import make_engine
 from gltd.store.migrate import upgrade
-from web_support import SECRET, settings_for, web_settings
+from web_support import SECRET, serving, settings_for, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +21,6 @@ ANALYST = "csu-analyste"
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The 2018 demo with its accounts, served by uvicorn in a thread."""
-    import uvicorn
-
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("demo-web")
@@ -35,21 +30,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_demo(engine, seed=2018)
     ensure_demo_accounts(engine, SECRET)
     engine.dispose()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    app = create_app(settings_for(url), web=web_settings(tmp))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serving(create_app(settings_for(url), web=web_settings(tmp))) as base:
+        yield base
 
 
 def test_study_pdf_from_the_web_at_the_demo_date(
@@ -71,12 +53,10 @@ def test_study_pdf_from_the_web_at_the_demo_date(
         form.locator("select[name=request_id]").select_option("1")
         form.locator("button[type=submit]").click()
         page.wait_for_url("**/analyses/runs/*")
-        for _ in range(120):
-            if page.locator("#study-conclusion").count():
-                break
-            time.sleep(1)
-            page.reload()
+        # the run page polls its job and reloads itself when it ends: wait for that reload
+        # (reloading from the test as well races it and aborts one of the navigations)
         conclusion = page.locator("#study-conclusion")
+        conclusion.wait_for(timeout=180_000)
         expect(conclusion).to_contain_text("du 24/09/2015 au 23/09/2018")
         page.screenshot(path=str(artifacts_dir / "study-run.png"), full_page=True)
         href = page.locator("#job-file").get_attribute("href")
