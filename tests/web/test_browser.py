@@ -100,7 +100,7 @@ def test_open_the_map_and_toggle_layers(server: str, page: Any, artifacts_dir: P
     page.goto(f"{server}/carte?du=2018-03-24&au=2018-09-23")
     page.wait_for_selector(".leaflet-container")
     # Zones and density are drawn (on a canvas): the legend says how many incidents.
-    expect(page.locator("#legend")).to_contain_text("Densité : 15 fait(s)")
+    expect(page.locator("#legend")).to_contain_text("Densité : 15 faits")
     with page.expect_response(lambda r: "/api/map/hotspots" in r.url) as hs:
         page.check("#lyr-hotspots")
     assert hs.value.status == 200

@@ -106,7 +106,7 @@ def test_tooltips_show_markup_as_text(server: str, chromium_path: str, artifacts
         assert ZONE in texts
         assert f"Caméra {CAMERA} (en service)" in texts
         assert not [t for t in texts if "RETIREE" in t]
-        assert f"{INTERVENTION} (depuis le 2018-05-01)" in texts
+        assert f"{INTERVENTION} (depuis le 01/05/2018)" in texts
         # Nothing was parsed as markup: no element but the text span inside tooltips.
         assert page.locator(".leaflet-tooltip img, .leaflet-tooltip b").count() == 0
         assert page.locator("#inj-zone, #inj-intervention").count() == 0

@@ -13,37 +13,9 @@ import numpy as np
 from gltd.analysis.grid import Grid
 from gltd.documents.figures import figure_png, pyplot, scale_bar
 from gltd.fileio import write_atomic
+from gltd.mapping.legend import CATEGORY_COLOURS, CHANGE_COLOURS, CLASS_COLOURS
 
 __all__ = ["MapLayers", "render_png", "CLASS_COLOURS", "CATEGORY_COLOURS", "CHANGE_COLOURS"]
-
-#: Gi* classes, ArcGIS-like palette.
-CLASS_COLOURS = {
-    3: ("#d62f27", "point chaud 99 %"),
-    2: ("#ed7551", "point chaud 95 %"),
-    1: ("#fab984", "point chaud 90 %"),
-    -1: ("#c0ccbe", "point froid 90 %"),
-    -2: ("#849eba", "point froid 95 %"),
-    -3: ("#4575b5", "point froid 99 %"),
-}
-CATEGORY_COLOURS = {
-    "new_hot": "#ffb3b3",
-    "consecutive_hot": "#ff8080",
-    "intensifying_hot": "#b30000",
-    "persistent_hot": "#e60000",
-    "diminishing_hot": "#ff4d4d",
-    "sporadic_hot": "#ffd9b3",
-    "oscillating_hot": "#e6a0c4",
-    "historical_hot": "#a6a6a6",
-    "new_cold": "#b3d1ff",
-    "consecutive_cold": "#80b3ff",
-    "intensifying_cold": "#003399",
-    "persistent_cold": "#0047b3",
-    "diminishing_cold": "#4d94ff",
-    "sporadic_cold": "#cce0ff",
-    "oscillating_cold": "#9fc5c5",
-    "historical_cold": "#7f7f7f",
-}
-CHANGE_COLOURS = {"apparu": "#d62f27", "disparu": "#4575b5", "persistant": "#7b3294"}
 
 
 @dataclass

@@ -49,10 +49,10 @@ async def map_page(request: Request, user: Reader, du: Du = None, au: Au = None)
     choice = await run_in_threadpool(_choice, request, du, au)
     cats = await run_in_threadpool(category_choices, st.cache)
     from gltd.geo import crs_label
+    from gltd.mapping.legend import palette
 
-    return render(
-        request, "map.html", {"choice": choice, "categories": cats, "crs_label": crs_label()}
-    )
+    ctx = {"choice": choice, "categories": cats, "crs_label": crs_label(), "palette": palette()}
+    return render(request, "map.html", ctx)
 
 
 @api.get("/zones")

@@ -1,14 +1,24 @@
 /* gltd — the map: Leaflet (served by gltd), layers fetched from /api/map. */
 (function () {
   "use strict";
-  var HOT = { "3": "#b2182b", "2": "#d6604d", "1": "#f4a582", "-1": "#92c5de", "-2": "#4393c3", "-3": "#2166ac" };
-  var EMERGING = ["#7f0000", "#b30000", "#d7301f", "#ef6548", "#fc8d59", "#fdbb84", "#fdd49e", "#fee8c8"];
+  /* Colours and labels of the layers: sent by the page (gltd.mapping.legend), the same as
+     on the static maps. */
+  var PALETTE = { hot: {}, emerging: [], density: ["#ffffcc", "#800026"], camera: "#00441b", intervention: "#762a83", zone: "#333" };
+  var NF2 = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  var NF0 = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
+  var PLAY_MS = 1500;
 
   function $(id) { return document.getElementById(id); }
 
   /* Tooltip content as a text node: names typed by people (zones, cameras, interventions)
      are never parsed as HTML. */
   function tip(text) { var s = document.createElement("span"); s.textContent = String(text); return s; }
+
+  /* French numbers and dates: 12,59 ; 1 234 ; 01/06/2018. */
+  function num(v) { return v === null || v === undefined ? "—" : NF0.format(v); }
+  function dec(v) { return v === null || v === undefined ? "—" : NF2.format(v); }
+  function frDay(s) { return s ? String(s).slice(0, 10).split("-").reverse().join("/") : ""; }
+  function plural(n, one, many) { return num(n) + " " + (n > 1 ? many : one); }
 
   function isoDay(d) { return d.toISOString().slice(0, 10); }
   function parseDay(s) { var p = s.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])); }
@@ -32,24 +42,144 @@
     return out;
   }
 
-  function colour(n, max) {
-    var t = max > 0 ? Math.sqrt(n / max) : 0;
-    var r = Math.round(255 - 80 * t), g = Math.round(237 - 200 * t), b = Math.round(160 - 140 * t);
-    return "rgb(" + r + "," + g + "," + b + ")";
+  /* Density colour: the ramp interpolated on sqrt(n / max). */
+  function hex(c) { return [parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16)]; }
+  function ramp(t) {
+    var r = PALETTE.density, x = Math.max(0, Math.min(1, t)) * (r.length - 1), i = Math.min(Math.floor(x), r.length - 2), f = x - i;
+    var a = hex(r[i]), b = hex(r[i + 1]);
+    return "rgb(" + [0, 1, 2].map(function (k) { return Math.round(a[k] + (b[k] - a[k]) * f); }).join(",") + ")";
+  }
+  function colour(n, max) { return ramp(max > 0 ? Math.sqrt(n / max) : 0); }
+
+  /* ---- legend: one block per layer drawn, swatches built as elements ---- */
+  function swatch(kind, fill, line) {
+    var s = document.createElement("span");
+    s.className = "swatch swatch-" + kind;
+    if (fill) { s.style.background = fill; }
+    if (line) { s.style.borderColor = line; }
+    return s;
+  }
+  function row(list, sw, text) {
+    var li = document.createElement("li");
+    li.appendChild(sw);
+    li.appendChild(document.createTextNode(" " + text));
+    list.appendChild(li);
+    return li;
+  }
+  function block(box, name, title, summary) {
+    var div = document.createElement("div");
+    div.className = "legend-block";
+    div.setAttribute("data-layer", name);
+    var h = document.createElement("p");
+    h.className = "legend-title";
+    h.textContent = title;
+    div.appendChild(h);
+    if (summary) { var p = document.createElement("p"); p.className = "legend-summary"; p.textContent = summary; div.appendChild(p); }
+    var ul = document.createElement("ul");
+    div.appendChild(ul);
+    box.appendChild(div);
+    return ul;
+  }
+  function countBy(features, key) {
+    var c = {};
+    features.forEach(function (f) { var k = String(f.properties[key]); c[k] = (c[k] || 0) + 1; });
+    return c;
+  }
+
+  function drawLegend(box, layers, cell) {
+    box.textContent = "";
+    var ul;
+    if (layers.zones) {
+      var zs = layers.zones.gltdData.features, illus = zs.some(function (f) { return f.properties.illustrative; });
+      ul = block(box, "zones", "Zones");
+      row(ul, swatch("line", null, PALETTE.zone), plural(zs.length, "zone", "zones") + (illus ? " (contours illustratifs)" : ""));
+    }
+    if (layers.density) {
+      var d = layers.density.gltdData;
+      ul = block(box, "density", "Densité : " + plural(d.n, "fait", "faits") + (d.period ? " (" + d.period + ")" : ""),
+        "faits par cellule de " + num(cell) + " m");
+      var grad = swatch("ramp");
+      grad.style.background = "linear-gradient(to right, " + PALETTE.density.join(", ") + ")";
+      var li = row(ul, grad, "");
+      li.className = "legend-ramp";
+      var ends = document.createElement("span");
+      ends.className = "ramp-ends";
+      ends.textContent = "1 … " + num(d.max) + " faits par cellule";
+      li.appendChild(ends);
+    }
+    if (layers.hotspots) {
+      var h = layers.hotspots.gltdData, c = countBy(h.features, "class");
+      ul = block(box, "hotspots", "Points chauds (Gi*) : " + plural(h.features.length, "cellule significative", "cellules significatives") + " après FDR",
+        h.message || "");
+      ["3", "2", "1", "-1", "-2", "-3"].forEach(function (k) {
+        var e = PALETTE.hot[k];
+        if (e) { row(ul, swatch("fill", e.colour), e.label + " (" + num(c[k] || 0) + ")"); }
+      });
+    }
+    if (layers.emerging) {
+      var em = layers.emerging.gltdData, ce = countBy(em.features, "category");
+      ul = block(box, "emerging", "Points chauds émergents : " + plural(em.features.length, "cellule", "cellules"), em.message || "");
+      /* The categories present first; the others (no cell) folded, all 16 always listed. */
+      var more = document.createElement("details"), sum = document.createElement("summary"), rest = document.createElement("ul");
+      sum.textContent = "Autres catégories (aucune cellule)";
+      more.appendChild(sum); more.appendChild(rest);
+      PALETTE.emerging.forEach(function (e) {
+        var r = row(ce[e.code] ? ul : rest, swatch("fill", e.colour), e.label + " (" + num(ce[e.code] || 0) + ")");
+        if (!ce[e.code]) { r.className = "legend-absent"; }
+      });
+      if (rest.children.length) { ul.parentNode.appendChild(more); }
+    }
+    if (layers.cameras) {
+      var cam = layers.cameras.gltdData;
+      ul = block(box, "cameras", "Caméras : " + num(cam.n) + " en service sur la période");
+      row(ul, swatch("point", PALETTE.camera), "caméra");
+      row(ul, swatch("cone", "rgba(255,255,255,0.55)", PALETTE.camera), "champ de vision");
+    }
+    if (layers.interventions) {
+      ul = block(box, "interventions", "Interventions");
+      row(ul, swatch("fill", "rgba(118,42,131,0.15)", PALETTE.intervention), plural(layers.interventions.gltdData.features.length, "périmètre", "périmètres"));
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var el = $("map");
     if (!el || typeof L === "undefined") { return; }
+    try { PALETTE = JSON.parse(el.getAttribute("data-palette") || "{}"); } catch (e) { /* keep the defaults */ }
     var map = L.map(el, { attributionControl: false, preferCanvas: true }).setView([47.89, 1.91], 12);
     el.gltdMap = map;  /* for the browser tests */
+    /* Panes: cells under the outlines, cameras above the cells, labels on top. */
+    map.createPane("cells").style.zIndex = 410;
+    map.createPane("outlines").style.zIndex = 420;
+    map.createPane("cameras").style.zIndex = 440;
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+    /* The legend sits on the map (top right), where the eye looks for it. */
+    var legendCtl = L.control({ position: "topright" });
+    legendCtl.onAdd = function () {
+      var box = $("legend");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    legendCtl.addTo(map);
     var tiles = el.getAttribute("data-tiles");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
-    var layers = {}, status = $("map-status"), stepList = [], fitted = false;
+    var layers = {}, status = $("map-status"), stepList = [], fitted = false, timer = null;
 
+    /* The map fills the window below the header (the panel scrolls on its own). */
+    function fit() {
+      var top = el.getBoundingClientRect().top + window.scrollY;
+      var h = Math.max(420, window.innerHeight - top - 12);
+      el.style.height = h + "px";
+      $("map-controls").style.maxHeight = h + "px";
+      $("legend").style.maxHeight = (h - 40) + "px";
+      map.invalidateSize();
+    }
+    window.addEventListener("resize", fit);
+    fit();
+
+    function current() { return stepList.length ? stepList[+$("f-slider").value] : [$("f-du").value, $("f-au").value]; }
     function filters() {
-      var q = new URLSearchParams();
-      var cur = stepList.length ? stepList[+$("f-slider").value] : [$("f-du").value, $("f-au").value];
+      var q = new URLSearchParams(), cur = current();
       q.append("du", cur[0]); q.append("au", cur[1]);
       Array.prototype.forEach.call($("f-cat").options, function (o) { if (o.selected) { q.append("categorie", o.value); } });
       q.append("cell", $("f-cell").value);
@@ -76,24 +206,34 @@
 
     var defs = {
       zones: function () { return ["/api/map/zones", function () { return {
-        style: { color: "#333", weight: 2, fill: false, dashArray: "4 3" },
-        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.name + (f.properties.illustrative ? " (contour illustratif)" : ""))); } }; }]; },
+        pane: "outlines",
+        style: { color: PALETTE.zone, weight: 2, fill: false, dashArray: "4 3" },
+        /* The zone's name, always shown at its centre. */
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.name), { permanent: true, direction: "center", className: "zone-label" }); } }; }]; },
       density: function () { return ["/api/map/density?" + filters(), function (d) { return {
+        pane: "cells",
         style: function (f) { return { stroke: false, fillOpacity: 0.65, fillColor: colour(f.properties.n, d.max) }; },
-        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.n + " fait(s)")); } }; }]; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip(plural(f.properties.n, "fait", "faits") + (d.period ? " (" + d.period + ")" : ""))); } }; }]; },
       hotspots: function () { return ["/api/map/hotspots?" + filters(), function () { return {
-        style: function (f) { return { stroke: false, fillOpacity: 0.7, fillColor: HOT[String(f.properties["class"])] }; },
-        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.label + " — z = " + f.properties.z)); } }; }]; },
+        pane: "cells",
+        style: function (f) { var e = PALETTE.hot[String(f.properties["class"])]; return { stroke: false, fillOpacity: 0.75, fillColor: e ? e.colour : "#999" }; },
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.label + " — z = " + dec(f.properties.z) + " ; " + plural(f.properties.n, "fait", "faits"))); } }; }]; },
       emerging: function () { return ["/api/map/emerging?" + filters(), function () { return {
-        style: function (f) { return { stroke: false, fillOpacity: 0.7, fillColor: EMERGING[(f.properties.rank || 0) % EMERGING.length] }; },
+        pane: "cells",
+        style: function (f) {
+          var e = PALETTE.emerging.filter(function (x) { return x.code === f.properties.category; })[0];
+          return { stroke: false, fillOpacity: 0.75, fillColor: e ? e.colour : "#999" }; },
         onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.label || f.properties.category || "")); } }; }]; },
       cameras: function () { return ["/api/map/cameras?" + filters(), function () { return {
-        style: function () { return { color: "#1b7837", weight: 1, fillOpacity: 0.25 }; },
-        pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 4, color: "#00441b", fillOpacity: 1 }); },
-        onEachFeature: function (f, l) { l.bindTooltip(tip("Caméra " + f.properties.code + " (" + f.properties.status + (f.properties.removed_on ? ", retirée le " + f.properties.removed_on.split("-").reverse().join("/") : "") + ")")); } }; }]; },
+        pane: "cameras",
+        /* Cones stay readable over coloured cells: a dark outline and a light fill. */
+        style: function () { return { color: PALETTE.camera, weight: 1.5, fillColor: "#ffffff", fillOpacity: 0.45 }; },
+        pointToLayer: function (f, ll) { return L.circleMarker(ll, { pane: "cameras", radius: 4, color: "#ffffff", weight: 1.5, fillColor: PALETTE.camera, fillOpacity: 1 }); },
+        onEachFeature: function (f, l) { l.bindTooltip(tip("Caméra " + f.properties.code + " (" + f.properties.status + (f.properties.removed_on ? ", retirée le " + frDay(f.properties.removed_on) : "") + ")")); } }; }]; },
       interventions: function () { return ["/api/map/interventions", function () { return {
-        style: { color: "#762a83", weight: 2, fillOpacity: 0.1 },
-        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.name + " (depuis le " + f.properties.started_on + ")")); } }; }]; }
+        pane: "outlines",
+        style: { color: PALETTE.intervention, weight: 2, fillOpacity: 0.1 },
+        onEachFeature: function (f, l) { l.bindTooltip(tip(f.properties.name + " (depuis le " + frDay(f.properties.started_on) + (f.properties.ended_on ? ", jusqu'au " + frDay(f.properties.ended_on) : "") + ")")); } }; }]; }
     };
 
     function refresh(only) {
@@ -106,31 +246,40 @@
       });
     }
 
-    function legend() {
-      var parts = [];
-      if (layers.density) { parts.push("Densité : " + layers.density.gltdData.n + " fait(s), maximum " + layers.density.gltdData.max + " par cellule" + (layers.density.gltdData.period ? " (" + layers.density.gltdData.period + ")" : "")); }
-      if (layers.hotspots) { parts.push("Points chauds : " + layers.hotspots.gltdData.features.length + " cellule(s) significative(s) après FDR"); }
-      if (layers.emerging) {
-        var em = layers.emerging.gltdData;
-        parts.push("Points chauds émergents : " + em.features.length + " cellule(s)" + (em.message ? " (" + em.message + ")" : ""));
-      }
-      if (layers.cameras) { parts.push("Caméras : " + layers.cameras.gltdData.n + " en service sur la période"); }
-      $("legend").textContent = parts.join(" · ");
-    }
+    function legend() { drawLegend($("legend"), layers, +$("f-cell").value); }
 
     function setupSlider() {
+      stop();
       var step = $("f-step").value, s = $("f-slider");
       stepList = step === "all" ? [] : steps($("f-du").value, $("f-au").value, step);
       s.disabled = !stepList.length;
+      $("f-play").disabled = stepList.length < 2;
       s.max = Math.max(stepList.length - 1, 0);
       s.value = 0;
       sliderLabel();
     }
     function sliderLabel() {
       var lab = $("slider-label");
-      if (!stepList.length) { lab.textContent = "période entière"; return; }
-      var cur = stepList[+$("f-slider").value];
-      lab.textContent = "du " + cur[0] + " au " + cur[1] + " (" + (+$("f-slider").value + 1) + "/" + stepList.length + ")";
+      if (!stepList.length) { lab.textContent = "du " + frDay($("f-du").value) + " au " + frDay($("f-au").value) + " (période entière)"; return; }
+      var cur = current();
+      lab.textContent = "du " + frDay(cur[0]) + " au " + frDay(cur[1]) + " (" + (+$("f-slider").value + 1) + "/" + stepList.length + ")";
+    }
+
+    /* Play: one step every PLAY_MS, back to the start after the last one. */
+    function stop() {
+      if (timer) { clearInterval(timer); timer = null; }
+      var b = $("f-play"); b.textContent = "▶"; b.setAttribute("aria-label", "Lecture");
+    }
+    function play() {
+      if (timer) { stop(); return; }
+      var b = $("f-play"); b.textContent = "⏸"; b.setAttribute("aria-label", "Pause");
+      timer = setInterval(function () {
+        var s = $("f-slider"), v = +s.value + 1;
+        if (v > +s.max) { stop(); return; }
+        s.value = v;
+        sliderLabel();
+        refresh(["density", "hotspots", "emerging", "cameras"]);
+      }, PLAY_MS);
     }
 
     Object.keys(defs).forEach(function (name) {
@@ -140,7 +289,9 @@
     $("f-apply").addEventListener("click", function () { setupSlider(); refresh(["density", "hotspots", "emerging", "cameras"]); });
     $("f-step").addEventListener("change", function () { setupSlider(); refresh(["density", "hotspots", "emerging", "cameras"]); });
     $("f-slider").addEventListener("input", sliderLabel);
-    $("f-slider").addEventListener("change", function () { refresh(["density", "hotspots", "emerging", "cameras"]); });
+    $("f-slider").addEventListener("change", function () { stop(); refresh(["density", "hotspots", "emerging", "cameras"]); });
+    $("f-play").addEventListener("click", play);
+    $("f-cell").addEventListener("change", legend);
     setupSlider();
     refresh();
   });
