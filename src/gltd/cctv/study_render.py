@@ -81,7 +81,7 @@ def chart_plan(result: dict[str, Any]) -> str:
     the facts of the three years (inside the site in red, around it in grey)."""
     plt = pyplot()
     from gltd.cctv.fov import fov_polygon
-    from gltd.documents.figures import scale_bar
+    from gltd.documents.figures import north_arrow, scale_bar
     from gltd.geo import to_metric
 
     s = result["site"]
@@ -109,6 +109,7 @@ def chart_plan(result: dict[str, Any]) -> str:
     ax.set_xticks([])
     ax.set_yticks([])
     scale_bar(ax, fontsize=6)
+    north_arrow(ax, fontsize=7, size=0.1)
     title = "Site (rouge), champs existants (bleu), faits des trois ans (points)"
     if plan and plan["shown"] < plan["n"]:
         title += f"\n{plan['shown']} faits dessinés sur {plan['n']}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from gltd.displacement.service import DisplacementReport
 from gltd.documents import render_document
-from gltd.documents.figures import figure_png, png_data_uri, pyplot, scale_bar
+from gltd.documents.figures import figure_png, north_arrow, png_data_uri, pyplot, scale_bar
 from gltd.documents.render import json_text
 from gltd.documents.render import render_html as render_template
 from gltd.errors import InputError
@@ -62,6 +62,7 @@ def render_map_png(report: DisplacementReport, *, dpi: int = 110) -> bytes:
     ax.set_xticks([])
     ax.set_yticks([])
     scale_bar(ax, fraction=0.25, corner="left")
+    north_arrow(ax, x=0.06, y=0.95)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     ax.set_title("Cible (rouge), anneaux (orange), témoin (gris)", fontsize=9)
     return figure_png(fig, dpi=dpi)

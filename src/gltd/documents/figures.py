@@ -1,5 +1,5 @@
 """Figures of the documents and maps (matplotlib, Agg backend, no internet): the one
-figure-to-PNG conversion, the one ``data:`` URI, the one scale bar.
+figure-to-PNG conversion, the one ``data:`` URI, the one scale bar and north arrow.
 
 Documents embed their charts and maps as ``data:image/png;base64,…`` URIs, the only URLs
 the PDF renderer accepts (:mod:`gltd.report.document`).
@@ -15,7 +15,15 @@ from typing import Any, Literal
 
 from gltd.documents.fmt import fr_dec
 
-__all__ = ["pyplot", "figure_png", "png_data_uri", "figure_data_uri", "nice_length", "scale_bar"]
+__all__ = [
+    "pyplot",
+    "figure_png",
+    "png_data_uri",
+    "figure_data_uri",
+    "nice_length",
+    "scale_bar",
+    "north_arrow",
+]
 
 
 def pyplot() -> ModuleType:
@@ -92,3 +100,31 @@ def scale_bar(
         zorder=zorder,
     )
     return size
+
+
+def north_arrow(
+    ax: Any,
+    *,
+    x: float = 0.95,
+    y: float = 0.95,
+    size: float = 0.08,
+    color: str = "black",
+    fontsize: float = 10,
+    zorder: float = 7,
+) -> None:
+    """Draw a north arrow (« N » over an arrow pointing up) with its tip at ``(x, y)`` in
+    axes fractions; the maps are drawn in a projected CRS with north up."""
+    ax.annotate(
+        "N",
+        xy=(x, y),
+        xytext=(x, y - size),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        fontweight="bold",
+        color=color,
+        zorder=zorder,
+        arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5},
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+    )

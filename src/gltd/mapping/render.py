@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from gltd.analysis.grid import Grid
-from gltd.documents.figures import figure_png, pyplot, scale_bar
+from gltd.documents.figures import figure_png, north_arrow, pyplot, scale_bar
 from gltd.fileio import write_atomic
 from gltd.mapping.legend import CATEGORY_COLOURS, CHANGE_COLOURS, CLASS_COLOURS
 
@@ -143,17 +143,7 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
         ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
     # Scale bar (bottom right) and north arrow (top right).
     scale_bar(ax, fraction=0.2, corner="right")
-    ax.annotate(
-        "N",
-        xy=(0.95, 0.95),
-        xytext=(0.95, 0.86),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=11,
-        fontweight="bold",
-        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
-    )
+    north_arrow(ax)
     ax.set_title(layers.title, fontsize=12)
     fig.text(0.04, 0.02, layers.caption, fontsize=7.5, va="bottom", ha="left", wrap=True)
     return write_atomic(path, figure_png(fig, dpi=dpi, tight=False), parents=True)

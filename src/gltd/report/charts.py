@@ -16,7 +16,7 @@ from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-from gltd.documents.figures import figure_data_uri, scale_bar  # noqa: E402
+from gltd.documents.figures import figure_data_uri, north_arrow, scale_bar  # noqa: E402
 from gltd.documents.fmt import fr_date_abbr, fr_int, fr_month_abbr  # noqa: E402
 
 __all__ = ["requisitions_chart", "cameras_chart", "calendar_chart", "hotspot_map", "STATUS_COLOURS"]
@@ -247,6 +247,7 @@ def _panel(
         sp.set_color("#bbbbbb")
     ax.set_title(title, fontsize=9, color=INK, loc="left")
     scale_bar(ax, length=1000.0, color=INK, fontsize=7)
+    north_arrow(ax, color=INK, fontsize=8, size=0.07)
 
 
 def hotspot_map(
