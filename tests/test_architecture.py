@@ -22,7 +22,8 @@ LAYERS: list[set[str]] = [
     {"analysis"},  # pure functions on arrays
     {"model"},  # ORM classes
     {"store"},  # engine, migrations, events, zones, runs, audit
-    {"ingest", "export", "mapping", "documents"},  # files in and out, maps, documents
+    # files in and out, the offline basemap, maps, documents
+    {"ingest", "export", "basemap", "mapping", "documents"},
     # domain packages: each owns its service functions
     {
         "hotspots",

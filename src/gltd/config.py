@@ -59,6 +59,10 @@ class Settings:
     timezone: str = "Europe/Paris"
     analysis_crs: str = "EPSG:2154"
     tile_url: str | None = None
+    #: Local basemap file (raster MBTiles or PMTiles), else the one ``gltd basemap add`` chose.
+    basemap: str | None = None
+    #: Folder of the basemaps added with ``gltd basemap add``.
+    basemap_dir: str = "gltd-basemaps"
     #: CSI L252-5: footage kept at most one month outside a judicial procedure.
     max_retention_days: int = 30
     #: CSI L252-4: prefectoral authorisation valid five years.
@@ -99,6 +103,8 @@ def get_settings() -> Settings:
         timezone=os.environ.get("GLTD_TIMEZONE", "Europe/Paris"),
         analysis_crs=os.environ.get("GLTD_ANALYSIS_CRS", "EPSG:2154"),
         tile_url=os.environ.get("GLTD_TILE_URL") or None,
+        basemap=os.environ.get("GLTD_BASEMAP") or None,
+        basemap_dir=os.environ.get("GLTD_BASEMAP_DIR") or "gltd-basemaps",
         max_retention_days=_int("GLTD_MAX_RETENTION_DAYS", 30),
         authorisation_years=_int("GLTD_AUTHORISATION_YEARS", 5),
         taxonomy_file=os.environ.get("GLTD_TAXONOMY_FILE") or None,

@@ -80,6 +80,7 @@ def chart_plan(result: dict[str, Any]) -> str:
     """Plan of the site (metres): its area, the existing fields of view and cameras, and
     the facts of the three years (inside the site in red, around it in grey)."""
     plt = pyplot()
+    from gltd.basemap import draw_basemap
     from gltd.cctv.fov import fov_polygon
     from gltd.documents.figures import north_arrow, scale_bar
     from gltd.geo import to_metric
@@ -108,6 +109,7 @@ def chart_plan(result: dict[str, Any]) -> str:
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    draw_basemap(ax)  # under every layer; nothing without a raster basemap
     scale_bar(ax, fontsize=6)
     north_arrow(ax, fontsize=7, size=0.1)
     title = "Site (rouge), champs existants (bleu), faits des trois ans (points)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gltd.basemap import draw_basemap
 from gltd.displacement.service import DisplacementReport
 from gltd.documents import render_document
 from gltd.documents.figures import figure_png, north_arrow, png_data_uri, pyplot, scale_bar
@@ -46,7 +47,13 @@ def render_map_png(report: DisplacementReport, *, dpi: int = 110) -> bytes:
     outer = report.ring_geoms[-1] if report.ring_geoms else report.target
     minx, miny, maxx, maxy = outer.buffer(max(200.0, _width(outer) * 0.5)).bounds
     fig, ax = pyplot().subplots(figsize=(6.5, 6.5))
-    _draw(ax, report.control, PathPatch, MPath, fc="#dddddd", ec="#999999", lw=0.6)
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal")
+    # Under every layer; with a basemap the control area lets it show through.
+    shown = draw_basemap(ax) is not None
+    control = (0.867, 0.867, 0.867, 0.45 if shown else 1.0)
+    _draw(ax, report.control, PathPatch, MPath, fc=control, ec="#999999", lw=0.6)
     for i, ring in enumerate(report.ring_geoms):
         alpha = 0.28 - 0.2 * i / max(1, len(report.ring_geoms))
         _draw(ax, ring, PathPatch, MPath, fc=(1.0, 0.65, 0.0, alpha), ec="#cc8400", lw=0.8)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from gltd.analysis.grid import Grid
+from gltd.basemap import draw_basemap
 from gltd.documents.figures import figure_png, north_arrow, pyplot, scale_bar
 from gltd.fileio import write_atomic
 from gltd.mapping.legend import CATEGORY_COLOURS, CHANGE_COLOURS, CLASS_COLOURS
@@ -48,15 +49,20 @@ def _rgba(hex_colour: str, alpha: float = 1.0) -> tuple[float, float, float, flo
     return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255, alpha)
 
 
-def _draw_polygons(ax: Any, layers: MapLayers, handles: list[Any], patch: Any) -> None:
-    """Zones filled by class, outlined, named (names only when there are few zones)."""
+def _draw_polygons(
+    ax: Any, layers: MapLayers, handles: list[Any], patch: Any, ground: float = 1.0
+) -> None:
+    """Zones filled by class, outlined, named (names only when there are few zones).
+
+    ``ground`` is the opacity of the fill of zones without a class (lower over a basemap).
+    """
     poly = layers.polygons
     cls = (
         np.zeros(len(poly), dtype="int64")
         if layers.polygon_classes is None
         else np.asarray(layers.polygon_classes, dtype="int64")
     )
-    poly.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#666666", linewidth=0.6)
+    poly.plot(ax=ax, facecolor=_rgba("#f4f4f4", ground), edgecolor="#666666", linewidth=0.6)
     for k, (col, label) in CLASS_COLOURS.items():
         m = cls == k
         if m.any():
@@ -88,6 +94,11 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     fig, ax = plt.subplots(figsize=(8.5, 8.8))
     fig.subplots_adjust(left=0.04, right=0.96, top=0.93, bottom=0.14)
     extent = (xmin, xmax, ymin, ymax)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    # Under every layer; nothing without a raster basemap.
+    ground = 0.35 if draw_basemap(ax, crs=g.crs) is not None else 1.0
     handles: list[Any] = []
     if layers.surface is not None:
         surf = np.ma.masked_less_equal(layers.surface, 0.0)
@@ -117,7 +128,7 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     if rgba[..., 3].any():
         ax.imshow(rgba, origin="lower", extent=extent, interpolation="nearest")
     if layers.polygons is not None and len(layers.polygons):
-        _draw_polygons(ax, layers, handles, Patch)
+        _draw_polygons(ax, layers, handles, Patch, ground)
     if layers.points is not None and len(layers.points):
         ax.scatter(layers.points[:, 0], layers.points[:, 1], s=2, c="#333333", alpha=0.4)
     if layers.zones is not None and len(layers.zones):

@@ -16,6 +16,7 @@ from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
+from gltd.basemap import draw_basemap  # noqa: E402
 from gltd.documents.figures import figure_data_uri, north_arrow, scale_bar  # noqa: E402
 from gltd.documents.fmt import fr_date_abbr, fr_int, fr_month_abbr  # noqa: E402
 
@@ -246,6 +247,7 @@ def _panel(
         sp.set_visible(True)
         sp.set_color("#bbbbbb")
     ax.set_title(title, fontsize=9, color=INK, loc="left")
+    draw_basemap(ax)  # under every layer; nothing without a raster basemap
     scale_bar(ax, length=1000.0, color=INK, fontsize=7)
     north_arrow(ax, color=INK, fontsize=8, size=0.07)
 
