@@ -16,9 +16,11 @@ Modules: ``inputs`` (target, periods, data checks, control, other interventions)
 from __future__ import annotations
 
 from gltd.displacement.output import (
+    BODY_TEMPLATE,
     FORMATS,
     TEMPLATE,
     displacement_context,
+    measures_html,
     render_html,
     render_json,
     render_map_png,
@@ -43,7 +45,9 @@ __all__ = [
     "make_rings",
     "FORMATS",
     "TEMPLATE",
+    "BODY_TEMPLATE",
     "displacement_context",
+    "measures_html",
     "render_json",
     "render_html",
     "render_pdf",

@@ -25,13 +25,17 @@ __all__ = [
     "render_pdf",
     "render_map_png",
     "displacement_context",
+    "measures_html",
     "write_report",
     "FORMATS",
     "TEMPLATE",
+    "BODY_TEMPLATE",
 ]
 
 FORMATS = ("json", "html", "pdf")
 TEMPLATE = "displacement.html"
+#: The counts, measures, tests, map and caveats alone (included by :data:`TEMPLATE`).
+BODY_TEMPLATE = "displacement_body.html"
 
 
 def render_json(report: DisplacementReport) -> str:
@@ -105,6 +109,13 @@ def displacement_context(report: DisplacementReport, *, with_map: bool = True) -
 def render_html(report: DisplacementReport, *, with_map: bool = True) -> str:
     """The report as a self-contained HTML page (map embedded as a data URI)."""
     return render_template(TEMPLATE, displacement_context(report, with_map=with_map))
+
+
+def measures_html(data: dict[str, Any], *, map_uri: str | None = None) -> str:
+    """The counts, measures, tests and caveats of a stored report (its
+    :meth:`~gltd.displacement.DisplacementReport.as_dict`) as an HTML fragment, the
+    report's own; ``map_uri`` is the address of its map, if any."""
+    return render_template(BODY_TEMPLATE, {"d": data, "map_uri": map_uri})
 
 
 def render_pdf(report: DisplacementReport) -> bytes:

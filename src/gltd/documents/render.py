@@ -29,7 +29,17 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from gltd.documents import fmt
 from gltd.errors import InputError
 
-__all__ = ["ENV", "FORMATS", "render_document", "render_html", "html_to_pdf", "json_text", "plain"]
+__all__ = [
+    "ENV",
+    "FORMATS",
+    "STYLESHEETS",
+    "render_document",
+    "render_html",
+    "html_to_pdf",
+    "json_text",
+    "plain",
+    "stylesheet",
+]
 
 FORMATS = ("html", "pdf", "json")
 
@@ -82,6 +92,20 @@ def render_html(template: str, context: Mapping[str, Any]) -> str:
     """The template (a file of ``gltd/documents/templates``) filled with ``context``, in
     French typography (:func:`gltd.documents.fmt.fr_typography_html`)."""
     return fmt.fr_typography_html(ENV.get_template(template).render(**context))
+
+
+#: Stylesheets of document parts that the web pages also show (the run page's Knox table
+#: and displacement measures): one home for their look.
+STYLESHEETS = ("knox.css", "displacement.css")
+
+
+def stylesheet(name: str) -> str:
+    """The text of one of :data:`STYLESHEETS` (the documents include them inline)."""
+    if name not in STYLESHEETS:
+        raise InputError(f"feuille de style inconnue : « {name[:40]} »")
+    loader = ENV.loader
+    assert loader is not None
+    return loader.get_source(ENV, name)[0]
 
 
 def html_to_pdf(html: str) -> bytes:

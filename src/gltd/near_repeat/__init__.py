@@ -19,8 +19,11 @@ The statistic itself is :mod:`gltd.analysis.knox`.
 from __future__ import annotations
 
 from gltd.near_repeat.io import (
+    TABLE_TEMPLATE,
     TEMPLATE,
     XY_AS_GIVEN,
+    knox_table_context,
+    knox_table_html,
     near_repeat_context,
     read_events,
     read_events_csv,
@@ -41,6 +44,7 @@ from gltd.near_repeat.service import (
 __all__ = [
     "KIND",
     "TEMPLATE",
+    "TABLE_TEMPLATE",
     "XY_AS_GIVEN",
     "AlertReport",
     "NearRepeatAlert",
@@ -48,6 +52,8 @@ __all__ = [
     "alerts_geojson",
     "near_repeat_alerts",
     "near_repeat_context",
+    "knox_table_context",
+    "knox_table_html",
     "parse_bands",
     "read_events",
     "read_events_csv",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gltd.analysis.events import EventSet, check_metric_crs
-from gltd.analysis.knox import NearRepeatResult
+from gltd.analysis.knox import DEFAULT_ALPHA, NearRepeatResult
 from gltd.documents.fmt import fr_datetime_short, fr_dec
 from gltd.documents.render import json_text, render_html
 from gltd.errors import InputError
@@ -30,10 +30,15 @@ __all__ = [
     "read_events_csv",
     "render",
     "near_repeat_context",
+    "knox_table_context",
+    "knox_table_html",
     "TEMPLATE",
+    "TABLE_TEMPLATE",
 ]
 
 TEMPLATE = "near_repeat.html"
+#: The coloured Knox table alone (included by :data:`TEMPLATE`, shown on the run page).
+TABLE_TEMPLATE = "near_repeat_table.html"
 
 _X = {"x", "coord_x", "x_l93", "xl93", "easting"}
 _Y = {"y", "coord_y", "y_l93", "yl93", "northing"}
@@ -292,19 +297,41 @@ def _cell_class(p: float | None, significant: bool) -> str:
     return "p001" if p <= 0.001 + 1e-12 else "p01" if p <= 0.01 + 1e-12 else "p05"
 
 
-def near_repeat_context(result: NearRepeatResult, source: str = "") -> dict[str, Any]:
-    """What ``near_repeat.html`` shows: the Knox table by rows, parameters, band edges."""
-    cells = result.cells()
-    k = len(result.time_labels)
+def knox_table_context(data: dict[str, Any]) -> dict[str, Any]:
+    """What ``near_repeat_table.html`` (the coloured Knox table) shows, from a result's
+    :meth:`~gltd.analysis.knox.NearRepeatResult.to_dict` (as stored with a run)."""
+    params = data.get("parameters", {})
+    times = list(data.get("time_labels", []))
+    k = max(len(times), 1)
+    cells = list(data.get("cells", []))
     rows = []
-    for d, label in enumerate(result.distance_labels):
-        row = []
-        for c in cells[d * k : (d + 1) * k]:
-            row.append({**c, "css": _cell_class(c["p_value"], c["significant"])})
+    for d, label in enumerate(data.get("distance_labels", [])):
+        row = [
+            {**c, "css": _cell_class(c.get("p_value"), bool(c.get("significant")))}
+            for c in cells[d * k : (d + 1) * k]
+        ]
         rows.append({"label": label, "cells": row})
     return {
-        "r": result,
+        "k": {
+            "time_labels": times,
+            "alpha": params.get("alpha", DEFAULT_ALPHA),
+            "permutations": int(params.get("permutations") or 0),
+            "nrc": bool(params.get("nrc")),
+        },
         "rows": rows,
+    }
+
+
+def knox_table_html(data: dict[str, Any]) -> str:
+    """The coloured Knox table of a stored result, as an HTML fragment (the HTML export's)."""
+    return render_html(TABLE_TEMPLATE, knox_table_context(data))
+
+
+def near_repeat_context(result: NearRepeatResult, source: str = "") -> dict[str, Any]:
+    """What ``near_repeat.html`` shows: the Knox table by rows, parameters, band edges."""
+    return {
+        "r": result,
+        **knox_table_context(result.to_dict()),
         "source": source,
         "params": result.to_dict()["parameters"],
         "d_edges": ", ".join(fr_dec(e) for e in result.distance_edges),

@@ -114,7 +114,8 @@ def _displacement_fields(engine: Engine) -> list[Field]:
 def _displacement_run(
     engine: Engine, v: dict[str, Any], progress: Progress, results: Path
 ) -> JobOutput:
-    from gltd.displacement import run_displacement, write_report
+    from gltd.displacement import render_map_png, run_displacement, write_report
+    from gltd.fileio import write_atomic
 
     progress(0, 3, "comptages avant / après")
     rep = run_displacement(
@@ -129,7 +130,9 @@ def _displacement_run(
     progress(2, 3, "rapport")
     out = _file(results, "deplacement", ".html")
     write_report(rep, "html", out)
-    return JobOutput(rep.as_dict(), out.name)
+    # The run page shows the report's own map beside its measures.
+    png = write_atomic(_file(results, "deplacement-carte", ".png"), render_map_png(rep))
+    return JobOutput({**rep.as_dict(), "map_file": png.name}, out.name)
 
 
 # --- relevance study ----------------------------------------------------------------------

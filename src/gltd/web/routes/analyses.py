@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from gltd.documents.render import stylesheet
 from gltd.errors import InputError
 from gltd.store.runs import RunRecord, get_run, list_runs
 from gltd.web import audit
@@ -20,11 +21,14 @@ from gltd.web.deps import Forbidden, app_state, client_ip, require
 from gltd.web.forms import FormErrors, form_data, parse
 from gltd.web.permissions import allowed
 from gltd.web.render import render
+from gltd.web.run_view import KIND_LABELS, category_of, french_params, hotspot_counts, result_html
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["analyses"])
 
 Reader = Annotated[CurrentUser, Depends(require("analyses", "read"))]
+#: The document stylesheets each kind of run page needs.
+STYLES = {"near_repeat": ("knox.css",), "displacement": ("displacement.css",)}
 
 
 def _resource_of(kind: str) -> str:
@@ -78,7 +82,7 @@ async def analyses_page(request: Request, user: Reader) -> HTMLResponse:
     st = app_state(request)
     forms = await run_in_threadpool(_forms, st.engine, user)
     runs = await run_in_threadpool(_runs, st.engine)
-    labels = {k: s.label for k, s in ANALYSES.items()}
+    labels = {**KIND_LABELS, **{k: s.label for k, s in ANALYSES.items()}}
     return render(request, "analyses.html", {"forms": forms, "runs": runs, "labels": labels})
 
 
@@ -91,7 +95,11 @@ async def _start(request: Request, user: CurrentUser, kind: str, data: dict[str,
     params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
     values["_by"] = user.username
     run_id = st.jobs.submit(
-        kind, params, user.username, lambda e, _p, prog, res: spec.run(e, values, prog, res)
+        kind,
+        params,
+        user.username,
+        lambda e, _p, prog, res: spec.run(e, values, prog, res),
+        category=category_of(params),
     )
     await run_in_threadpool(
         audit.record,
@@ -126,7 +134,7 @@ async def start_form(request: Request, user: Reader, kind: str) -> Response:
                 "forms": forms,
                 "runs": runs,
                 "error": str(exc),
-                "labels": {k: s.label for k, s in ANALYSES.items()},
+                "labels": {**KIND_LABELS, **{k: s.label for k, s in ANALYSES.items()}},
             },
             status_code=400,
         )
@@ -185,7 +193,11 @@ async def run_page(request: Request, user: Reader, run_id: int) -> HTMLResponse:
     )
     result = row.result
     pretty = json.dumps(result, ensure_ascii=False, indent=2)[:20000] if result else ""
-    label = ANALYSES[row.kind].label if row.kind in ANALYSES else row.kind
+    spec = ANALYSES.get(row.kind)
+    label = spec.label if spec else KIND_LABELS.get(row.kind, row.kind)
+    fields = await run_in_threadpool(spec.fields, st.engine) if spec else []
+    has_map = isinstance(result, dict) and bool(result.get("map_file"))
+    map_url = f"/analyses/runs/{run_id}/carte.png" if has_map else None
     return render(
         request,
         "run.html",
@@ -195,7 +207,12 @@ async def run_page(request: Request, user: Reader, run_id: int) -> HTMLResponse:
             "state": _job_state(request, row),
             "result": result,
             "pretty": pretty,
-            "params": row.params,
+            "params": french_params(row.params, fields),
+            "shown": result_html(row.kind, result, map_url=map_url)
+            if row.status == "done"
+            else None,
+            "counts": hotspot_counts(result) if row.kind == "hotspots" else [],
+            "styles": STYLES.get(row.kind, ()),
         },
     )
 
@@ -234,6 +251,37 @@ MEDIA = {
 }
 
 
+def _results_file(request: Request, name: str) -> Path:
+    """A file of the results folder (never outside it)."""
+    base = app_state(request).web.results_dir.resolve()
+    path = (base / name).resolve()
+    if base not in path.parents or not path.is_file():
+        raise InputError("fichier de résultat introuvable (dossier des résultats déplacé ?)")
+    return path
+
+
+@router.get("/analyses/styles/{name}")
+async def run_styles(user: Reader, name: str) -> Response:
+    """The styles of the document parts a run page shows (the documents' own)."""
+    return Response(
+        stylesheet(name),
+        media_type="text/css; charset=utf-8",
+        headers={"cache-control": "private, max-age=3600"},
+    )
+
+
+@router.get("/analyses/runs/{run_id}/carte.png")
+async def run_map(request: Request, user: Reader, run_id: int) -> Response:
+    """The map of a run's result (a displacement's target, rings and incidents)."""
+    st = app_state(request)
+    row = await run_in_threadpool(_run, st.engine, run_id)
+    await _check(request, user, _resource_of(row.kind), "read")
+    name = row.result.get("map_file") if isinstance(row.result, dict) else None
+    if not name:
+        raise InputError("cette analyse n'a pas de carte")
+    return FileResponse(_results_file(request, str(name)), media_type="image/png")
+
+
 @router.get("/analyses/runs/{run_id}/fichier")
 async def run_file(request: Request, user: Reader, run_id: int) -> Response:
     """The file produced by a run (PDF, HTML...), from the results folder only."""
@@ -242,10 +290,7 @@ async def run_file(request: Request, user: Reader, run_id: int) -> Response:
     await _check(request, user, _resource_of(row.kind), "read")
     if not row.output_path:
         raise InputError("cette analyse n'a pas produit de fichier")
-    base = st.web.results_dir.resolve()
-    path = (base / row.output_path).resolve()
-    if base not in path.parents or not path.is_file():
-        raise InputError("fichier de résultat introuvable (dossier des résultats déplacé ?)")
+    path = _results_file(request, row.output_path)
     await run_in_threadpool(
         audit.record,
         st.engine,
