@@ -118,27 +118,54 @@ def test_open_the_map_and_toggle_layers(server: str, page: Any, artifacts_dir: P
     _no_csp_errors(page)
 
 
-def test_register_a_requisition_and_see_its_deadline(
+def test_a_requisition_from_the_camera_search_to_its_deadline(
     server: str, page: Any, artifacts_dir: Path
 ) -> None:
     _login(page, server, "csu.operateur_csu")
     page.goto(f"{server}/requisitions/nouveau")
     page.fill("input[name=received_at]", "2018-06-12T09:30")
+    # The unit: picked from the known units (a datalist) or typed freely.
+    assert page.locator("#list-requesting_unit option[value='Commissariat central']").count() == 1
     page.fill("input[name=requesting_unit]", "Brigade de sûreté urbaine")
     page.select_option("select[name=legal_basis]", "77-1-1")
     page.select_option("select[name=officer_capacity]", "OPJ")
     page.fill("input[name=procedure_number]", "2018/00777")
-    page.select_option("#field-cameras", ["CAM-01", "CAM-02"])
+    # No list of codes to Ctrl-click: the select is replaced by a search box and a map.
+    expect(page.locator("#field-cameras")).to_be_hidden()
+    page.fill("#camera-search", "cam-0")
+    page.click("#camera-results button[data-code=CAM-01]")
+    expect(page.locator("#camera-chosen li[data-code=CAM-01]")).to_be_visible()
+    # A click on the map proposes the nearest cameras in service.
+    page.wait_for_selector("#camera-map path.leaflet-interactive")
+    box = page.locator("#camera-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#camera-results")).to_contain_text("les plus proches")
+    page.click("#camera-results button[data-code=CAM-02]")
+    expect(page.locator("#camera-chosen li")).to_have_count(2)
     page.fill("#field-period_start", "2018-06-10T08:00")
     page.fill("input[name=period_end]", "2018-06-10T12:00")
     expect(page.locator("#deadline-preview")).to_contain_text("20/06/2018 08:00")
     assert "lvl-depasse" in (page.get_attribute("#deadline-preview", "class") or "")
     page.screenshot(path=str(artifacts_dir / "web-requisition-form.png"), full_page=True)
     page.click("#register-form button[type=submit]")
-    page.wait_for_url(f"{server}/requisitions?ok=*")
+    # Saved: its status page, with the deadline, the workflow and its history.
+    page.wait_for_url(f"{server}/requisitions/*?ok=*")
+    expect(page.locator("#deadline")).to_contain_text("20/06/2018 08:00")
+    assert "lvl-depasse" in (page.get_attribute("#deadline", "class") or "")
+    expect(page.locator("#history tbody tr")).to_have_count(1)
+    page.click("#step-en_cours")
+    page.wait_for_selector("#step-remise")
+    expect(page.locator("#history tbody tr")).to_have_count(2)
+    expect(page.locator("#history")).to_contain_text("en cours")
+    page.screenshot(path=str(artifacts_dir / "web-requisition-status.png"), full_page=True)
+    page.fill("form[data-step=remise] input[name=medium]", "clé USB")
+    page.click("#step-remise")
+    page.wait_for_selector("text=Statut final")
+    expect(page.locator("#history tbody tr")).to_have_count(3)
+    page.goto(f"{server}/requisitions")
     row = page.locator("tr", has_text="Brigade de sûreté urbaine")
-    assert "20/06/2018 08:00" in row.inner_text()
-    assert row.locator("td.lvl-depasse").count() == 1
+    assert "20/06/2018 08:00" in row.inner_text() and "remise" in row.inner_text()
     page.screenshot(path=str(artifacts_dir / "web-requisitions.png"), full_page=True)
     _no_csp_errors(page)
 

@@ -37,6 +37,10 @@ class Field:
     max_length: int = 300
     #: The value the form shows before any input (a string as in the HTML form).
     default: str | None = None
+    #: Values offered while typing (an HTML datalist; other values stay accepted).
+    suggestions: Sequence[str] = field(default_factory=tuple)
+    #: A richer input drawn by the template and static/js (``camera-search``, ``map-point``).
+    widget: str | None = None
 
     @property
     def input_type(self) -> str:

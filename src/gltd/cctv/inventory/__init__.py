@@ -6,6 +6,7 @@
   :func:`list_cameras`;
 - :mod:`~gltd.cctv.inventory.edit` — :func:`add_camera`, :func:`edit_camera`,
   :func:`import_cameras` (a file, through the import pipeline);
+- :mod:`~gltd.cctv.inventory.search` — :func:`find_cameras` (by code, nearest to a point);
 - :mod:`~gltd.cctv.inventory.network` — :func:`network_summary`, :func:`network_history`,
   :func:`coverage_geojson`.
 
@@ -38,9 +39,12 @@ from gltd.cctv.inventory.rules import (
     in_city,
     validate_camera,
 )
+from gltd.cctv.inventory.search import CameraMatch, find_cameras
 
 __all__ = [
     "CAMERA_FIELDS",
+    "CameraMatch",
+    "find_cameras",
     "CameraData",
     "CameraRecord",
     "CameraRuleError",

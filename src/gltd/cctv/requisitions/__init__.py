@@ -44,13 +44,16 @@ from gltd.cctv.requisitions.alerts import Alert, deadline_alerts
 from gltd.cctv.requisitions.deadlines import CameraDeadline, add_local_days, camera_deadline
 from gltd.cctv.requisitions.register import (
     CAPACITIES,
+    CAPACITY_LABELS,
     CLOCK_SKEW,
     LEGAL_BASIS_LABELS,
+    OUTCOME_LABELS,
     OUTCOMES,
     STATUS_LABELS,
     RequisitionData,
     RequisitionView,
     get_requisition,
+    known_units,
     list_requisitions,
     register_requisition,
 )
@@ -67,6 +70,9 @@ from gltd.store.pseudonym import pseudonymise_reference
 
 __all__ = [
     "CAPACITIES",
+    "CAPACITY_LABELS",
+    "OUTCOME_LABELS",
+    "known_units",
     "CLOCK_SKEW",
     "LEGAL_BASES",
     "LEGAL_BASIS_LABELS",

@@ -32,6 +32,9 @@ from gltd.timeutil import PARIS, aware, fmt_local
 
 __all__ = [
     "CAPACITIES",
+    "CAPACITY_LABELS",
+    "OUTCOME_LABELS",
+    "known_units",
     "CLOCK_SKEW",
     "LEGAL_BASIS_LABELS",
     "OUTCOMES",
@@ -61,6 +64,15 @@ CAPACITIES = ("procureur", "juge_instruction", "OPJ", "APJ")
 
 
 OUTCOMES = ("utile", "non_utile", "inconnu")
+
+#: What a person reads for each capacity and outcome (codes are never shown).
+CAPACITY_LABELS = {
+    "procureur": "procureur de la République",
+    "juge_instruction": "juge d'instruction",
+    "OPJ": "officier de police judiciaire (OPJ)",
+    "APJ": "agent de police judiciaire (APJ)",
+}
+OUTCOME_LABELS = {"utile": "utile", "non_utile": "non utile", "inconnu": "inconnu"}
 
 
 LEGAL_BASIS_LABELS = {
@@ -362,3 +374,18 @@ def list_requisitions(
     with Session(engine) as session:
         rows = session.execute(stmt.order_by(Requisition.received_at.desc())).scalars().all()
         return [requisition_view(r) for r in rows]
+
+
+def known_units(engine: Engine, *, limit: int = 200) -> list[str]:
+    """The requesting units already recorded, most frequent first (to pick from a list)."""
+    from sqlalchemy import func
+
+    n = func.count(Requisition.id)
+    stmt = (
+        select(Requisition.requesting_unit, n)
+        .group_by(Requisition.requesting_unit)
+        .order_by(n.desc(), Requisition.requesting_unit)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [u for u, _ in conn.execute(stmt) if u]

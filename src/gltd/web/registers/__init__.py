@@ -4,9 +4,9 @@ from gltd.web.registers.base import Column, Register
 from gltd.web.registers.cctv import (
     CameraRequestsRegister,
     CamerasRegister,
-    RequisitionsRegister,
     ViewingLogRegister,
 )
+from gltd.web.registers.requisitions import RequisitionsRegister
 from gltd.web.registers.steering import ActionsRegister, OperationsRegister
 
 __all__ = ["REGISTERS", "Register", "Column"]

@@ -88,6 +88,10 @@ class Register:
         register the matrix lets the user change is editable.
         """
 
+    def saved_url(self, item_id: int) -> str:
+        """Where the browser goes once an item is saved (the list by default)."""
+        return f"/{self.slug}"
+
     def defaults(self, engine: Engine) -> dict[str, Any]:
         """Initial values of the add form."""
         return {}

@@ -10,6 +10,7 @@ from gltd.web.routes import (
     imports,
     map,
     registers,
+    requisition_flow,
 )
 
 __all__ = ["ROUTERS"]
@@ -20,6 +21,8 @@ ROUTERS = (
     dashboard.api,
     map.router,
     map.api,
+    requisition_flow.router,  # before the generic register routes (its /modifier)
+    requisition_flow.api,
     registers.router,
     registers.api,
     analyses.router,

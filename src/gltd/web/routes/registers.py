@@ -22,7 +22,7 @@ from gltd.web.forms import Field, FormErrors, form_data, parse, to_form_values
 from gltd.web.permissions import SENSITIVE
 from gltd.web.registers import REGISTERS, Register
 from gltd.web.registers.base import REFERENCE_NOW, jsonable
-from gltd.web.registers.cctv import requisition_deadline
+from gltd.web.registers.requisitions import requisition_deadline
 from gltd.web.render import fr_date, fr_datetime, fr_number, render
 
 router = APIRouter()
@@ -238,7 +238,7 @@ def _add_routes(reg: Register) -> None:
         msg = f"{reg.item_label} n° {new_id} {'modifiée' if editing else 'enregistrée'}"
         warn = " ; ".join(_identity_warnings(fields, values))
         extra = f"&attention={quote(warn)}" if warn else ""
-        return RedirectResponse(f"/{reg.slug}?ok={quote(msg)}{extra}", status_code=303)
+        return RedirectResponse(f"{reg.saved_url(new_id)}?ok={quote(msg)}{extra}", status_code=303)
 
     async def create(request: Request, user: Writer) -> Response:
         return await submit(request, user, None)
