@@ -102,11 +102,14 @@ def test_cli_bilan_never_shows_a_planned_operation(url: str, tmp_path: Path) -> 
     args = ["report", "--db", url, "--from", "2018-01-01", "--to", last]
     args += ["--compare", "previous-period"]
     outs = {}
-    for fmt in ("json", "html", "pdf"):
-        out = tmp_path / f"bilan.{fmt}"
-        res = CliRunner().invoke(app, [*args, "--format", fmt, "--out", str(out)])
+    for fmt, edition in (("json", "complete"), ("html", "complete"), ("pdf", "complete"),
+                         ("html", "presse"), ("pdf", "presse")):  # fmt: skip
+        out = tmp_path / f"bilan-{edition}.{fmt}"
+        res = CliRunner().invoke(
+            app, [*args, "--format", fmt, "--edition", edition, "--out", str(out)]
+        )
         assert res.exit_code == 0, res.output
-        outs[fmt] = out
+        outs[fmt if edition == "complete" else f"presse-{fmt}"] = out
     data = json.loads(outs["json"].read_text(encoding="utf-8"))
     ops = data["operations"]
     # Only the operation carried out is counted: the planned ones leave no trace.
@@ -124,6 +127,11 @@ def test_cli_bilan_never_shows_a_planned_operation(url: str, tmp_path: Path) -> 
     pdf = _pdf_text(outs["pdf"])
     _assert_clean(pdf, where="PDF")
     assert "Contrôle" in pdf  # the operation carried out is there
+    # The press edition, a selection of the same bilan, leaks nothing either.
+    press_html = outs["presse-html"].read_text(encoding="utf-8")
+    _assert_clean(press_html, where="press HTML")
+    _assert_clean(_pdf_text(outs["presse-pdf"]), where="press PDF")
+    assert "édition presse" in press_html
 
 
 def _wait(c: TestClient, run_id: int) -> dict[str, object]:
@@ -156,7 +164,7 @@ def test_web_bilan_by_police_admin_hides_planned_and_run_reads_are_audited(
         # The police admin does see the planned operation in the register...
         assert SECRET_SERVICE in c.get("/api/operations").text
         runs = {}
-        for fmt in ("pdf", "html"):
+        for fmt, edition in (("pdf", "complete"), ("html", "presse")):
             r = c.post(
                 "/analyses/bilan",
                 data={
@@ -165,6 +173,7 @@ def test_web_bilan_by_police_admin_hides_planned_and_run_reads_are_audited(
                     "last": (datetime.now(UTC) + timedelta(days=60)).date().isoformat(),
                     "compare": "previous-period",
                     "format": fmt,
+                    "edition": edition,
                 },
                 follow_redirects=False,
             )
@@ -179,7 +188,9 @@ def test_web_bilan_by_police_admin_hides_planned_and_run_reads_are_audited(
         pdf = tmp_path / "web.pdf"
         pdf.write_bytes(c.get(f"/analyses/runs/{runs['pdf']}/fichier").content)
         _assert_clean(_pdf_text(pdf), where="PDF")
-        _assert_clean(c.get(f"/analyses/runs/{runs['html']}/fichier").text, where="HTML")
+        press = c.get(f"/analyses/runs/{runs['html']}/fichier").text
+        _assert_clean(press, where="press HTML")
+        assert "édition presse" in press and "Chiffres clés" in press
     # Every read of a run (page, JSON, file) is in the audit log, with the account.
     actions = [a for a, _d in _reads(url, "police.admin", runs["pdf"])]
     assert actions.count("lecture") == 1

@@ -74,3 +74,43 @@ def test_around_contracts_the_article() -> None:
     assert around("Le Bourg") == "autour du Bourg"
     assert around("La Source") == "autour de la Source"
     assert around("Gare") == "autour de Gare"
+
+
+def test_a_remainder_zone_is_never_named_as_a_place() -> None:
+    """« Reste de la ville » (the commune minus the other zones) is not a place: cells there
+    are named after the nearest zone, or « ailleurs dans la commune » when none is near."""
+    from shapely.geometry import Polygon
+
+    from gltd.report.places import remainder_zones
+
+    commune = box(-2000, -2000, 20000, 20000)
+    rest = commune.difference(box(0, 0, 1000, 1000)).difference(box(3000, 0, 7000, 4000))
+    zones = gpd.GeoDataFrame(
+        {"id": [1, 2, 3], "name": ["Les Carmes", "Gare", "Reste de la ville"]},
+        geometry=[box(0, 0, 1000, 1000), box(3000, 0, 7000, 4000), rest],
+        crs="EPSG:2154",
+    )
+    assert remainder_zones(zones) == {"Reste de la ville"}
+    assert remainder_zones(ZONES) == set()
+    # A remainder drawn as a plain polygon around a hole-less zone is found too.
+    ring = Polygon(commune.exterior.coords, [box(0, 0, 1000, 1000).exterior.coords])
+    assert "R" in remainder_zones(
+        gpd.GeoDataFrame({"name": ["Les Carmes", "R"]}, geometry=[box(0, 0, 1000, 1000), ring])
+    )
+    cells = [_cell(4, 0, "Reste de la ville"), _cell(5, 0, "Reste de la ville")]  # next to Carmes
+    cells += [_cell(60, 60 + k, "Reste de la ville") for k in range(3)]  # far from any zone
+    cells += [_cell(11, 2, "Reste de la ville"), _cell(12, 2, "Gare"), _cell(13, 2, "Gare")]
+    named = {c["n_cells"]: c["where"] for c in hot_clusters(cells, CELL, zones)}
+    assert named[2] == "autour des Carmes"
+    assert "ailleurs dans la commune" in [c["where"] for c in hot_clusters(cells, CELL, zones)]
+    assert "Gare" in [c["where"] for c in hot_clusters(cells, CELL, zones)]
+    text = hotspot_sentence(
+        {
+            "cell_m": CELL,
+            "persistant": 0,
+            "apparu": len(cells),
+            "disparu": 0,
+            "clusters": hot_clusters(cells, CELL, zones),
+        }
+    )
+    assert text is not None and "Reste de la ville" not in text

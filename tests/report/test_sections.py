@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from gltd.cctv.inventory import list_cameras
 from gltd.cctv.requisitions import deadline_alerts
 from gltd.cli.main import app
 from gltd.demo.scenario import build_demo
@@ -83,13 +84,19 @@ def test_bilan_cameras_are_the_network_summary(demo: tuple[str, dict[str, Any]])
         _cli("cctv", "cameras", "summary", "--on", LAST_DAY, "--format", "json", "--db", url)
     )
     cams = bilan["cameras"]
-    assert (cams["count"], cams["hd"], cams["hd_share"], cams["annual_cost_eur"]) == (
-        net["n_cameras"], net["n_hd"], net["hd_share"], net["annual_cost_eur"]
+    # On the last day: the network's size, cost and authorisations, as the summary gives them.
+    assert (cams["count_end"], cams["annual_cost_eur"]) == (
+        net["n_cameras"], net["annual_cost_eur"]
     )  # fmt: skip
     assert cams["expiring"] == net["expiring"] and cams["expiring_count"] > 0
     assert cams["expired_count"] == len(net["expired"])
-    assert cams["max_retention_days"] == net["max_retention_days"]
-    assert cams["by_year"][-1] == {"year": 2018, "count": cams["count"], "hd": cams["hd"]}
+    assert cams["by_year"][-1] == {"year": 2018, "count": net["n_cameras"], "hd": net["n_hd"]}
+    # Over the period: every camera in service on at least one of its days, the ones
+    # removed before its last day included (the domain's in_service_during rule).
+    during = list_cameras(make_engine(url), during=(date(2018, 3, 24), date(2018, 9, 24)))
+    assert cams["count"] == len(during) > cams["count_end"]
+    assert cams["hd"] == sum(c.hd for c in during)
+    assert any(c.removed_on is not None and c.removed_on <= date(2018, 9, 24) for c in during)
 
 
 def test_late_deliveries_and_expiry_days_count_as_the_domain_counts(

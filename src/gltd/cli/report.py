@@ -32,20 +32,32 @@ def report_cmd(
         typer.Option("--zones", help="Zones retenues (nom ou identifiant ; option répétable)."),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Titre du bilan.")] = None,
+    edition: Annotated[
+        str,
+        typer.Option(
+            "--edition",
+            help="Édition : complete (tous les tableaux, cartes et méthodes) ou presse "
+            "(deux pages à remettre à la presse : chiffres clés, évolutions significatives, "
+            "une carte, la mise en garde). Le JSON est le même pour les deux.",
+        ),
+    ] = "complete",
     db: DbOption = None,
 ) -> None:
     """Produire le bilan du GLTD sur une période, comparée à une autre (tests exacts).
 
-    Exemple : gltd report --from 2018-03-24 --to 2018-09-24 --out bilan.pdf
+    Exemple : gltd report --from 2018-03-24 --to 2018-09-24 --edition presse --out presse.pdf
     """
     from gltd.errors import GltdError
     from gltd.report.builder import build_bilan, resolve_compare
-    from gltd.report.render import FORMATS, write_report
+    from gltd.report.render import FORMATS, TEMPLATES, write_report
     from gltd.timeutil import make_period, parse_day
 
     fmt = fmt.lower().strip()
     if fmt not in FORMATS:
         raise GltdError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou json)")
+    edition = edition.lower().strip()
+    if edition not in TEMPLATES:
+        raise GltdError(f"--edition : « {edition} » inconnue (attendu : complete ou presse)")
     check_out_format(out, fmt)
     period = make_period(parse_day(date_from, what="--from"), parse_day(date_to, what="--to"))
     ref, kind = resolve_compare(period, compare)
@@ -57,7 +69,7 @@ def report_cmd(
         task = progress.add_task("Calcul du bilan", total=2)
         bilan = build_bilan(engine, period, ref, names or None, compare_kind=kind, title=title)
         progress.update(task, completed=1, description=f"Mise en forme ({fmt.upper()})")
-        path = write_report(bilan, fmt, out)
+        path = write_report(bilan, fmt, out, edition=edition)
         progress.update(task, completed=2)
     console.print(f"Bilan {bilan['period']['label']} écrit : {path.resolve()}", highlight=False)
 

@@ -26,6 +26,8 @@ from gltd.documents.fmt import fr_date, fr_int, fr_p, fr_test_change
 from gltd.errors import GltdError
 from gltd.report import queries as q
 from gltd.report.hotspots import hotspot_layers
+from gltd.report.places import remainder_zones
+from gltd.report.press import press_section
 from gltd.report.sections import (
     actions_section,
     cameras_section,
@@ -41,10 +43,10 @@ __all__ = ["build_bilan", "resolve_compare", "period_dict", "CAVEAT", "NO_ZONE"]
 
 NO_ZONE = "Sans zone"
 CAVEAT = (
-    "Les indicateurs « stupéfiants » (trafic, usage, interpellations) comptent des faits "
-    "élucidés et des personnes mises en cause : ils mesurent l'activité des services autant "
-    "que le marché. Une hausse des interpellations traduit d'abord un effort policier ; "
-    "une baisse des faits peut aussi traduire un déplacement."
+    "Les indicateurs « stupéfiants » (trafic, usage, interpellations, saisies) comptent des "
+    "faits élucidés et des personnes mises en cause : ils mesurent l'activité des services "
+    "autant que le marché. Une hausse des interpellations ou des saisies traduit d'abord un "
+    "effort policier ; une baisse des faits peut aussi traduire un déplacement."
 )
 ROLES = (
     ("trafficker", "arrests_trafficker", "Trafiquants"),
@@ -310,6 +312,7 @@ def build_bilan(
         "period": period_dict(period),
         "compare": {**period_dict(compare), "kind": compare_kind},
         "zones_selected": [names[z] for z in zone_ids] if zone_ids is not None else None,
+        "zones_remainder": sorted(remainder_zones(hot["layers"]["zones"])),
         "operations": operations_section(
             engine, ops_now, ops_ref, names, period, compare, now=stamp
         ),
@@ -317,13 +320,14 @@ def build_bilan(
         "incidents": incidents,
         "hotspots": hot["summary"],
         "requisitions": requisitions_section(engine, period),
-        "cameras": cameras_section(engine, period.last_day),
+        "cameras": cameras_section(engine, period),
         "actions": actions_section(engine, period.last_day),
         "caveat": CAVEAT,
     }
     bilan["synthesis"] = synthesis(bilan)
+    bilan["press"] = press_section(bilan)
     bilan["method"] = _method(bilan, zone_ids, names)
-    alive = list_cameras(engine, active_on=period.last_day)
+    alive = list_cameras(engine, during=(period.first_day, period.last_day))
     bilan["_layers"] = {
         **hot["layers"],
         "cameras": pd.DataFrame({"x": [c.x for c in alive], "y": [c.y for c in alive]}),

@@ -79,32 +79,52 @@ def requisitions_chart(per_year: list[dict[str, Any]]) -> str | None:
     ax.set_xticks(years)
     ax.set_ylabel("réquisitions reçues")
     ax.set_ylim(0, max(counts) * 1.18 + 1)
+    ax.set_title(
+        "Réquisitions judiciaires d'images reçues par année", fontsize=9, color=INK, loc="left"
+    )
     if per_year[-1]["partial"]:
-        d = date.fromisoformat(per_year[-1]["until"])
-        ax.text(
-            0.0,
-            -0.22,
-            f"* année en cours, au {fr_date_abbr(d)}",
-            transform=ax.transAxes,
-            fontsize=7.5,
-            color="#555555",
-        )
+        _partial_note(ax, date.fromisoformat(per_year[-1]["until"]))
     return _uri(fig)
 
 
-def cameras_chart(by_year: list[dict[str, Any]]) -> str | None:
-    """Cameras in service at the end of each year, HD and standard definition stacked."""
+def _partial_note(ax: Any, until: date) -> None:
+    ax.text(
+        0.0,
+        -0.22,
+        f"* année en cours, au {fr_date_abbr(until)}",
+        transform=ax.transAxes,
+        fontsize=7.5,
+        color="#555555",
+    )
+
+
+def cameras_chart(by_year: list[dict[str, Any]], as_of: str | None = None) -> str | None:
+    """Cameras in service at the end of each year, HD and standard definition stacked; the
+    year of ``as_of`` (ISO day, unless 31 December) is counted on that day, hatched and marked
+    « année en cours » like the requisitions chart."""
     if not by_year:
         return None
-    fig, ax = plt.subplots(figsize=(6.6, 2.4))
+    until = date.fromisoformat(as_of) if as_of else None
+    partial = (
+        until is not None
+        and until.year == by_year[-1]["year"]
+        and until.month * 100 + until.day != 1231
+    )
+    fig, ax = plt.subplots(figsize=(6.6, 2.6))
     years = [r["year"] for r in by_year]
     hd = np.array([r["hd"] for r in by_year])
     sd = np.array([r["count"] - r["hd"] for r in by_year])
-    ax.bar(years, sd, color="#c9c9c9", width=0.7, label="définition standard")
-    ax.bar(years, hd, bottom=sd, color=ACCENT, width=0.7, label="haute définition")
-    for y, total in zip(years, hd + sd, strict=True):
+    sd_bars = ax.bar(years, sd, color="#c9c9c9", width=0.7, label="définition standard")
+    hd_bars = ax.bar(years, hd, bottom=sd, color=ACCENT, width=0.7, label="haute définition")
+    if partial:
+        for b, colour in ((sd_bars[-1], "#e6e6e6"), (hd_bars[-1], LIGHT)):
+            b.set_facecolor(colour)
+            b.set_hatch("///")
+            b.set_edgecolor(ACCENT)
+    for i, (y, total) in enumerate(zip(years, hd + sd, strict=True)):
+        star = "*" if partial and i == len(years) - 1 else ""
         ax.annotate(
-            fr_int(total),
+            fr_int(total) + star,
             (y, total),
             ha="center",
             va="bottom",
@@ -115,7 +135,12 @@ def cameras_chart(by_year: list[dict[str, Any]]) -> str | None:
     ax.set_xticks(years)
     ax.set_ylabel("caméras en service")
     ax.set_ylim(0, max(hd + sd) * 1.18 + 1)
+    ax.set_title(
+        "Caméras en service au 31 décembre de chaque année", fontsize=9, color=INK, loc="left"
+    )
     ax.legend(frameon=False, fontsize=8, loc="upper left")
+    if partial and until is not None:
+        _partial_note(ax, until)
     return _uri(fig)
 
 

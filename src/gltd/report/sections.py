@@ -178,16 +178,22 @@ def requisitions_section(engine: Engine, period: Period) -> dict[str, Any]:
     }
 
 
-def cameras_section(engine: Engine, as_of: date) -> dict[str, Any]:
-    """The network in service on ``as_of`` as ``gltd cctv cameras summary`` gives it
-    (:func:`gltd.cctv.inventory.network_summary`): count, HD share, cost, authorisations."""
+def cameras_section(engine: Engine, period: Period) -> dict[str, Any]:
+    """The network as ``gltd cctv cameras summary`` gives it
+    (:func:`gltd.cctv.inventory.network_summary`): the cameras in service on at least one
+    day of the period (count, HD share); on its last day, the network's size, annual cost and
+    authorisations; the network at the end of each year."""
+    first, as_of = period.first_day, period.last_day
+    used = network_summary(engine, on=as_of, coverage=False, during=(first, as_of))
     net = network_summary(engine, on=as_of, within_months=EXPIRY_MONTHS, coverage=False)
     horizon = add_months(as_of, EXPIRY_MONTHS)
     return {
+        "first_day": first.isoformat(),
         "as_of": as_of.isoformat(),
-        "count": net.n_cameras,
-        "hd": net.n_hd,
-        "hd_share": net.hd_share,
+        "count": used.n_cameras,
+        "hd": used.n_hd,
+        "hd_share": used.hd_share,
+        "count_end": net.n_cameras,
         "annual_cost_eur": net.annual_cost_eur,
         "expiring_count": len(net.expiring),
         "expiring": net.expiring,
@@ -195,11 +201,16 @@ def cameras_section(engine: Engine, as_of: date) -> dict[str, Any]:
         "max_retention_days": net.max_retention_days,
         "by_year": network_history(engine, on=as_of),
         "method": {
+            "first_day": first.isoformat(),
             "as_of": as_of.isoformat(),
-            "in_service": "installée au plus tard ce jour et non déposée",
-            "expiring": f"autorisation préfectorale expirant dans les {EXPIRY_MONTHS} mois "
+            "in_service": "en service au moins un jour de la période : installée au plus tard "
+            "le dernier jour et non déposée avant le premier",
+            "by_year": "caméras en service le 31 décembre de chaque année ; l'année en cours "
+            "au dernier jour de la période",
+            "expiring": f"autorisation préfectorale d'une caméra en service le dernier jour, "
+            f"expirant dans les {EXPIRY_MONTHS} mois "
             f"(du {fr_date(as_of)} au {fr_date(horizon)} inclus)",
-            "annual_cost": "somme des coûts annuels des caméras en service",
+            "annual_cost": "somme des coûts annuels des caméras en service le dernier jour",
         },
     }
 

@@ -18,8 +18,34 @@ from gltd.documents.fmt import (
     fr_pct,
     fr_rr,
 )
+from gltd.report.places import ELSEWHERE, NO_ZONE
 
-__all__ = ["synthesis", "compare_phrase", "hotspot_sentence"]
+__all__ = [
+    "synthesis",
+    "compare_phrase",
+    "hotspot_sentence",
+    "requisitions_sentence",
+    "place_name",
+]
+
+
+def requisitions_sentence(inp: dict[str, Any]) -> str:
+    """« Pendant la période : 121 réquisitions reçues, 117 remises, dont 47 jugées utiles
+    à l'enquête. » — counts only (the register's ``useful``: delivered and reported useful)."""
+    return (
+        f"Pendant la période : {_plural(inp['count'], 'réquisition reçue', 'réquisitions reçues')}, "
+        f"{_plural(inp['delivered'], 'remise', 'remises')} dans le délai, dont "
+        f"{fr_int(inp['useful'])} {'jugée utile' if inp['useful'] == 1 else 'jugées utiles'} "
+        "à l'enquête."
+    )
+
+
+def place_name(b: dict[str, Any], zone: str, lead: bool = False) -> str:
+    """A zone as a sentence names it: a remainder zone (« Reste de la ville ») is not a
+    place — « ailleurs dans la commune » (:func:`gltd.report.places.remainder_zones`)."""
+    if zone in b.get("zones_remainder", ()) or zone == NO_ZONE:
+        return ELSEWHERE[0].upper() + ELSEWHERE[1:] if lead else ELSEWHERE
+    return zone
 
 
 def compare_phrase(compare: dict[str, Any]) -> str:
@@ -93,7 +119,9 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
         if b["compare"]["kind"] == "previous-year"
         else ("période précédente" if b["compare"]["kind"] == "previous-period" else "comparaison")
     )
-    zones = ", ".join(f"{z['zone']} : {fr_int(z['count'])}" for z in ops["by_zone"] if z["count"])
+    zones = ", ".join(
+        f"{place_name(b, z['zone'])} : {fr_int(z['count'])}" for z in ops["by_zone"] if z["count"]
+    )
     out.append(
         {
             "kind": "operations",
@@ -135,8 +163,10 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
         out.append(
             {
                 "kind": "change",
-                "lead": f"{r['zone']} — interpellations de {r['role_label'].lower()}",
-                "text": f"{r['zone']} — interpellations de {r['role_label'].lower()} : "
+                "lead": f"{place_name(b, r['zone'], True)} — interpellations de "
+                f"{r['role_label'].lower()}",
+                "text": f"{place_name(b, r['zone'], True)} — interpellations de "
+                f"{r['role_label'].lower()} : "
                 f"{_change(r['test'])}.",
             }
         )
@@ -150,8 +180,9 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
         out.append(
             {
                 "kind": "change",
-                "lead": f"{r['zone']} — {r['category_label'].lower()}",
-                "text": f"{r['zone']} — {r['category_label'].lower()} (faits enregistrés) : "
+                "lead": f"{place_name(b, r['zone'], True)} — {r['category_label'].lower()}",
+                "text": f"{place_name(b, r['zone'], True)} — {r['category_label'].lower()} "
+                "(faits enregistrés) : "
                 f"{_change(r['test'])}.",
             }
         )
@@ -176,14 +207,16 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
         out.append(
             {
                 "kind": "cameras",
-                "text": f"Vidéoprotection : {fr_int(c['count'])} caméras en service au "
-                f"{fr_date(c['as_of'])}, dont {fr_pct(c['hd_share'])} en haute définition, "
-                f"pour un coût annuel de {fr_eur(c['annual_cost_eur'])} ; "
+                "text": f"Vidéoprotection : {fr_int(c['count'])} caméras en service "
+                f"{b['period']['label']}, dont {fr_pct(c['hd_share'])} en haute définition, "
+                f"{fr_int(c['count_end'])} en service le {fr_date(c['as_of'])} pour un coût annuel de "
+                f"{fr_eur(c['annual_cost_eur'])} ; "
                 f"{_plural(c['expiring_count'], 'autorisation préfectorale expire', 'autorisations préfectorales expirent')} "
                 "dans les six mois.",
             }
         )
-    per_year = b["requisitions"]["per_year"]
+    req = b["requisitions"]
+    per_year = req["per_year"]
     if per_year:
         first, last = per_year[0], per_year[-1]
         until = f" (au {fr_date(last['until'])})" if last["partial"] else ""
@@ -205,6 +238,9 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
                 f"{rate}{med}.",
             }
         )
+    inp = req.get("in_period")
+    if inp:
+        out.append({"kind": "requisitions", "text": requisitions_sentence(inp)})
     act = b["actions"]
     if act["count"]:
         st = act["by_status"]

@@ -73,6 +73,18 @@ def _bilan_fields(engine: Engine) -> list[Field]:
                 ("previous-period", "période précédente de même durée"),
             ],
         ),
+        Field(
+            "edition",
+            "Édition",
+            "select",
+            False,
+            [
+                ("complete", "complète (tableaux, cartes, méthodes)"),
+                ("presse", "presse (deux pages à remettre à la presse)"),
+            ],
+            help="la même base de chiffres : l'édition presse en est une sélection",
+            default="complete",
+        ),
         Field("format", "Format", "select", True, [("pdf", "PDF"), ("html", "HTML")]),
     ]
 

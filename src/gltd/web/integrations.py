@@ -35,11 +35,14 @@ def run_bilan(engine: Engine, v: dict[str, Any], progress: Progress, results: Pa
     progress(0, 3, "comptages et tests")
     bilan = build_bilan(engine, period, compare, compare_kind=kind)
     progress(1, 3, "mise en page")
-    out = _out(results, "bilan", "." + v["format"])
-    write_report(bilan, v["format"], out)
+    edition = v.get("edition") or "complete"
+    out = _out(results, "bilan-presse" if edition == "presse" else "bilan", "." + v["format"])
+    write_report(bilan, v["format"], out, edition=edition)
     progress(2, 3, "terminé")
     data = json.loads(render_json(bilan))
-    summary = f"Bilan {period.label()} comparé {compare.label()}."
+    summary = f"Bilan {period.label()} comparé {compare.label()}" + (
+        " (édition presse)." if edition == "presse" else "."
+    )
     return JobOutput(data, out.name, summary)
 
 

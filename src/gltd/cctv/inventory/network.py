@@ -57,6 +57,7 @@ def network_summary(
     categories: Sequence[str] | None = None,
     within_months: int = 6,
     coverage: bool = True,
+    during: tuple[date, date] | None = None,
 ) -> NetworkSummary:
     """Count, HD share, annual cost, share of incidents in a field of view, authorisations.
 
@@ -75,6 +76,11 @@ def network_summary(
     coverage : bool
         Count the incidents in a field of view (``False``: the network only, no incident
         read; ``coverage_by_category`` is then empty).
+    during : (first, last) days, optional
+        Take the cameras in service on at least one day of this period (both days
+        included, :meth:`CameraRecord.in_service_during`) instead of those in service on
+        ``on`` — what a bilan of the period counts. Authorisations (expiring, expired,
+        missing) are those of the cameras in service on ``on``.
     """
     from gltd.store.queries import load_events
     from gltd.timeutil import local_midnight
@@ -82,7 +88,8 @@ def network_summary(
     today = on or datetime.now(PARIS).date()
     end = period_end or local_midnight(today + timedelta(days=1))
     start = period_start or local_midnight(add_years(today, -1) + timedelta(days=1))
-    cams = list_cameras(engine, active_on=today)
+    alive = list_cameras(engine, active_on=today)
+    cams = alive if during is None else list_cameras(engine, during=during)
     n = len(cams)
     n_hd = sum(c.hd for c in cams)
     by_cat: dict[str, dict[str, float | int | None]] = {}
@@ -100,13 +107,13 @@ def network_summary(
         {"code": c.code, "authorisation_number": c.authorisation_number,
          "expiry": c.authorisation_expiry.isoformat(),
          "days_left": (c.authorisation_expiry - today).days}
-        for c in cams
+        for c in alive
         if c.authorisation_expiry is not None and today <= c.authorisation_expiry <= limit
     ]  # fmt: skip
     expired = [
         {"code": c.code, "authorisation_number": c.authorisation_number,
          "expiry": c.authorisation_expiry.isoformat()}
-        for c in cams
+        for c in alive
         if c.authorisation_expiry is not None and c.authorisation_expiry < today
     ]  # fmt: skip
     return NetworkSummary(
@@ -120,7 +127,7 @@ def network_summary(
         coverage_by_category=by_cat,
         expiring=sorted(expiring, key=lambda e: e["expiry"]),
         expired=sorted(expired, key=lambda e: e["expiry"]),
-        without_authorisation=[c.code for c in cams if c.authorisation_date is None],
+        without_authorisation=[c.code for c in alive if c.authorisation_date is None],
         max_retention_days=max((c.retention_days for c in cams), default=None),
         method={
             "coverage": "point dans le secteur de vue (gltd.analysis.coverage)",
