@@ -30,7 +30,7 @@ demo: $(STAMP)
 	$(BIN)/gltd serve --db $(DEMO_DB) --demo-accounts --reference-date 24/09/2018
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
