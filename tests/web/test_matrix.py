@@ -126,7 +126,10 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
         r += [
             ("GET", f"/{slug}", res, "read", 200),
             ("GET", f"/{slug}.csv", res, "read", 200),
+            ("GET", f"/{slug}.xlsx?statut=x&q=1", res, "read", 200),
+            ("GET", f"/api/{slug}.xlsx", res, "read", 200),
             ("GET", f"/api/{slug}", res, "read", 200),
+            ("GET", f"/{slug}?q=a&page=2&par_page=25&tri=id&sens=desc", res, "read", 200),
             ("APIPOST", f"/api/{slug}", res, "write", 400),
         ]
         if reg.creatable:

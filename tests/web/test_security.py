@@ -341,7 +341,7 @@ def test_sensitive_reads_and_exports_are_audited(db_url: str, tmp_path: Path) ->
         c.get("/requisitions")
         c.get("/api/operations")
         r = c.get("/requisitions.csv")
-        assert r.status_code == 200 and r.text.startswith("\ufeffid;")
+        assert r.status_code == 200 and r.text.startswith("\ufeffN° de réquisition;")
         assert str(ids["requisition"]) in r.text
     reads = _audit(db_url, "lecture")
     assert {(e.object_type, e.detail) for e in reads} >= {

@@ -6,10 +6,13 @@ from gltd.web.registers.cctv import (
     CamerasRegister,
     ViewingLogRegister,
 )
+from gltd.web.registers.listing import ListSpec
+from gltd.web.registers.lists_cctv import CCTV_LISTINGS
+from gltd.web.registers.lists_steering import STEERING_LISTINGS
 from gltd.web.registers.requisitions import RequisitionsRegister
 from gltd.web.registers.steering import ActionsRegister, OperationsRegister
 
-__all__ = ["REGISTERS", "Register", "Column"]
+__all__ = ["LISTINGS", "REGISTERS", "Register", "Column", "ListSpec"]
 
 REGISTERS: dict[str, Register] = {
     r.slug: r
@@ -22,3 +25,7 @@ REGISTERS: dict[str, Register] = {
         ActionsRegister(),
     )
 }
+
+#: How each register (by slug) is listed, searched, sorted and exported.
+LISTINGS: dict[str, ListSpec] = {**CCTV_LISTINGS, **STEERING_LISTINGS}
+assert set(LISTINGS) == set(REGISTERS), "every register has its listing"

@@ -1,27 +1,26 @@
-"""Generic pages and API for every register: list, CSV export, add, edit."""
+"""Generic pages and API for every register: list (paged, sorted, searched, filtered),
+XLSX and CSV export of the filtered view, add, edit."""
 
-import csv
-import io
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gltd.errors import GltdError
 from gltd.privacy import form_warnings
-from gltd.spreadsheet import safe_row
 from gltd.timeutil import PARIS
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.deps import app_state, client_ip, require
 from gltd.web.forms import Field, FormErrors, form_data, parse, to_form_values
 from gltd.web.permissions import SENSITIVE
-from gltd.web.registers import REGISTERS, Register
+from gltd.web.registers import LISTINGS, REGISTERS, Register
 from gltd.web.registers.base import REFERENCE_NOW, jsonable
+from gltd.web.registers.export import csv_bytes, export_rows, xlsx_bytes
+from gltd.web.registers.listing import PAGE_SIZES, ListSpec, fetch_page, parse_query
 from gltd.web.registers.requisitions import requisition_deadline
 from gltd.web.render import fr_date, fr_datetime, fr_number, render
 
@@ -30,6 +29,8 @@ api = APIRouter(prefix="/api")
 
 
 def _cell(value: Any, kind: str) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
     if kind == "date":
         return fr_date(value)
     if kind in ("datetime", "level"):
@@ -39,21 +40,17 @@ def _cell(value: Any, kind: str) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-def _csv(reg: Register, rows: list[dict[str, Any]]) -> Iterator[str]:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";")
-    keys = ["id", *[c.key for c in reg.columns if c.key != "id"]]
-    w.writerow(keys)
-    for r in rows:
-        w.writerow(
-            safe_row(
-                v.astimezone(PARIS).isoformat()
-                if isinstance(v, datetime)
-                else ("" if v is None else v)
-                for v in (r.get(k) for k in keys)
-            )
-        )
-    yield "\ufeff" + buf.getvalue()
+def _filter_choices(spec: ListSpec, engine: Any) -> list[dict[str, Any]]:
+    """The filters of a list page with their choices (read from the database)."""
+    return [
+        {"param": f.param, "label": f.label, "options": f.options(engine)} for f in spec.filters
+    ]
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 def _identity_warnings(fields: list[Field], values: dict[str, Any]) -> list[str]:
@@ -116,44 +113,70 @@ def _add_routes(reg: Register) -> None:
     Reader = Annotated[CurrentUser, Depends(require(reg.resource, "read"))]
     Writer = Annotated[CurrentUser, Depends(require(reg.resource, "write"))]
 
+    spec = LISTINGS[reg.slug]
+
     async def list_page(
         request: Request, user: Reader, vue: str | None = None, mois: str | None = None
     ) -> HTMLResponse:
         st = app_state(request)
-        rows = await run_in_threadpool(reg.rows, st.engine, _params(request))
+        if vue == "calendrier" and reg.slug == "operations":
+            rows = await run_in_threadpool(reg.rows, st.engine, _params(request))
+            cal = _calendar(rows, mois, st.web.today())
+            return render(request, "register_list.html", {"reg": reg, "calendar": cal})
+        query = parse_query(spec, request.query_params)
+        page = await run_in_threadpool(fetch_page, st.engine, spec, query, st.web.now())
         table = [
             {
                 "id": r["id"],
                 "level": r.get("level", ""),
                 "cells": [_cell(r.get(c.key), c.kind) for c in reg.columns],
             }
-            for r in rows
+            for r in page.rows
         ]
-        cal = (
-            _calendar(rows, mois, st.web.today())
-            if vue == "calendrier" and reg.slug == "operations"
-            else None
+        filters = await run_in_threadpool(_filter_choices, spec, st.engine)
+        return render(
+            request,
+            "register_list.html",
+            {
+                "reg": reg,
+                "rows": table,
+                "calendar": None,
+                "spec": spec,
+                "page": page,
+                "query": page.query,
+                "filters": filters,
+                "page_sizes": PAGE_SIZES,
+                "list_path": f"/{reg.slug}",
+            },
         )
-        return render(request, "register_list.html", {"reg": reg, "rows": table, "calendar": cal})
 
-    async def export(request: Request, user: Reader) -> Response:
-        st = app_state(request)
-        rows = await run_in_threadpool(reg.rows, st.engine, _params(request, query=False))
-        await run_in_threadpool(
-            audit.record,
-            st.engine,
-            user,
-            "export",
-            reg.resource,
-            None,
-            f"{len(rows)} lignes (CSV)",
-            client_ip(request),
-        )
-        return StreamingResponse(
-            _csv(reg, rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{reg.slug}.csv"'},
-        )
+    def export_route(fmt: str) -> Any:
+        async def export(request: Request, user: Reader) -> Response:
+            st = app_state(request)
+            query = parse_query(spec, request.query_params)
+            cols, rows = await run_in_threadpool(export_rows, st.engine, spec, query, st.web.now())
+            if fmt == "xlsx":
+                body = await run_in_threadpool(xlsx_bytes, reg.title, cols, rows)
+            else:
+                body = await run_in_threadpool(csv_bytes, cols, rows)
+            await run_in_threadpool(
+                audit.record,
+                st.engine,
+                user,
+                "export",
+                reg.resource,
+                None,
+                f"{len(rows)} lignes ({fmt.upper()}) ; {query.filter_summary()}",
+                client_ip(request),
+            )
+            return Response(
+                body,
+                media_type=EXPORT_TYPES[fmt],
+                headers={"content-disposition": f'attachment; filename="{reg.slug}.{fmt}"'},
+            )
+
+        export.__name__ = f"export_{reg.slug}_{fmt}"
+        return export
 
     async def form_page(
         request: Request,
@@ -280,11 +303,20 @@ def _add_routes(reg: Register) -> None:
     router.add_api_route(
         f"/{s}", list_page, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
     )
-    router.add_api_route(f"/{s}.csv", export, methods=["GET"], include_in_schema=False)
     api.add_api_route(
         f"/{s}", api_list, methods=["GET"], tags=[reg.title], summary=f"Liste : {reg.title}"
     )
-    api.add_api_route(f"/{s}.csv", export, methods=["GET"], tags=[reg.title], summary="Export CSV")
+    for fmt in EXPORT_TYPES:
+        router.add_api_route(
+            f"/{s}.{fmt}", export_route(fmt), methods=["GET"], include_in_schema=False
+        )
+        api.add_api_route(
+            f"/{s}.{fmt}",
+            export_route(fmt),
+            methods=["GET"],
+            tags=[reg.title],
+            summary=f"Export {fmt.upper()} de la vue filtrée (toutes les pages)",
+        )
     if reg.creatable:
         router.add_api_route(
             f"/{s}/nouveau",
