@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gltd.analysis.trends import mann_kendall, poisson_rate_test
+from gltd.analysis.trends import mann_kendall, mann_kendall_columns, poisson_rate_test
 
 
 def test_poisson_matches_r_poisson_test_example() -> None:
@@ -94,3 +94,17 @@ def test_interval_equals_scipy_clopper_pearson(k: int, n: int) -> None:
 
     assert r.ci_low == pytest.approx(rr(ci.low), rel=1e-9, abs=1e-12)
     assert r.ci_high == pytest.approx(rr(ci.high), rel=1e-9) or math.isinf(r.ci_high)
+
+
+def test_mann_kendall_columns_is_mann_kendall_of_each_column() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.poisson(1.0, (26, 500)).astype("float64")  # many ties
+    x[:, 0] = 0.0  # constant: Var S = 0
+    x[:, 1] = np.arange(26)  # a clear rise
+    x[4, 2] = np.nan  # a missing value is dropped, as mann_kendall does
+    s, var_s, z, p = mann_kendall_columns(x, chunk=64)
+    for i in range(x.shape[1]):
+        mk = mann_kendall(x[:, i])
+        assert (s[i], var_s[i]) == (mk.s, pytest.approx(mk.var_s)), i
+        assert z[i] == pytest.approx(mk.z) and p[i] == pytest.approx(mk.p_value), i
+    assert z[1] > 5 and p[0] == 1.0

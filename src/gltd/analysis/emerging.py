@@ -46,7 +46,7 @@ from scipy.special import ndtr
 
 from gltd.analysis.fdr import bh_adjust
 from gltd.analysis.gistar import gi_z_from_sums, neighbourhood_sums
-from gltd.analysis.trends import mann_kendall
+from gltd.analysis.trends import mann_kendall_columns
 from gltd.analysis.weights import grid_disk
 from gltd.errors import InputError
 
@@ -212,18 +212,14 @@ def _finish(
     pu = p_fdr if fdr else p
     hot = (pu <= alpha) & (np.nan_to_num(z) > 0)
     cold = (pu <= alpha) & (np.nan_to_num(z) < 0)
-    trend_z = np.zeros(n_loc)
-    trend_p = np.ones(n_loc)
     category = np.empty(n_loc, dtype=object)
     any_sig = hot.any(axis=0) | cold.any(axis=0)
-    for i in range(n_loc):
-        mk = mann_kendall(z[:, i], alpha=trend_alpha)
-        trend_z[i] = mk.z
-        trend_p[i] = mk.p_value
-        if not any_sig[i]:
-            category[i] = "no_pattern"
-            continue
-        trend = 1 if mk.trend == "hausse" else (-1 if mk.trend == "baisse" else 0)
+    # One vectorised Mann-Kendall over all locations (a loop cost seconds on big grids).
+    _, _, trend_z, trend_p = mann_kendall_columns(z)
+    category[:] = "no_pattern"
+    for i in np.flatnonzero(any_sig):
+        up = trend_p[i] < trend_alpha
+        trend = (1 if trend_z[i] > 0 else -1) if up else 0
         category[i] = classify_location(hot[:, i], cold[:, i], trend)
     method = {
         "statistic": "analyse de points chauds émergents (définitions ArcGIS Pro)",

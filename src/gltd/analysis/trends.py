@@ -29,6 +29,7 @@ __all__ = [
     "MannKendall",
     "poisson_rate_test",
     "mann_kendall",
+    "mann_kendall_columns",
     "SMALL_NUMBERS",
 ]
 
@@ -246,3 +247,50 @@ def mann_kendall(series: Any, *, alpha: float = 0.05) -> MannKendall:
     p = float(2 * stats.norm.sf(abs(z)))
     trend = "stable" if p >= alpha else ("hausse" if z > 0 else "baisse")
     return MannKendall(s, float(var_s), float(z), p, trend, n, alpha)
+
+
+def mann_kendall_columns(
+    values: Any, *, chunk: int = 4096
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`mann_kendall` of every column of ``values`` ``(T, n)`` at once: S, Var S,
+    z and the two-sided p-value, as arrays of length n (same formulas, ties included).
+
+    Columns with a missing value are computed one by one by :func:`mann_kendall`
+    (which drops them); the others in blocks of ``chunk`` columns (memory ~ T² × chunk).
+    """
+    x = np.asarray(values, dtype="float64")
+    if x.ndim != 2:
+        raise ValueError("values must be (T, n)")
+    t_len, n_col = x.shape
+    s = np.zeros(n_col, dtype="int64")
+    var_s = np.zeros(n_col)
+    gappy = np.isnan(x).any(axis=0)
+    full = np.flatnonzero(~gappy)
+    if t_len >= 2 and full.size:
+        iu, ju = np.triu_indices(t_len, k=1)
+        for k in range(0, full.size, chunk):
+            cols = full[k : k + chunk]
+            block = x[:, cols]
+            s[cols] = np.sign(block[ju] - block[iu]).sum(axis=0).astype("int64")
+            var_s[cols] = _mk_variance(block)
+    for i in np.flatnonzero(gappy):
+        mk = mann_kendall(x[:, i])
+        s[i], var_s[i] = mk.s, mk.var_s
+    pos = var_s > 0
+    root = np.sqrt(np.where(pos, var_s, 1.0))
+    z = np.where(pos & (s > 0), (s - 1) / root, np.where(pos & (s < 0), (s + 1) / root, 0.0))
+    p = 2 * stats.norm.sf(np.abs(z))
+    return s, var_s, z, p
+
+
+def _mk_variance(block: np.ndarray) -> np.ndarray:
+    """``[n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18`` of each column (no missing values)."""
+    t_len, n_col = block.shape
+    srt = np.sort(block, axis=0)
+    new_group = np.vstack([np.ones((1, n_col), bool), srt[1:] != srt[:-1]])
+    group = np.cumsum(new_group, axis=0) - 1  # tie-group index within its column
+    key = (np.arange(n_col)[None, :] * t_len + group).ravel()
+    sizes = np.bincount(key, minlength=n_col * t_len).astype("float64")
+    owner = np.repeat(np.arange(n_col), t_len)
+    ties = np.bincount(owner, weights=sizes * (sizes - 1) * (2 * sizes + 5), minlength=n_col)
+    return (t_len * (t_len - 1) * (2 * t_len + 5) - ties) / 18.0

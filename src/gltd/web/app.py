@@ -102,7 +102,7 @@ def create_app(
         ),
         templates=make_templates(),
         jobs=JobRunner(engine, web.results_dir),
-        cache=DataCache(engine, ttl_s=web.cache_ttl_s),
+        cache=DataCache(engine, ttl_s=web.cache_ttl_s, store_dir=web.results_dir / ".cache"),
     )
 
     @asynccontextmanager

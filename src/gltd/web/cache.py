@@ -8,26 +8,41 @@ instead of a SQL aggregation over hundreds of thousands of rows for every reques
 The cube and every cached result carry the data version (largest incident id, number
 of incidents, largest import batch id); the version is re-read at most every
 ``version_check_s`` seconds, so a new import shows on the dashboard within seconds.
+
+Costly map layers (the emerging hot spots) are also kept on disk (:meth:`DataCache.memo`
+with ``persist=True``, folder ``store_dir``: ``.cache/`` of the results folder), so that
+every worker process and every restart reads them instead of computing them again. A
+file's name starts with its data version: after an import (new version) the old files are
+never read again and are deleted at the next write.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import hashlib
+import json
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, String, func, select, type_coerce
 
+from gltd import __version__
+from gltd.fileio import write_atomic
 from gltd.model import ImportBatch, Incident
 
 __all__ = ["IncidentCube", "DataCache", "load_cube"]
+
+log = logging.getLogger("gltd.web.cache")
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,8 +174,17 @@ def load_cube(engine: Engine) -> IncidentCube:
 class DataCache:
     """The cube and computed results, invalidated when the data version changes."""
 
-    def __init__(self, engine: Engine, *, ttl_s: float = 300.0, version_check_s: float = 5.0):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        ttl_s: float = 300.0,
+        version_check_s: float = 5.0,
+        store_dir: Path | None = None,
+    ):
         self.engine = engine
+        #: Folder of the results kept on disk (``memo(..., persist=True)``); None: memory only.
+        self.store_dir = store_dir
         self.ttl_s = ttl_s
         self.version_check_s = version_check_s
         self._lock = threading.RLock()
@@ -181,10 +205,10 @@ class DataCache:
             if self._version is not None and now - self._version_at < self.version_check_s:
                 return self._version
         with self.engine.connect() as conn:
-            v1 = conn.execute(select(func.max(Incident.id))).scalar()
+            v1, n = conn.execute(select(func.max(Incident.id), func.count(Incident.id))).one()
             v2 = conn.execute(select(func.max(ImportBatch.id))).scalar()
         with self._lock:
-            self._version = (v1, v2)
+            self._version = (v1, n, v2)
             self._version_at = now
             return self._version
 
@@ -209,12 +233,14 @@ class DataCache:
                 self._cube, self._cube_version = cube, v
             return cube
 
-    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+    def memo(self, key: Any, compute: Callable[[], Any], *, persist: bool = False) -> Any:
         """A cached result for ``key`` at the current data version.
 
         Single flight: when several requests miss the same key at once (a cold cache
         under load), one computes and the others wait for its result instead of
-        computing it again on the same two cores.
+        computing it again on the same two cores. With ``persist`` (a JSON-able result
+        and a key whose ``repr`` is stable, e.g. strings and numbers), the result is also
+        read from and written to ``store_dir``.
         """
         full = (self.version(), key)
         while True:
@@ -234,7 +260,7 @@ class DataCache:
                 pending.wait(timeout=120)
                 continue
             try:
-                value = compute()
+                value = self._stored(full, compute) if persist else compute()
                 with self._lock:
                     self._memo[full] = (time.monotonic(), value)
                     while len(self._memo) > self.max_entries:
@@ -244,3 +270,33 @@ class DataCache:
                 with self._lock:
                     self._pending.pop(full, None)
                 pending.set()
+
+    def _file(self, full: tuple[Any, Any]) -> tuple[Path, str] | None:
+        if self.store_dir is None:
+            return None
+        version = hashlib.sha256(repr((__version__, full[0])).encode()).hexdigest()[:16]
+        key = hashlib.sha256(repr(full[1]).encode()).hexdigest()[:24]
+        return self.store_dir / f"{version}-{key}.json.gz", version
+
+    def _stored(self, full: tuple[Any, Any], compute: Callable[[], Any]) -> Any:
+        """The result kept on disk for this version and key, else computed and kept."""
+        where = self._file(full)
+        if where is None:
+            return compute()
+        path, version = where
+        try:
+            return json.loads(gzip.decompress(path.read_bytes()))
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):  # a damaged file: compute again
+            log.warning("cache file %s unreadable: recomputed", path.name)
+        value = compute()
+        try:
+            payload = gzip.compress(json.dumps(value, separators=(",", ":")).encode(), 5)
+            write_atomic(path, payload, parents=True)
+            for old in path.parent.glob("*.json.gz"):
+                if not old.name.startswith(version + "-"):
+                    old.unlink(missing_ok=True)  # another data version: never read again
+        except OSError:
+            log.warning("cache folder %s not writable: result kept in memory", path.parent)
+        return value

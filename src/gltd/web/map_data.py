@@ -226,7 +226,8 @@ def emerging_geojson(
     space-time Gi* uses a distance band of two cells (see :mod:`gltd.analysis.emerging`).
     """
     cell = check_cell(cell)
-    key = ("emerging", choice.period, tuple(categories), cell)
+    p0 = choice.period
+    key = ("emerging", p0.start.isoformat(), p0.end.isoformat(), tuple(sorted(categories)), cell)
 
     def compute() -> dict[str, Any]:
         cube = cache.cube()
@@ -283,7 +284,8 @@ def emerging_geojson(
             },
         }
 
-    result: dict[str, Any] = cache.memo(key, compute)
+    # 1 to 20 s of CPU on a big city: kept on disk for every process (see DataCache).
+    result: dict[str, Any] = cache.memo(key, compute, persist=True)
     return result
 
 
