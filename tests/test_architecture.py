@@ -35,7 +35,7 @@ LAYERS: list[set[str]] = [
         "cctv",
         "geocode",
     },
-    {"report", "demo"},  # the bilan; the Orléans scenario
+    {"report", "demo", "mapsheet"},  # the bilan; the Orléans scenario; the printable map
     {"web"},
     {"cli"},
 ]

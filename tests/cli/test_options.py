@@ -17,6 +17,7 @@ OUT_AND_FORMAT = {
     "displacement": (["displacement", "--intervention", "1"], "html"),
     "export": (["export", "incidents"], "csv"),
     "hotspots": (["hotspots"], "geojson"),
+    "map": (["map", "--from", "2018-03-24", "--to", "2018-09-24"], "pdf"),
     "near-repeat": (["near-repeat", "run"], "json"),
     "near-repeat alerts": (["near-repeat", "alerts"], "geojson"),
     "cctv study": (["cctv", "study", "--request", "1"], "pdf"),

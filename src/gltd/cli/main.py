@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "demo",
     "report",
     "hotspots",
+    "mapsheet",
     "near_repeat",
     "displacement",
     "interventions",
