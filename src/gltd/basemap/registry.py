@@ -10,12 +10,13 @@ and modification time, so a file replaced on disk is reopened.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from gltd.basemap.files import SUFFIXES, Basemap, open_basemap
-from gltd.config import get_settings
+from gltd.config import Settings, get_settings
 from gltd.errors import InputError
 from gltd.fileio import atomic_path, write_atomic
 
@@ -28,6 +29,7 @@ __all__ = [
     "basemap_dir",
     "list_basemaps",
     "load_basemap",
+    "set_attribution",
 ]
 
 #: The file of the basemap folder that names the active basemap.
@@ -47,9 +49,9 @@ class BasemapEntry:
     error: str | None
 
 
-def basemap_dir() -> Path:
+def basemap_dir(settings: Settings | None = None) -> Path:
     """The basemap folder (``GLTD_BASEMAP_DIR``)."""
-    return Path(get_settings().basemap_dir)
+    return Path((settings or get_settings()).basemap_dir)
 
 
 def load_basemap(path: str | Path, *, database: str | None = None) -> Basemap:
@@ -72,12 +74,12 @@ def load_basemap(path: str | Path, *, database: str | None = None) -> Basemap:
     return bm
 
 
-def active_source() -> tuple[Path | None, str]:
+def active_source(settings: Settings | None = None) -> tuple[Path | None, str]:
     """The active basemap file and where the choice comes from (in French)."""
-    setting = get_settings().basemap
+    setting = (settings or get_settings()).basemap
     if setting:
         return Path(setting), "réglage GLTD_BASEMAP"
-    folder = basemap_dir()
+    folder = basemap_dir(settings)
     marker = folder / ACTIVE_FILE
     try:
         name = marker.read_text(encoding="utf-8").strip()
@@ -88,24 +90,29 @@ def active_source() -> tuple[Path | None, str]:
     return folder / name, f"dernier fond ajouté dans {folder} (gltd basemap add)"
 
 
-def active_basemap(*, database: str | None = None) -> Basemap | None:
-    """The basemap in use, or None when none is set.
+def active_basemap(
+    settings: Settings | None = None, *, database: str | None = None
+) -> Basemap | None:
+    """The basemap in use (``settings`` default to the environment's), or None.
 
     Raises
     ------
     InputError
         The configured file is missing or unusable (the message names it).
     """
-    path, _why = active_source()
+    path, _why = active_source(settings)
     if path is None:
         return None
     return load_basemap(path, database=database)
 
 
-def add_basemap(path: str | Path, *, database: str | None = None) -> Basemap:
+def add_basemap(
+    path: str | Path, *, attribution: str | None = None, database: str | None = None
+) -> Basemap:
     """Check ``path``, copy it into the basemap folder and make it the active basemap.
 
-    A file of the same name in the folder is replaced. Returns the copy, opened.
+    A file of the same name in the folder is replaced. ``attribution`` (MBTiles only) is
+    written into the copy's metadata: QGIS does not write one. Returns the copy, opened.
     """
     src = Path(path)
     if src.suffix.lower() not in SUFFIXES:
@@ -114,18 +121,37 @@ def add_basemap(path: str | Path, *, database: str | None = None) -> Basemap:
             ".mbtiles (tuiles raster, p. ex. généré par QGIS) ou .pmtiles",
             file=src.name,
         )
-    open_basemap(src, database=database)  # refuse a bad file before copying a byte
+    checked = open_basemap(src, database=database)  # refuse a bad file before copying
+    if attribution is not None and checked.kind != "mbtiles":
+        raise InputError(
+            "l'attribution ne s'ajoute qu'à un MBTiles ; celle d'un PMTiles est dans ses "
+            "métadonnées (« pmtiles show » l'affiche)",
+            file=src.name,
+        )
     folder = basemap_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (src.stem + src.suffix.lower())
-    if target.exists() and target.resolve() == src.resolve():
-        pass  # already in the folder: just make it active
-    else:
+    same = target.exists() and target.resolve() == src.resolve()
+    if not same or attribution is not None:
         with atomic_path(target) as tmp:
             shutil.copyfile(src, tmp)
+            if attribution is not None:
+                set_attribution(tmp, attribution)
     bm = load_basemap(target, database=database)
     write_atomic(folder / ACTIVE_FILE, target.name + "\n")
     return bm
+
+
+def set_attribution(path: Path, text: str) -> None:
+    """Write ``text`` as the ``attribution`` of an MBTiles (gltd's own copy only)."""
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute("DELETE FROM metadata WHERE name = 'attribution'")
+            con.execute("INSERT INTO metadata (name, value) VALUES ('attribution', ?)",
+                        (text.strip(),))  # fmt: skip
+    finally:
+        con.close()
 
 
 def list_basemaps(*, database: str | None = None) -> list[BasemapEntry]:

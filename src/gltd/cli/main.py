@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "displacement",
     "interventions",
     "cctv",
+    "basemap",
     "serve",
 )
 

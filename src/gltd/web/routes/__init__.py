@@ -11,6 +11,7 @@ from gltd.web.routes import (
     map,
     registers,
     requisition_flow,
+    tiles,
 )
 
 __all__ = ["ROUTERS"]
@@ -23,6 +24,7 @@ ROUTERS = (
     map.api,
     requisition_flow.router,  # before the generic register routes (its /modifier)
     requisition_flow.api,
+    tiles.router,
     registers.router,
     registers.api,
     analyses.router,

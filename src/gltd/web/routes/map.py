@@ -48,10 +48,12 @@ async def map_page(request: Request, user: Reader, du: Du = None, au: Au = None)
     st = app_state(request)
     choice = await run_in_threadpool(_choice, request, du, au)
     cats = await run_in_threadpool(category_choices, st.cache)
+    from gltd.basemap import active_source
     from gltd.geo import crs_label
     from gltd.mapping.legend import palette
 
-    ctx = {"choice": choice, "categories": cats, "crs_label": crs_label(), "palette": palette()}
+    ctx = {"choice": choice, "categories": cats, "crs_label": crs_label(), "palette": palette(),
+           "basemap": active_source(st.settings)[0] is not None}  # fmt: skip
     return render(request, "map.html", ctx)
 
 
