@@ -74,6 +74,7 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
         ("GET", "/", "dashboard", "read", 200),
         ("GET", "/api/dashboard", "dashboard", "read", 200),
         ("GET", "/api/me", "dashboard", "read", 200),
+        ("GET", "/recherche?q=CAM", "dashboard", "read", 200),
         ("GET", "/carte", "map", "read", 200),
         ("GET", "/api/map/zones", "map", "read", 200),
         ("GET", "/api/map/density?du=2018-03-24&au=2018-09-23", "map", "read", 200),

@@ -354,3 +354,34 @@ def test_paging_sorting_and_search_on_each_database(db_url: str, tmp_path: Path)
         assert set(asc[: len(removed)]) == removed == set(desc[: len(removed)])
         rows = _xlsx(c.get("/actions.xlsx?statut=ouvertes"))
         assert {r[6].value for r in rows[1:]} == {"à faire", "en cours"}
+
+
+def test_global_search_groups_by_kind_and_follows_the_rules(url: str, tmp_path: Path) -> None:
+    app = create_app(settings_for(url), web=web_settings(tmp_path))
+    with TestClient(app) as c:
+        login(c, "police.analyste")
+        html = c.get("/recherche?q=carmes").text
+        # the zone, its registers, and the action named after it
+        assert 'id="resultats-zones"' in html and "Les Carmes" in html
+        assert "/operations?zone=" in html and "/cameras?zone=" in html
+        assert 'id="resultats-actions"' in html
+        assert "Élagage rue des Carmes" in c.get("/recherche?q=rue des carmes").text
+        req = c.get("/recherche?q=BULK-003").text
+        assert 'id="resultats-requisitions"' in req and 'id="resultats-cameras"' in req
+        assert re.search(r'href="/requisitions/\d+"', req)
+        assert 'href="/requisitions?q=BULK-003"' in req  # more than 10: « voir les … »
+        assert 'name="q"' in c.get("/").text  # the box is in every page's header
+    with TestClient(app) as c:
+        login(c, "ville.analyste")  # neither requisitions nor operations for the city
+        html = c.get("/recherche?q=BULK-003").text
+        assert 'id="resultats-cameras"' in html and "resultats-requisitions" not in html
+        assert "/operations?zone=" not in c.get("/recherche?q=carmes").text
+    with Session(make_engine(url)) as s:
+        reads = s.execute(
+            select(AuditEvent.username, AuditEvent.detail).where(
+                AuditEvent.action == "lecture", AuditEvent.detail.like("/recherche%")
+            )
+        ).all()
+    # the police's search looked into requisitions (a sensitive read), the city's did not
+    assert {r.username for r in reads} == {"police.analyste"}
+    assert ("police.analyste", "/recherche?q=BULK-003") in {tuple(r) for r in reads}

@@ -78,7 +78,10 @@ def _op_finish(engine: Engine, rows: list[dict[str, Any]], now: datetime) -> Non
         r["planned_label"] = "planifiée" if r["planned"] else "réalisée"
         r["arrests"] = f"{r['arrests_trafficker']} / {r['arrests_consumer']} / {r['arrests_other']}"
         own = by_op.get(r["id"], [])
-        r["seizures"] = ", ".join(f"{s.quantity:g} {s.unit} {s.substance}" for s in own) or "—"
+        r["seizures"] = (
+            ", ".join(f"{s.quantity:g} {s.unit} {s.substance}".replace(".", ",") for s in own)
+            or "—"
+        )
         for s in own:
             k = seizure_key(s.substance, s.unit)
             r[k] = (r.get(k) or 0.0) + s.quantity

@@ -11,6 +11,7 @@ from gltd.web.routes import (
     map,
     registers,
     requisition_flow,
+    search,
     tiles,
 )
 
@@ -27,6 +28,7 @@ ROUTERS = (
     tiles.router,
     registers.router,
     registers.api,
+    search.router,
     analyses.router,
     analyses.api,
     imports.router,
