@@ -27,6 +27,7 @@ demo: $(STAMP)
 	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format html --out $(OUT)/bilan.html
 	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format pdf --out $(OUT)/bilan.pdf
 	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --format json --out $(OUT)/bilan.json
+	$(BIN)/gltd report --db $(DEMO_DB) --from 2018-03-24 --to 2018-09-24 --compare previous-year --edition presse --format pdf --out $(OUT)/bilan-presse.pdf
 	$(BIN)/gltd serve --db $(DEMO_DB) --demo-accounts --reference-date 24/09/2018
 
 test: $(STAMP)

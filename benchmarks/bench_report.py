@@ -6,7 +6,8 @@ pandas group-by of the same per-zone, per-category counts for the two periods (r
 with ``pandas.read_sql``) — the part of the bilan a hand-made script would do.
 
 Run: ``.venv/bin/python benchmarks/bench_report.py [--n 1000000] [--db PATH]``.
-Targets (issue #3): JSON ≤ 15 s, PDF ≤ 30 s.
+Targets (issue #3): JSON ≤ 15 s, PDF ≤ 30 s; issue #14: the press edition (two pages, the
+same computation, its own template) ≤ 15 s from the database to the PDF.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select
 
-from gltd.demo.geography import REST_NAME, ZONES, assign_zones, inside_commune, to_lambert
+from gltd.demo.geography import REST_NAME, ZONES, assign_zones, inside_commune, to_metric
 from gltd.demo.scenario import build_demo
 from gltd.model import Incident, Zone
 from gltd.report.builder import build_bilan, resolve_compare
@@ -67,7 +68,7 @@ def fill(url: str, n_total: int, seed: int = 1) -> None:
         keep = inside_commune(lon, lat)
         lon, lat = lon[keep][:m], lat[keep][:m]
         m = len(lon)
-        x, y = to_lambert(lon, lat)
+        x, y = to_metric(lon, lat)
         zid = [ids[names[i]] for i in assign_zones(lon, lat)]
         ts = rng.uniform(t0, t1, m)
         cat = CATS[rng.integers(0, len(CATS), m)]
@@ -135,6 +136,11 @@ def main() -> None:
     bilan = build_bilan(engine, period, ref, compare_kind=kind)
     write_report(bilan, "pdf", out / "bench_bilan.pdf")
     t_pdf = time.perf_counter() - t
+    t = time.perf_counter()
+    bilan = build_bilan(engine, period, ref, compare_kind=kind)
+    t_press_build = time.perf_counter() - t
+    write_report(bilan, "pdf", out / "bench_bilan_presse.pdf", edition="presse")
+    t_press = time.perf_counter() - t
     t_peer, counts = pandas_peer(url, period, ref)
     got = sum(r["test"]["count"] for r in bilan["incidents"]["by_zone"])
     want = int(
@@ -145,6 +151,8 @@ def main() -> None:
     print(f"{'comptes par zone et catégorie (2 périodes)':<48}{'—':>10}{t_peer:>12.2f}")
     print(f"{'bilan complet JSON (cible ≤ 15 s)':<48}{t_json:>10.2f}{'':>12}")
     print(f"{'bilan complet PDF (cible ≤ 30 s)':<48}{t_pdf:>10.2f}{'':>12}")
+    print(f"{'édition presse PDF (cible ≤ 15 s)':<48}{t_press:>10.2f}{'':>12}")
+    print(f"{'  dont calcul du bilan':<48}{t_press_build:>10.2f}{'':>12}")
     print(f"ratio bilan JSON / comptes pandas seuls : {t_json / t_peer:.1f}")
     print(f"mêmes comptes (zones × catégories drogue) : {got == want} ({got} / {want})")
 

@@ -247,3 +247,77 @@ def test_cli_press_edition_and_bad_edition(demo_url: str, tmp_path: Path) -> Non
     res = CliRunner().invoke(app, [*args, "--edition", "journal", "--out", str(bad)])
     assert res.exit_code == 2 and "complete ou presse" in res.output
     assert not bad.exists()
+
+
+def test_full_edition_tells_the_bar_closure_with_the_domain_figures(
+    demo_url: str, data: dict[str, Any], pdf_texts: dict[str, str]
+) -> None:
+    """The displacement section is gltd.displacement's analysis, not a recount."""
+    from sqlalchemy import func, select
+
+    from gltd.displacement import run_displacement
+    from gltd.model import AnalysisRun
+    from gltd.report.story import RINGS_M
+
+    moves = {d["name"]: d for d in data["displacement"]}
+    bar = moves["Fermeture administrative du bar « Le Score »"]
+    # The series of operations is what the whole bilan measures: not analysed again.
+    assert not any(d["kind"] == "operations" for d in data["displacement"])
+    engine = make_engine(demo_url)
+    rep = run_displacement(
+        engine,
+        intervention_id=bar["intervention_id"],
+        before=f"{bar['days']}d",
+        after=f"{bar['days']}d",
+        rings=list(RINGS_M),
+        categories=data["hotspots"]["categories"],
+        store=False,
+    )
+    assert bar["days"] == 158  # 20 April to 24 September 2018, both included
+    assert bar["counts"] == rep.as_dict()["counts"]
+    assert [(r["before"], r["after"]) for r in bar["rings"]] == [(r.b0, r.b1) for r in rep.rings]
+    assert rep.wdd is not None and bar["wdd"]["p_value"] == pytest.approx(rep.wdd.p_value)
+    assert bar["measures"]["verdict"] == rep.overall.verdict
+    # The bilan stores no analysis run of its own.
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(AnalysisRun)).scalar_one() == 0
+    flat = re.sub(r"\s+", " ", pdf_texts["complete"].replace("\u00a0", " "))
+    assert "Interventions de la période : effet et déplacement" in flat
+    assert "Fermeture administrative du bar « Le Score » (20 avril 2018)" in flat
+    assert "Fermeture administrative du bar « Le Score » (20 avril 2018)" in re.sub(
+        r"\s+", " ", pdf_texts["presse"].replace("\u00a0", " ")
+    )
+
+
+def test_monthly_trend_adds_up_to_the_zone_table(data: dict[str, Any]) -> None:
+    trend = data["trend"]
+    totals = data["incidents"]["totals"]
+    assert trend["categories"] == data["incidents"]["categories"]
+    assert sum(m["count"] for m in trend["months"]) == sum(t["test"]["count"] for t in totals)
+    assert sum(m["count"] for m in trend["months_ref"]) == sum(
+        t["test"]["count_ref"] for t in totals
+    )
+    # 24 March to 24 September: seven months, the first and last ones partial.
+    assert [(m["month"], m["days"]) for m in trend["months"]][:: len(trend["months"]) - 1] == [
+        (3, 8),
+        (9, 24),
+    ]
+    assert sum(m["days"] for m in trend["months"]) == data["period"]["days"]
+
+
+def test_requisitions_of_the_period_are_the_registers(
+    demo_url: str, data: dict[str, Any], pdf_texts: dict[str, str]
+) -> None:
+    from gltd.cctv.requisitions import period_counts
+
+    period = parse_period("2018-03-24..2018-09-24")
+    c = period_counts(make_engine(demo_url), start=period.start, end=period.end)
+    inp = data["requisitions"]["in_period"]
+    assert (inp["count"], inp["delivered"], inp["useful"]) == (
+        c.count,
+        c.by_status["remise"],
+        c.useful,
+    )
+    assert 0 < inp["useful"] < inp["delivered"] <= inp["count"]
+    flat = re.sub(r"\s+", " ", pdf_texts["complete"].replace("\u00a0", " "))
+    assert f"dont {inp['useful']} jugées utiles à l'enquête" in flat

@@ -34,6 +34,7 @@ from gltd.report.sections import (
     operations_section,
     requisitions_section,
 )
+from gltd.report.story import displacement_sections, monthly_trend
 from gltd.report.synthesis import synthesis
 from gltd.store.zones import resolve_zone_ids
 from gltd.taxonomy import get_taxonomy
@@ -47,6 +48,14 @@ CAVEAT = (
     "faits élucidés et des personnes mises en cause : ils mesurent l'activité des services "
     "autant que le marché. Une hausse des interpellations ou des saisies traduit d'abord un "
     "effort policier ; une baisse des faits peut aussi traduire un déplacement."
+)
+DISPLACEMENT_METHOD = (
+    "pour chaque intervention commencée dans la période (hors série d'opérations, qui est "
+    "l'objet du bilan), l'analyse de déplacement de gltd : période après = du début de "
+    "l'intervention à la fin de la période, période avant de même durée, anneaux de 200, "
+    "400 et 600 m autour de la cible, zone témoin automatique (le reste de la ville), "
+    "catégories de la carte ; mesures de Bowers & Johnson (2003), test WDD (Wheeler & "
+    "Ratcliffe 2018)"
 )
 ROLES = (
     ("trafficker", "arrests_trafficker", "Trafiquants"),
@@ -301,6 +310,7 @@ def build_bilan(
     incidents = _incident_tables(engine, period, compare, zone_ids, names, categories)
     map_categories = list(categories) if categories else market_categories(incidents["categories"])
     hot = hotspot_layers(engine, period, compare, map_categories, zone_ids=zone_ids, cell=cell)
+    moves, move_reports = displacement_sections(engine, period, map_categories, now=stamp)
     bilan: dict[str, Any] = {
         "kind": "gltd-bilan",
         "version": __version__,
@@ -318,7 +328,9 @@ def build_bilan(
         ),
         "arrests_by_zone": _arrests_by_zone(ops_now, ops_ref, period, compare, names, zone_ids),
         "incidents": incidents,
+        "trend": monthly_trend(engine, period, compare, incidents["categories"], zone_ids),
         "hotspots": hot["summary"],
+        "displacement": moves,
         "requisitions": requisitions_section(engine, period),
         "cameras": cameras_section(engine, period),
         "actions": actions_section(engine, period.last_day),
@@ -328,6 +340,7 @@ def build_bilan(
     bilan["press"] = press_section(bilan)
     bilan["method"] = _method(bilan, zone_ids, names)
     alive = list_cameras(engine, during=(period.first_day, period.last_day))
+    bilan["_displacement"] = move_reports
     bilan["_layers"] = {
         **hot["layers"],
         "cameras": pd.DataFrame({"x": [c.x for c in alive], "y": [c.y for c in alive]}),
@@ -365,6 +378,8 @@ def _method(
             "comme des indications, non comme des preuves",
         },
         "hotspots": bilan["hotspots"]["method"],
+        "trend": bilan["trend"]["method"],
+        "displacement": DISPLACEMENT_METHOD,
         "requisitions": bilan["requisitions"]["method"],
         "cameras": bilan["cameras"]["method"],
         "caveat": CAVEAT,

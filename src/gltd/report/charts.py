@@ -20,7 +20,14 @@ from gltd.basemap import draw_basemap  # noqa: E402
 from gltd.documents.figures import figure_data_uri, north_arrow, scale_bar  # noqa: E402
 from gltd.documents.fmt import fr_date_abbr, fr_int, fr_month_abbr  # noqa: E402
 
-__all__ = ["requisitions_chart", "cameras_chart", "calendar_chart", "hotspot_map", "STATUS_COLOURS"]
+__all__ = [
+    "requisitions_chart",
+    "cameras_chart",
+    "calendar_chart",
+    "trend_chart",
+    "hotspot_map",
+    "STATUS_COLOURS",
+]
 
 INK = "#1d2b3a"
 ACCENT = "#1f4e79"
@@ -141,6 +148,48 @@ def cameras_chart(by_year: list[dict[str, Any]], as_of: str | None = None) -> st
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     if partial and until is not None:
         _partial_note(ax, until)
+    return _uri(fig)
+
+
+def trend_chart(trend: dict[str, Any], now_label: str, ref_label: str) -> str | None:
+    """Incidents per month of the period (bars) beside the same month of the comparison
+    (line); a month the period covers only in part is hatched and marked with its days."""
+    months, ref = trend["months"], trend["months_ref"]
+    if not months or (trend["total"] == 0 and trend["total_ref"] == 0):
+        return None
+    fig, ax = plt.subplots(figsize=(6.8, 2.7))
+    xs = np.arange(len(months))
+    counts = [m["count"] for m in months]
+    bars = ax.bar(xs, counts, color=ACCENT, width=0.62, label=now_label, zorder=2)
+    full = max(m["days"] for m in months)
+    for b, m in zip(bars, months, strict=True):
+        if m["days"] < min(full, 28):
+            b.set_facecolor(LIGHT)
+            b.set_hatch("///")
+            b.set_edgecolor(ACCENT)
+        ax.annotate(fr_int(m["count"]), (b.get_x() + b.get_width() / 2, b.get_height()),
+                    ha="center", va="bottom", fontsize=7.5, xytext=(0, 2),
+                    textcoords="offset points")  # fmt: skip
+    k = min(len(ref), len(months))
+    ax.plot(xs[:k], [r["count"] for r in ref[:k]], color="#b2182b", marker="o", ms=3.5,
+            lw=1.4, label=ref_label, zorder=3)  # fmt: skip
+    labels = [
+        fr_month_abbr(m["month"]) + (f"\n({m['days']} j)" if m["days"] < min(full, 28) else "")
+        for m in months
+    ]
+    ax.set_xticks(xs)
+    ax.set_xticklabels(labels, fontsize=8)
+    top = max([*counts, *[r["count"] for r in ref[:k]], 1])
+    ax.set_ylim(0, top * 1.22)
+    ax.set_ylabel("faits enregistrés")
+    ax.set_title("Faits liés aux stupéfiants enregistrés, par mois", fontsize=9, color=INK,
+                 loc="left")  # fmt: skip
+    ax.grid(axis="y", color="#e5e5e5", zorder=0)
+    handles = [
+        Patch(facecolor=ACCENT, label=now_label),
+        plt.Line2D([], [], color="#b2182b", marker="o", ms=3.5, lw=1.4, label=ref_label),
+    ]
+    ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="upper right", ncol=2)
     return _uri(fig)
 
 

@@ -107,6 +107,7 @@ def press_section(b: dict[str, Any]) -> dict[str, Any]:
         "changes_left_out": len(eligible) - min(len(eligible), MAX_CHANGES),
         "changes_small_numbers": small,
         "map_sentence": hotspot_sentence(b["hotspots"]),
+        "interventions": [d["short"] for d in b.get("displacement", []) if d.get("short")],
         "requisitions_sentence": requisitions_sentence(inp) if inp and inp["count"] else None,
         "caveat": b["caveat"],
         "rule": "évolutions significatives (p < 0,05) sur au moins 10 faits dans chacune des "

@@ -18,6 +18,7 @@ from gltd.timeutil import Period
 
 __all__ = [
     "incident_counts",
+    "incident_times",
     "operations_frame",
     "carried_out",
     "seizures_frame",
@@ -52,6 +53,26 @@ def incident_counts(
     frame["zone_id"] = frame["zone_id"].fillna(-1).astype("int64")
     frame["n"] = frame["n"].astype("int64")
     return frame
+
+
+def incident_times(
+    engine: Engine,
+    period: Period,
+    categories: Sequence[str],
+    zone_ids: Sequence[int] | None = None,
+) -> list[datetime]:
+    """Times of the incidents of ``period`` in ``categories`` (located or not: the same
+    incidents as :func:`incident_counts`)."""
+    t = Incident.__table__.c
+    stmt = select(t.occurred_at).where(
+        t.occurred_at >= period.start,
+        t.occurred_at < period.end,
+        t.category.in_(list(categories)),
+    )
+    if zone_ids is not None:
+        stmt = stmt.where(t.zone_id.in_(list(zone_ids)))
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(stmt)]
 
 
 def carried_out(now: datetime | None = None) -> ColumnElement[bool]:

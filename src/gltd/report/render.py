@@ -13,12 +13,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gltd.displacement import render_map_png
 from gltd.documents import render_document
+from gltd.documents.figures import png_data_uri
 from gltd.documents.render import json_text, plain
 from gltd.documents.render import render_html as render_template
 from gltd.errors import GltdError
 from gltd.fileio import require_folder, write_atomic
-from gltd.report.charts import calendar_chart, cameras_chart, hotspot_map, requisitions_chart
+from gltd.report.charts import (
+    calendar_chart,
+    cameras_chart,
+    hotspot_map,
+    requisitions_chart,
+    trend_chart,
+)
 from gltd.report.press import EDITIONS
 from gltd.report.synthesis import compare_phrase
 
@@ -51,6 +59,15 @@ def render_json(bilan: dict[str, Any]) -> str:
     return json_text(public_dict(bilan))
 
 
+def _trend_labels(b: dict[str, Any]) -> tuple[str, str]:
+    """« 2018 » and « 2017 » when each period lies in one year, else the periods."""
+    y0, y1 = b["period"]["first_day"][:4], b["period"]["last_day"][:4]
+    r0, r1 = b["compare"]["first_day"][:4], b["compare"]["last_day"][:4]
+    if y0 == y1 and r0 == r1 and y0 != r0:
+        return y0, r0
+    return "période", "comparaison"
+
+
 def template_for(edition: str) -> str:
     """The template of an edition (``complete`` or ``presse``)."""
     if edition not in TEMPLATES:
@@ -77,6 +94,8 @@ def bilan_context(bilan: dict[str, Any], edition: str = "complete") -> dict[str,
             b["operations"]["calendar"], b["period"]["first_day"], b["period"]["last_day"]
         ),
         "map": hotspot_map(layers) if layers is not None else None,
+        "trend": trend_chart(b["trend"], *_trend_labels(b)) if b.get("trend") else None,
+        "displacement": [png_data_uri(render_map_png(r)) for r in bilan.get("_displacement", [])],
     }
     return {
         "b": b,
