@@ -198,3 +198,45 @@ def test_city_user_is_refused_the_operations_page(
     assert resp is not None and resp.status == 403
     assert "Accès refusé" in page.inner_text("main")
     page.screenshot(path=str(artifacts_dir / "web-operations-refused.png"), full_page=True)
+
+
+def test_a_web_import_with_errors_then_the_valid_rows(
+    server: str, page: Any, artifacts_dir: Path
+) -> None:
+    _login(page, server, "csu.admin")
+    page.goto(f"{server}/imports")
+    page.select_option("select[name=kind]", "cameras")
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {
+                "name": "cameras.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "code;lat;lon;conservation;installee_le\n"
+                    "CAM-30;47.903;1.905;15;01/03/2017\n"
+                    "CAM-31;47.904;1.906;15;31/11/2026\n"
+                    "CAM-32;147.9;1.9;15;01/03/2017\n"
+                ).encode(),
+            }
+        ],
+    )
+    page.click("form[action='/imports/verifier'] button[type=submit]")
+    page.wait_for_selector("#report")
+    expect(page.locator("#rejected")).to_contain_text("le 31 novembre n'existe pas")
+    assert "onshore" not in page.inner_text("main")
+    page.screenshot(path=str(artifacts_dir / "web-import-check.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("#rejects-download")
+    rejected = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    assert rejected.splitlines()[0].startswith("ligne;motif;code")
+    assert "CAM-31" in rejected and "CAM-30" not in rejected
+    page.click("#import-valid")
+    page.wait_for_selector("#done")
+    expect(page.locator("#done")).to_contain_text("1 ligne(s) écrite(s)")
+    expect(page.locator("#done")).to_contain_text("2 refusée(s) non importée(s)")
+    page.screenshot(path=str(artifacts_dir / "web-import-done.png"), full_page=True)
+    page.goto(f"{server}/cameras")
+    assert page.locator("tr", has_text="CAM-30").count() == 1
+    assert page.locator("tr", has_text="CAM-31").count() == 0
+    _no_csp_errors(page)

@@ -102,7 +102,8 @@ def test_a_failed_or_refused_upload_is_deleted(sqlite_url: str, tmp_path: Path) 
         login(c, "police.analyste")
         tok = page_token(c, "/imports")
         bad = GOOD + "W3;31/02/2018 10:00;trafic;1.90;47.90\n"
-        code, _, _ = _check(c, tok, "incidents", "faits.csv", bad.encode())
+        # Refused whole (no date column): nothing waits on disk.
+        code, _, _ = _check(c, tok, "incidents", "faits.csv", b"id;categorie\nW1;usage\n")
         assert code == 400 and _pending(tmp_path) == []
         # Checked fine, then the confirmation fails (the file changed underneath).
         code, _, token = _check(c, tok, "incidents", "faits.csv", GOOD.encode())

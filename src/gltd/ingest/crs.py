@@ -53,13 +53,36 @@ def check_crs(crs: str) -> CRS:
         ) from None
 
 
+#: French names of the systems met in French files (PROJ's database names them in English).
+CRS_NAMES_FR = {
+    4326: "WGS84, monde entier",
+    4171: "RGF93 géographique, France",
+    3857: "Web Mercator, monde entier",
+    2154: "Lambert-93, France métropolitaine et Corse",
+    27572: "Lambert II étendu, France métropolitaine",
+    2972: "UTM 22 Nord, Guyane",
+    2973: "UTM 20 Nord, Martinique",
+    2975: "UTM 40 Sud, La Réunion",
+    **{3900 + cc: f"Lambert CC{cc}, bande de France métropolitaine" for cc in range(42, 51)},
+    **{32600 + zone: f"UTM zone {zone} Nord" for zone in (30, 31, 32)},
+}
+
+
+def crs_name_fr(c: CRS) -> str:
+    """A French name of a CRS's area of use: never the English text of PROJ's database."""
+    code = c.to_epsg()
+    if code in CRS_NAMES_FR:
+        return CRS_NAMES_FR[code]
+    return "zone de validité publiée par le registre EPSG"
+
+
 def area_bounds(crs: str) -> tuple[float, float, float, float, str]:
-    """(west, south, east, north, name) of the area of use of a CRS, in degrees."""
+    """(west, south, east, north, French name) of the area of use of a CRS, in degrees."""
     c = CRS.from_user_input(crs)
     a = c.area_of_use
     if a is None:
-        return (-180.0, -90.0, 180.0, 90.0, "monde")
-    return (a.west, a.south, a.east, a.north, a.name)
+        return (-180.0, -90.0, 180.0, 90.0, "monde entier")
+    return (a.west, a.south, a.east, a.north, crs_name_fr(c))
 
 
 def _inside(
@@ -142,9 +165,11 @@ def locate(
             ),
         )
         hint = (
-            " ; des x/y en mètres ? précisez --crs (Lambert-93 : EPSG:2154)"
+            " ; des x/y en mètres ? précisez le système de coordonnées (--crs, ou le champ "
+            "« Système de coordonnées » de l'import web ; Lambert-93 : EPSG:2154)"
             if geo
-            else " ; des longitudes/latitudes ? nommez les colonnes lon/lat ou donnez --crs"
+            else " ; des longitudes/latitudes ? nommez les colonnes lon/lat ou précisez le "
+            "système de coordonnées"
         )
         log.add_mask(
             other,

@@ -221,13 +221,13 @@ def map_categories(
     empty = np.asarray(raw == "", dtype=bool)
     if unknown.any():
         log.add_mask(unknown & empty, column, raw.to_numpy(dtype=object), "une catégorie", "vide")
-        known = ", ".join(c.code for c in taxonomy.categories)
+        known = ", ".join(f"« {c.label_fr} »" for c in taxonomy.categories)
         log.add_mask(
             unknown & ~empty,
             column,
             raw.to_numpy(dtype=object),
-            f"un code ou libellé de la nomenclature ({known}), ou une ligne « categories » "
-            "du fichier de correspondance (--mapping)",
+            f"une catégorie de la nomenclature : {known} ; ou une ligne « categories » "
+            "du fichier de correspondance",
             "catégorie inconnue",
         )
     return codes

@@ -23,7 +23,7 @@ from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
 from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import parse_bools, parse_ints, parse_numbers
-from gltd.model import OPERATION_KINDS, Operation, Seizure
+from gltd.model import OPERATION_KIND_LABELS, OPERATION_KINDS, Operation, Seizure
 from gltd.taxonomy import normalise_label
 
 __all__ = ["FIELDS", "LABEL", "prepare", "write", "parse_seizures"]
@@ -167,7 +167,12 @@ def _kinds(ctx: Context) -> list[str]:
         code = _KIND_ALIASES.get(n, n.replace(" ", "_"))
         if code not in OPERATION_KINDS:
             ctx.log.add_row(
-                i, ctx.col("kind"), k, ", ".join(OPERATION_KINDS), "type d'opération inconnu"
+                i,
+                ctx.col("kind"),
+                k,
+                "l'un des types : "
+                + ", ".join(f"« {OPERATION_KIND_LABELS[c]} »" for c in OPERATION_KINDS),
+                "type d'opération inconnu",
             )
         out.append(code)
     return out

@@ -7,7 +7,7 @@ lands whole or not at all:
   every problem (file, row, column, value, expected) and, with ``report``, a CSV of them;
 * ``skip_invalid`` → the valid rows are written, the problems go to the report
   (default ``<file>.rejets.csv``) and the rejected rows, as they were, to
-  ``<report>.lignes.csv`` beside it;
+  ``<report>.lignes.csv`` beside it (after their row number and, in French, the reason);
 * ``dry_run`` → validation only;
 * rows already stored (same ``source`` and ``source_ref``) are skipped, so importing the
   same file twice creates no duplicates; an :class:`~gltd.model.ImportBatch` row records
@@ -162,6 +162,8 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The problems of the rejected rows (``skip_invalid``): as ``Problem.as_dict``.
+    problems: list[dict[str, Any]] = field(default_factory=list)
     #: Source the rows are stored under, and how it was chosen (for the summary).
     source: str = ""
     source_how: str = ""
@@ -403,12 +405,15 @@ def import_file(
         result.rows_written = written
         result.rows_existing = existing
     if log.n_bad:
+        result.problems = [pr.as_dict() for pr in log.sorted()]
         report = opts.report or p.with_name(p.name + ".rejets.csv")
         log.write_report(report)
         result.report_path = report
         rejected = report.with_name(_strip_csv(report.name) + ".lignes.csv")
         rej = table.frame.loc[log.bad].copy()
         rej.insert(0, "ligne", table.row_numbers[log.bad])
+        why = log.reasons()
+        rej.insert(1, "motif", [why.get(int(r), "voir le rapport") for r in rej["ligne"]])
         safe_frame(rej).to_csv(rejected, sep=";", index=False, encoding="utf-8-sig")
         result.rejected_rows_path = rejected
     return result

@@ -116,6 +116,17 @@ class ProblemLog:
         """Problems by row, then column."""
         return sorted(self.problems, key=lambda p: (p.row or 0, p.column or ""))
 
+    def reasons(self) -> dict[int, str]:
+        """Why each rejected row was refused, in French, by file row number."""
+        out: dict[int, list[str]] = {}
+        for p in self.sorted():
+            if p.row is None:
+                continue
+            where = f"{p.column} : " if p.column else ""
+            value = f" (« {p.value} »)" if p.value and p.value not in p.message else ""
+            out.setdefault(p.row, []).append(f"{where}{p.message}{value}")
+        return {row: " ; ".join(dict.fromkeys(texts)) for row, texts in out.items()}
+
     def fail(self, kind_label: str) -> ValidationFailed:
         """The exception refusing the whole file."""
         n = self.n_bad

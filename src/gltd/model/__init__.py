@@ -26,6 +26,7 @@ from gltd.model.geocode import (
 from gltd.model.incidents import ImportBatch, Incident, SsmsiFigure
 from gltd.model.operations import (
     INTERVENTION_KINDS,
+    OPERATION_KIND_LABELS,
     OPERATION_KINDS,
     Intervention,
     Operation,
@@ -43,6 +44,7 @@ __all__ = [
     "LOGIN_STATUSES",
     "LEGAL_BASES",
     "OPERATION_KINDS",
+    "OPERATION_KIND_LABELS",
     "REQUISITION_STATUSES",
     "ROLES",
     "ZONE_KINDS",

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gltd.model.base import Base, UTCDateTime
 
-__all__ = ["Operation", "Seizure", "Intervention", "OPERATION_KINDS", "INTERVENTION_KINDS"]
+__all__ = [
+    "Operation",
+    "Seizure",
+    "Intervention",
+    "OPERATION_KINDS",
+    "OPERATION_KIND_LABELS",
+    "INTERVENTION_KINDS",
+]
 
 OPERATION_KINDS = (
     "occupation",
@@ -20,6 +27,17 @@ OPERATION_KINDS = (
     "perquisition",
     "autre",
 )
+
+#: What a person reads for each kind (codes are never shown).
+OPERATION_KIND_LABELS = {
+    "occupation": "occupation de la voie publique",
+    "interpellations": "interpellations",
+    "controle": "contrôles",
+    "fermeture_administrative": "fermeture administrative",
+    "detection_cynophile": "détection cynophile",
+    "perquisition": "perquisition",
+    "autre": "autre",
+}
 
 INTERVENTION_KINDS = ("camera", "fermeture", "operations", "amenagement", "autre")
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from gltd.accounts import Member, actor_of
 from gltd.errors import InputError
-from gltd.model import OPERATION_KINDS, Operation
+from gltd.model import OPERATION_KIND_LABELS, OPERATION_KINDS, Operation
 from gltd.steering.common import changed_fields, check_zone, zone_names
 from gltd.store import audit
 
@@ -31,15 +31,6 @@ __all__ = [
     "update_operation",
 ]
 
-OPERATION_KIND_LABELS = {
-    "occupation": "occupation de la voie publique",
-    "interpellations": "interpellations",
-    "controle": "contrôles",
-    "fermeture_administrative": "fermeture administrative",
-    "detection_cynophile": "détection cynophile",
-    "perquisition": "perquisition",
-    "autre": "autre",
-}
 #: Largest number of arrests of one kind in one operation.
 MAX_ARRESTS = 10_000
 #: Largest amount of cash seized (€).

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
+from gltd.cctv.requisitions.register import LEGAL_BASIS_LABELS, STATUS_LABELS
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
@@ -189,7 +190,14 @@ def prepare(ctx: Context) -> Prepared:
     for i, st in enumerate(ctx.raw("status").astype("string").fillna("").to_numpy(dtype=object)):
         code = _STATUS.get(normalise_label(st).replace("_", " "), None) if st.strip() else None
         if st.strip() and code is None:
-            log.add_row(i, ctx.col("status"), st, ", ".join(REQUISITION_STATUSES), "statut inconnu")
+            log.add_row(
+                i,
+                ctx.col("status"),
+                st,
+                "l'un des statuts : "
+                + ", ".join(f"« {STATUS_LABELS[s]} »" for s in REQUISITION_STATUSES),
+                "statut inconnu",
+            )
         if code is None:
             code = "remise" if not pd.isna(delivered.utc.iloc[i]) else "recue"
         statuses.append(code)
@@ -200,7 +208,11 @@ def prepare(ctx: Context) -> Prepared:
         code = _legal(lb) if lb.strip() else None
         if lb.strip() and code is None:
             log.add_row(
-                i, ctx.col("legal_basis"), lb, ", ".join(LEGAL_BASES), "article du CPP non reconnu"
+                i,
+                ctx.col("legal_basis"),
+                lb,
+                "l'un des articles : " + ", ".join(LEGAL_BASIS_LABELS[b] for b in LEGAL_BASES),
+                "article du CPP non reconnu",
             )
         legal.append(code)
     outcomes = []

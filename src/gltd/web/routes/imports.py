@@ -60,12 +60,31 @@ SIGNATURES: dict[str, bytes | None] = {
 }
 
 
+#: Coordinate systems offered by the form (as ``gltd import … --crs``).
+CRS_CHOICES = {
+    "": "déduit des colonnes (lon/lat : WGS84 ; x/y : Lambert-93)",
+    "EPSG:2154": "Lambert-93 (EPSG:2154)",
+    "EPSG:4326": "longitude/latitude WGS84 (EPSG:4326)",
+    "EPSG:27572": "Lambert II étendu (EPSG:27572)",
+    **{f"EPSG:{3900 + cc}": f"Lambert CC{cc} (EPSG:{3900 + cc})" for cc in range(42, 51)},
+}
+
+
 def _import_choice(form: Any) -> dict[str, str | None]:
-    """The form's « source » and « date format » (as ``gltd import … --source --date-format``)."""
+    """The form's « source », « date format » and « coordinate system » (as ``gltd import …
+    --source --date-format --crs``)."""
     source = str(form.get("source") or "").strip()[:100]
     date_format = str(form.get("date_format") or "").strip()[:20]
-    return {"source": source or None, "date_format": date_format or None}
+    crs = str(form.get("crs") or "").strip()[:20]
+    if crs not in CRS_CHOICES:
+        raise InputError(f"système de coordonnées non proposé : « {crs} »", field="crs")
+    return {"source": source or None, "date_format": date_format or None, "crs": crs or None}
 
+
+#: Names of the reports the check writes beside the upload: the problems, and the rejected
+#: rows as they were with their reason (``gltd.ingest``'s ``skip_invalid`` reports).
+REPORT = "rapport.rejets.csv"
+REJECTED_ROWS = "rapport.rejets.lignes.csv"
 
 #: A checked upload not confirmed within this time (seconds) is deleted.
 UPLOAD_EXPIRY_S = 3600
@@ -135,8 +154,20 @@ def _kind_allowed(user: CurrentUser, kind: str) -> bool:
     return extra is None or allowed(user.agency_kind, user.role, extra, "write")
 
 
+def field_labels(kind: str) -> dict[str, str]:
+    """What each field of an import kind means, in French (never its internal name)."""
+    import importlib
+
+    from gltd.ingest.pipeline import KINDS as LOADERS
+
+    module = importlib.import_module(LOADERS[kind])
+    return {f.name: f.help_fr for f in module.FIELDS}
+
+
 def _result_dict(res: Any) -> dict[str, Any]:
+    labels = field_labels(res.kind)
     return {
+        "recognised": [(col, labels.get(f, f)) for f, col in res.columns.items()],
         "rows_in": res.rows_in,
         "rows_valid": res.rows_valid,
         "rows_rejected": res.rows_rejected,
@@ -156,7 +187,12 @@ def _page(request: Request, **ctx: Any) -> HTMLResponse:
     user = request.state.user
     kinds = {k: v[0] for k, v in KINDS.items() if _kind_allowed(user, k)}
     status = ctx.pop("status", 200)
-    return render(request, "imports.html", {"kinds": kinds, **ctx}, status_code=status)
+    return render(
+        request,
+        "imports.html",
+        {"kinds": kinds, "crs_choices": CRS_CHOICES, **ctx},
+        status_code=status,
+    )
 
 
 @router.get("/imports", response_class=HTMLResponse)
@@ -227,7 +263,11 @@ async def check_upload(request: Request, user: Importer) -> HTMLResponse:
             f"fichier trop volumineux (au plus {st.web.max_upload_bytes // 1048576} Mo)",
             413,
         )
-    choice = _import_choice(form)
+    try:
+        choice = _import_choice(form)
+    except InputError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        return await _refuse(request, user, str(exc))
     (folder / "owner.json").write_text(
         json.dumps({"user": user.username, "kind": kind, "name": name, **choice})
     )
@@ -241,9 +281,12 @@ async def check_upload(request: Request, user: Importer) -> HTMLResponse:
             path,
             ImportOptions(
                 dry_run=True,
+                skip_invalid=True,  # every problem is listed, and the valid rows counted
+                report=folder / REPORT,
                 imported_by=user.username,
                 source=choice["source"],
                 date_format=choice["date_format"],
+                crs=choice["crs"],
             ),
         )
 
@@ -282,12 +325,14 @@ async def check_upload(request: Request, user: Importer) -> HTMLResponse:
         "import_verification",
         kind,
         None,
-        f"{name}: {res.rows_in} lignes valides",
+        f"{name}: {res.rows_valid} lignes valides, {res.rows_rejected} refusées",
         client_ip(request),
     )
     return _page(
         request,
         report=_result_dict(res),
+        problems=res.problems[:200],
+        n_problems=len(res.problems),
         token=token,
         kind=kind,
         kind_label=KINDS[kind][0],
@@ -345,6 +390,7 @@ async def confirm_upload(request: Request, user: Importer) -> Response:
     kind, path = meta["kind"], folder / meta["name"]
     if not _kind_allowed(user, kind):
         raise Forbidden("Accès refusé : votre agence ou votre rôle ne permet pas cet import.")
+    skip = str((await request.form()).get("valides", "")) == "1"
 
     def write() -> Any:
         from gltd.ingest.pipeline import ImportOptions, import_file
@@ -353,6 +399,10 @@ async def confirm_upload(request: Request, user: Importer) -> Response:
             imported_by=user.username,
             source=meta.get("source"),
             date_format=meta.get("date_format"),
+            crs=meta.get("crs"),
+            # « importer les lignes valides »: the rows refused at the check are left out
+            skip_invalid=skip,
+            report=folder / REPORT,
         )
         return import_file(st.engine, kind, path, opts)
 
@@ -370,7 +420,39 @@ async def confirm_upload(request: Request, user: Importer) -> Response:
         "import",
         kind,
         res.batch_id,
-        f"{meta['name']}: {res.rows_written} écrites, {res.rows_existing} déjà présentes",
+        f"{meta['name']}: {res.rows_written} écrites, {res.rows_existing} déjà présentes, "
+        f"{res.rows_rejected} refusées",
         client_ip(request),
     )
     return _page(request, done=_result_dict(res), kind_label=KINDS[kind][0], filename=meta["name"])
+
+
+@router.get("/imports/rejets/{token}")
+async def rejected_rows(request: Request, user: Importer, token: str) -> Response:
+    """The rows refused at the check, as they were, after their row number and the reason."""
+    folder = await run_in_threadpool(_upload_dir, request) / token
+    meta_path = folder / "owner.json"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{10,40}", token) or not meta_path.is_file():
+        return await _refuse(request, user, "import inconnu ou expiré : recommencez l'envoi", 404)
+    meta = json.loads(meta_path.read_text())
+    if meta.get("user") != user.username:
+        return await _refuse(request, user, "cet import a été préparé par un autre compte", 403)
+    rows = folder / REJECTED_ROWS
+    if not rows.is_file():
+        return await _refuse(request, user, "aucune ligne refusée dans ce fichier", 404)
+    await run_in_threadpool(
+        audit.record,
+        app_state(request).engine,
+        user,
+        "export",
+        "import",
+        None,
+        f"{meta['name']}: lignes refusées (CSV)",
+        client_ip(request),
+    )
+    stem = Path(meta["name"]).stem
+    return Response(
+        rows.read_bytes(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{stem}-lignes-refusees.csv"'},
+    )

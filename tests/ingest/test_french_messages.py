@@ -1,0 +1,60 @@
+"""Import messages in French only, at their root: systems named in French (not PROJ's
+English), categories and operation kinds by their labels, and the rejected rows' reason."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from gltd.errors import ValidationFailed
+from gltd.ingest.pipeline import ImportOptions, import_file
+from gltd.store.engine import make_engine
+
+
+def _problems(url: str, kind: str, path: Path) -> list[str]:
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(make_engine(url), kind, path, ImportOptions(dry_run=True))
+    return [str(p["message"]) for p in exc.value.problems]
+
+
+def test_messages_name_systems_categories_and_kinds_in_french(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    f = tmp_path / "faits.csv"
+    f.write_text(
+        "id;date;categorie;lon;lat\n"
+        "A;31/11/2026 10:00;usage;1.90;47.90\n"
+        "B;01/05/2018 10:00;vol de licorne;1.90;47.90\n"
+        "C;01/05/2018 10:00;usage;100;47.90\n",
+        encoding="utf-8",
+    )
+    date, cat, where = _problems(sqlite_url, "incidents", f)
+    assert date.startswith("date inexistante : le 31 novembre n'existe pas")
+    assert "« Usage de stupéfiants »" in cat and "usage_stupefiants" not in cat
+    assert "(WGS84, monde entier)" in where and "(Lambert-93, France métropolitaine" in where
+    assert "onshore" not in where and "World" not in where
+    ops = tmp_path / "operations.csv"
+    ops.write_text("date;type;lon;lat\n01/05/2018;descente;1.90;47.90\n", encoding="utf-8")
+    (kind,) = _problems(sqlite_url, "operations", ops)
+    assert "« occupation de la voie publique »" in kind and "fermeture_administrative" not in kind
+
+
+def test_rejected_rows_carry_their_reason(sqlite_url: str, tmp_path: Path) -> None:
+    f = tmp_path / "faits.csv"
+    f.write_text(
+        "id;date;categorie;lon;lat\nA;31/11/2026 10:00;usage;1.90;47.90\n"
+        "B;01/05/2018 10:00;usage;1.90;47.90\n",
+        encoding="utf-8",
+    )
+    res = import_file(make_engine(sqlite_url), "incidents", f, ImportOptions(skip_invalid=True))
+    assert res.rows_written == 1 and res.rejected_rows_path is not None
+    with res.rejected_rows_path.open(encoding="utf-8-sig") as fh:
+        (row,) = list(csv.DictReader(fh, delimiter=";"))
+    assert row["ligne"] == "2" and row["id"] == "A"
+    assert (
+        row["motif"]
+        == "date : date inexistante : le 31 novembre n'existe pas (« 31/11/2026 10:00 »)"
+    )
+    assert [p["row"] for p in res.problems] == [2]
