@@ -213,11 +213,11 @@ def test_a_web_import_with_errors_then_the_valid_rows(
                 "name": "cameras.csv",
                 "mimeType": "text/csv",
                 "buffer": (
-                    "code;lat;lon;conservation;installee_le\n"
-                    "CAM-30;47.903;1.905;15;01/03/2017\n"
-                    "CAM-31;47.904;1.906;15;31/11/2026\n"
-                    "CAM-32;147.9;1.9;15;01/03/2017\n"
-                ).encode(),
+                    b"code;lat;lon;conservation;installee_le\n"
+                    b"CAM-30;47.903;1.905;15;01/03/2017\n"
+                    b"CAM-31;47.904;1.906;15;31/11/2026\n"
+                    b"CAM-32;147.9;1.9;15;01/03/2017\n"
+                ),
             }
         ],
     )
