@@ -126,3 +126,53 @@ def test_legend_french_numbers_and_play(
         page.screenshot(path=str(artifacts_dir / "web-map-legend.png"))
         assert not errors, errors
         browser.close()
+
+
+def test_print_button_gives_the_page_of_the_layers_and_period_on_screen(
+    server: str, chromium_path: str, artifacts_dir: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page: Any = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", "ville.analyste")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{server}/")
+        page.goto(f"{server}/carte?du=2018-06-01&au=2018-06-30")
+        expect(page.locator("#legend [data-layer=density]")).to_be_visible()
+        with page.expect_response(lambda r: "/api/map/hotspots" in r.url):
+            page.check("#lyr-hotspots")
+        page.select_option("#p-paper", "A3")
+        page.click("#p-pdf")
+        link = page.locator("#p-link")
+        expect(link).to_have_text("Ouvrir la carte (PDF)", timeout=60_000)
+        page.screenshot(path=str(artifacts_dir / "web-map-print.png"))
+        pdf = page.request.get(f"{server}{link.get_attribute('href')}")
+        assert pdf.status == 200 and pdf.body()[:5] == b"%PDF-"
+        path = tmp_path / "carte.pdf"
+        path.write_bytes(pdf.body())
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                  text=True, check=True).stdout.replace("\u202f", " ")  # fmt: skip
+            assert "Carte du GLTD" in text
+            assert "Période : du 01/06/2018 au 30/06/2018" in text
+            assert "Couches : densité des faits, points chauds (Gi*), zones" in text
+            assert "point chaud 99 %" in text and "Échelle 1:" in text
+        subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(path),
+                        str(artifacts_dir / "web-map-print-a3")], check=True)  # fmt: skip
+        # The same layers as GeoJSON, with their method block.
+        page.click("#p-geojson")
+        expect(link).to_have_text("Télécharger les couches (GeoJSON)", timeout=60_000)
+        doc = json.loads(page.request.get(f"{server}{link.get_attribute('href')}").body())
+        assert set(doc["method"]) == {"density", "hotspots"}
+        assert doc["period"]["label"] == "du 01/06/2018 au 30/06/2018"
+        browser.close()

@@ -23,7 +23,11 @@ from gltd.taxonomy import get_taxonomy
 __all__ = ["KIND_LABELS", "french_params", "hotspot_counts", "result_html", "category_of"]
 
 #: Names of the kinds of run that are not launched from the web (CLI runs).
-KIND_LABELS = {"hotspots": "Points chauds", "near_repeat": "Répétitions proches (Knox)"}
+KIND_LABELS = {
+    "hotspots": "Points chauds",
+    "near_repeat": "Répétitions proches (Knox)",
+    "carte": "Carte imprimable ou export des couches",
+}
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T")
@@ -49,6 +53,10 @@ LABELS: dict[str, str] = {
     "n_sites": "caméras à placer",
     "compare": "comparaison",
     "format": "format",
+    # printable maps (gltd.web.map_print)
+    "layers": "couches",
+    "paper": "papier",
+    "cell": "cellules (m)",
     # hot-spot runs (their method block)
     "name": "méthode",
     "cell_m": "cellules (m)",

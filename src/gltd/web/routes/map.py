@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from gltd.web.auth import CurrentUser
 from gltd.web.dashboard_data import category_choices
-from gltd.web.deps import app_state, require
+from gltd.web.deps import app_state, client_ip, require
 from gltd.web.map_data import (
     MAX_CELL,
     MIN_CELL,
@@ -146,3 +146,34 @@ async def interventions(request: Request, user: Reader) -> dict[str, Any]:
     """Interventions (target polygons)."""
     st = app_state(request)
     return await run_in_threadpool(interventions_geojson, st.engine, st.cache)
+
+
+@api.post("/print")
+async def print_map(
+    request: Request,
+    user: Reader,
+    body: Annotated[dict[str, Any], Body(description="Période, couches, papier et format")],
+) -> dict[str, Any]:
+    """Start the printable map (PDF, PNG) or the export (GeoJSON, GeoPackage) of the layers
+    and the period on screen; poll ``/api/jobs/{id}``, then download ``file``."""
+    import json
+
+    from gltd.web import audit
+    from gltd.web.map_print import KIND, print_job, print_params
+    from gltd.web.permissions import allowed
+
+    st = app_state(request)
+    cams = allowed(user.agency_kind, user.role, "cameras", "read")  # type: ignore[arg-type]
+    params = print_params(body, can_cameras=cams)
+    run_id = st.jobs.submit(KIND, params, user.username, print_job(st.cache))
+    await run_in_threadpool(
+        audit.record,
+        st.engine,
+        user,
+        "export",
+        KIND,
+        run_id,
+        json.dumps(params, ensure_ascii=False)[:500],
+        client_ip(request),
+    )
+    return {"id": run_id, "file": f"/analyses/runs/{run_id}/fichier"}

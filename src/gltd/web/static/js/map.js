@@ -314,6 +314,47 @@
     $("f-slider").addEventListener("input", sliderLabel);
     $("f-slider").addEventListener("change", function () { stop(); refresh(["density", "hotspots", "emerging", "cameras"]); });
     $("f-play").addEventListener("click", play);
+
+    /* « Imprimer / PDF » and exports: the layers checked and the period shown, drawn by
+       the server in a job (the same page as `gltd map`); progress polled, then a link. */
+    function printJob(fmt) {
+      var cur = current(), lyr = [], cats = [], box = $("p-status"), bar = $("p-progress");
+      Object.keys(defs).forEach(function (n) { var b = $("lyr-" + n); if (b && b.checked) { lyr.push(n); } });
+      Array.prototype.forEach.call($("f-cat").options, function (o) { if (o.selected) { cats.push(o.value); } });
+      var body = { du: cur[0], au: cur[1], layers: lyr, categories: cats, cell: +$("f-cell").value, paper: $("p-paper").value, format: fmt };
+      box.textContent = "Préparation de la carte…";
+      bar.hidden = false; bar.value = 0;
+      fetch("/api/map/print", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": window.gltdCsrf ? window.gltdCsrf() : "" },
+        body: JSON.stringify(body) })
+        .then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
+        .then(function (res) {
+          if (!res[0]) { bar.hidden = true; box.textContent = "Refusé : " + (res[1].detail || "erreur"); return; }
+          poll(res[1].id, res[1].file, fmt);
+        })
+        .catch(function () { bar.hidden = true; box.textContent = "Serveur injoignable"; });
+    }
+    function poll(id, file, fmt) {
+      var box = $("p-status"), bar = $("p-progress");
+      fetch("/api/jobs/" + id, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          bar.max = j.total; bar.value = j.done;
+          box.textContent = j.message + (j.error ? " : " + j.error : "");
+          if (j.status === "failed") { bar.hidden = true; return; }
+          if (j.status !== "done") { window.setTimeout(function () { poll(id, file, fmt); }, 700); return; }
+          bar.hidden = true;
+          box.textContent = "";
+          var a = document.createElement("a");
+          a.id = "p-link"; a.href = file; a.target = "_blank"; a.rel = "noopener";
+          a.textContent = fmt === "pdf" ? "Ouvrir la carte (PDF)" : "Télécharger les couches (" + (fmt === "gpkg" ? "GeoPackage" : "GeoJSON") + ")";
+          box.appendChild(a);
+        })
+        .catch(function () { window.setTimeout(function () { poll(id, file, fmt); }, 2000); });
+    }
+    ["p-pdf", "p-geojson", "p-gpkg"].forEach(function (id) {
+      $(id).addEventListener("click", function () { printJob($(id).getAttribute("data-format")); });
+    });
     $("f-cell").addEventListener("change", legend);
     setupSlider();
     refresh();
