@@ -171,3 +171,33 @@ def test_cli_writes_the_map_and_refuses_bad_layers(db_url: str, tmp_path: Path) 
     none = CliRunner().invoke(app, [*args, "--layers", "zones", "--out", str(tmp_path / "z.gpkg")],
                               env=ENV)  # fmt: skip
     assert none.exit_code != 0 and "rien à exporter" in none.output
+
+
+def test_basemap_is_drawn_under_the_map_with_its_attribution(
+    data: MapData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, artifacts_dir: Path
+) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from basemap_support import ATTRIBUTION, write_mbtiles
+    from gltd.config import get_settings
+
+    monkeypatch.delenv("GLTD_BASEMAP", raising=False)
+    monkeypatch.setenv("GLTD_BASEMAP_DIR", str(tmp_path / "aucun"))
+    get_settings.cache_clear()
+    try:
+        plain = write_map(data, tmp_path / "sans.png", "png", today=TODAY).path
+        assert "Fond de carte" not in _text(write_map(data, tmp_path / "s.pdf", "pdf").path)
+        fond = tmp_path / "fond.mbtiles"
+        write_mbtiles(fond, zooms=(13, 14))
+        monkeypatch.setenv("GLTD_BASEMAP", str(fond))
+        get_settings.cache_clear()
+        with_bm = write_map(data, artifacts_dir / "map-sheet-basemap.png", "png", today=TODAY)
+        text = _text(write_map(data, tmp_path / "a.pdf", "pdf", paper="A3").path)
+    finally:
+        get_settings.cache_clear()
+    assert f"Fond de carte : {ATTRIBUTION}" in text
+    a = np.asarray(Image.open(plain).convert("RGB"), dtype="int64")
+    b = np.asarray(Image.open(with_bm.path).convert("RGB"), dtype="int64")
+    assert a.shape == b.shape
+    assert (np.abs(a - b).sum(axis=2) > 30).mean() > 0.05  # the basemap's pixels

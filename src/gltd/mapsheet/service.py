@@ -110,5 +110,15 @@ def write_map(
 
 
 def _basemap() -> tuple[str | None, Any]:
-    """The configured basemap's attribution and drawing function (none yet)."""
-    return None, None
+    """The active raster basemap's attribution and a function drawing it under the map
+    (:func:`gltd.basemap.draw_basemap`); ``(None, None)`` without one."""
+    from gltd.basemap import active_basemap, draw_basemap
+
+    bm = active_basemap()
+    if bm is None or not bm.raster:
+        return None, None
+
+    def draw(ax: Any, extent: tuple[float, float, float, float]) -> None:
+        draw_basemap(ax, basemap=bm)
+
+    return (bm.attribution or "fond de carte local"), draw
