@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -41,6 +42,8 @@ requisition_camera = Table(
     Base.metadata,
     Column("requisition_id", ForeignKey("requisition.id", ondelete="CASCADE"), primary_key=True),
     Column("camera_id", ForeignKey("camera.id", ondelete="CASCADE"), primary_key=True),
+    # the requisitions of a camera (search by camera code) without a scan
+    Index("ix_requisition_camera_camera_id", "camera_id"),
 )
 
 
@@ -91,7 +94,7 @@ class Requisition(Base):
     period_start: Mapped[datetime] = mapped_column(UTCDateTime)
     period_end: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When the first requested footage is overwritten (period start + shortest retention).
-    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(20), default="recue")
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -129,7 +132,7 @@ class ViewingLogEntry(Base):
     __tablename__ = "viewing_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: Account name of the authorised agent (an account, not a civil identity).
     agent: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(20))  # visionnage | extraction

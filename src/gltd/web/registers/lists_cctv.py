@@ -55,9 +55,10 @@ def year_filter(column: Any, label: str = "Année") -> Filter:
     """Filter by local year of ``column`` (choices: the years present)."""
 
     def options(engine: Engine) -> list[tuple[str, str]]:
-        with engine.connect() as conn:
-            lo, hi = conn.execute(select(func.min(column), func.max(column))).one()
-        if lo is None:
+        with engine.connect() as conn:  # two queries: each one reads one end of the index
+            lo = conn.execute(select(func.min(column))).scalar()
+            hi = conn.execute(select(func.max(column))).scalar()
+        if lo is None or hi is None:
             return []
         first, last = lo.astimezone(PARIS).year, hi.astimezone(PARIS).year
         return [(str(y), str(y)) for y in range(last, first - 1, -1)]
@@ -108,7 +109,9 @@ def _req_base() -> Any:
 
 
 def _req_search(q: str) -> ColumnElement[bool]:
-    conds = [like(R.requesting_unit, q), R.cameras.any(like(Camera.code, q))]
+    cams = select(Camera.id).where(like(Camera.code, q))
+    with_cams = select(rc.c.requisition_id).where(rc.c.camera_id.in_(cams))
+    conds = [like(R.requesting_unit, q), R.id.in_(with_cams)]
     n = number_in(q)
     if n is not None:
         conds.append(R.id == n)
