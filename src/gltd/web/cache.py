@@ -5,8 +5,8 @@ incident: 40 MB for a million). A period is then a :func:`numpy.searchsorted` sl
 counts per zone or grid cell are :func:`numpy.bincount` calls: a few milliseconds,
 instead of a SQL aggregation over hundreds of thousands of rows for every request.
 
-The cube and every cached result carry the data version (largest incident id, number
-of incidents, largest import batch id); the version is re-read at most every
+The cube and every cached result carry the data version (largest incident id, largest
+import batch id: every import writes a batch; incidents are never deleted); the version is re-read at most every
 ``version_check_s`` seconds, so a new import shows on the dashboard within seconds.
 
 Costly map layers (the emerging hot spots) are also kept on disk (:meth:`DataCache.memo`
@@ -205,10 +205,10 @@ class DataCache:
             if self._version is not None and now - self._version_at < self.version_check_s:
                 return self._version
         with self.engine.connect() as conn:
-            v1, n = conn.execute(select(func.max(Incident.id), func.count(Incident.id))).one()
+            v1 = conn.execute(select(func.max(Incident.id))).scalar()
             v2 = conn.execute(select(func.max(ImportBatch.id))).scalar()
         with self._lock:
-            self._version = (v1, n, v2)
+            self._version = (v1, v2)
             self._version_at = now
             return self._version
 

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gltd.documents.fmt import fr_p, fr_test_change
 from gltd.store.audit import VERB_LABELS, verb_label
 from gltd.timeutil import PARIS
 from gltd.web.auth import CurrentUser
@@ -102,6 +103,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["jour"] = fr_date
     env.filters["horodatage"] = fr_datetime
     env.filters["verbe"] = verb_label
+    env.filters["p"] = fr_p  # « p < 0,001 », « p = 0,03 », as in the documents
+    env.filters["evolution"] = fr_test_change  # « +12 % », or « de 2 à 5 » on small numbers
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.globals["AGENCY_LABELS"] = AGENCY_LABELS
     env.globals["RESOURCE_LABELS"] = RESOURCE_LABELS

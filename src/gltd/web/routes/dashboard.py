@@ -1,16 +1,20 @@
-"""The dashboard: counts per zone with their change, and upcoming deadlines."""
+"""The dashboard: headline tiles, monthly trend, counts per zone with their change (a zone
+clicked filters the page), and upcoming deadlines."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from gltd.errors import InputError
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
-from gltd.web.dashboard_data import category_choices, deadlines, zone_kpis
+from gltd.web.dashboard_data import category_choices, deadlines, zone_kpis, zones_list
+from gltd.web.dashboard_tiles import monthly_trend, tiles
 from gltd.web.deps import app_state, client_ip, require
 from gltd.web.periods import COMPARE_CHOICES, check_categories, choose_period, default_last_day
 from gltd.web.permissions import allowed
@@ -24,6 +28,7 @@ Du = Annotated[str | None, Query(description="Premier jour (AAAA-MM-JJ)")]
 Au = Annotated[str | None, Query(description="Dernier jour inclus (AAAA-MM-JJ)")]
 Comparer = Annotated[str | None, Query(description="annee-precedente ou periode-precedente")]
 Cats = Annotated[list[str] | None, Query(description="Codes de catégories (toutes si absent)")]
+ZoneQ = Annotated[str | None, Query(description="Identifiant de zone (toutes si absent)")]
 
 
 def _data(
@@ -33,6 +38,7 @@ def _data(
     au: str | None,
     comparer: str | None,
     categorie: list[str] | None,
+    zone: str | None = None,
 ) -> dict[str, Any]:
     st = app_state(request)
     cube = st.cache.cube()
@@ -40,8 +46,18 @@ def _data(
         du, au, comparer, default_last=default_last_day(cube.t, st.web.reference_date)
     )
     cats = check_categories(categorie or [])
+    zones = {z[0]: z[1] for z in zones_list(st.engine, st.cache)}
+    zone_id = _zone(zone, zones)
+
+    def can(resource: str) -> bool:
+        return allowed(user.agency_kind, user.role, resource, "read")  # type: ignore[arg-type]
+
     return {
         "choice": choice,
+        "zone_id": zone_id,
+        "zone_name": zones.get(zone_id) if zone_id is not None else None,
+        "tiles": tiles(st.engine, st.cache, choice, cats, zone_id, can, st.web.today()),
+        "trend": monthly_trend(st.cache, choice.period.last_day, cats, zone_id),
         "kpis": zone_kpis(st.engine, st.cache, choice, cats),
         "deadlines": st.cache.memo(
             (
@@ -54,6 +70,19 @@ def _data(
         "categories": category_choices(st.cache),
         "selected": cats,
     }
+
+
+def _zone(value: str | None, zones: dict[int, str]) -> int | None:
+    """The zone of the ``zone`` parameter (None: every zone), refused when unknown."""
+    if not value:
+        return None
+    try:
+        zid = int(value)
+    except ValueError:
+        zid = -2
+    if zid not in zones:
+        raise InputError(f"zone inconnue : « {value[:40]} »", field="zone")
+    return zid
 
 
 async def _audit_deadlines(request: Request, user: CurrentUser, data: dict[str, Any]) -> None:
@@ -81,11 +110,20 @@ async def dashboard(
     au: Au = None,
     comparer: Comparer = None,
     categorie: Cats = None,
+    zone: ZoneQ = None,
 ) -> HTMLResponse:
     """The dashboard page."""
-    data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie)
+    data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie, zone)
     await _audit_deadlines(request, user, data)
-    return render(request, "dashboard.html", {**data, "compare_choices": COMPARE_CHOICES})
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "zone"]
+
+    def zone_href(zid: int | None) -> str:
+        """This page with the same filters, for zone ``zid`` (None: every zone)."""
+        q = kept + ([("zone", str(zid))] if zid is not None else [])
+        return "/?" + urlencode(q) if q else "/"
+
+    ctx = {**data, "compare_choices": COMPARE_CHOICES, "zone_href": zone_href}
+    return render(request, "dashboard.html", ctx)
 
 
 @api.get("/dashboard")
@@ -96,8 +134,11 @@ async def dashboard_api(
     au: Au = None,
     comparer: Comparer = None,
     categorie: Cats = None,
+    zone: ZoneQ = None,
 ) -> dict[str, Any]:
-    """Counts per zone (period and reference, exact Poisson test) and deadlines."""
-    data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie)
+    """Headline figures, counts per zone (period and reference, exact Poisson test),
+    monthly trend and deadlines."""
+    data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie, zone)
     await _audit_deadlines(request, user, data)
-    return {"kpis": data["kpis"], "deadlines": data["deadlines"]}
+    keys = ("tiles", "trend", "kpis", "deadlines")
+    return {k: data[k] for k in keys}
