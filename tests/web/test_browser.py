@@ -240,3 +240,24 @@ def test_a_web_import_with_errors_then_the_valid_rows(
     assert page.locator("tr", has_text="CAM-30").count() == 1
     assert page.locator("tr", has_text="CAM-31").count() == 0
     _no_csp_errors(page)
+
+
+def test_forms_a_camera_placed_on_the_map_and_checkboxes_beside_labels(
+    server: str, page: Any, artifacts_dir: Path
+) -> None:
+    _login(page, server, "csu.coordinateur")
+    page.goto(f"{server}/cameras/nouveau")
+    page.wait_for_selector("#point-map.leaflet-container")
+    box = page.locator("#point-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lat, lon = float(page.input_value("#field-lat")), float(page.input_value("#field-lon"))
+    assert 47.8 < lat < 48.0 and 1.8 < lon < 2.0
+    assert page.locator("#point-map .leaflet-marker-icon").count() == 1
+    # The checkbox sits on its label's line, left of its text.
+    hd = page.locator("input[name=hd]").bounding_box()
+    text = page.locator("label", has_text="Haute définition").bounding_box()
+    assert hd is not None and text is not None
+    assert abs((hd["y"] + hd["height"] / 2) - (text["y"] + text["height"] / 2)) < 4
+    page.screenshot(path=str(artifacts_dir / "web-camera-form.png"), full_page=True)
+    _no_csp_errors(page)

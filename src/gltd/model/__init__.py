@@ -1,6 +1,6 @@
 """ORM classes by subject. Importing this package registers every table."""
 
-from gltd.model.accounts import AGENCY_KINDS, ROLES, Agency, User
+from gltd.model.accounts import AGENCY_KINDS, DEFAULT_ROLE, ROLES, Agency, User
 from gltd.model.actions import ACTION_STATUSES, Action
 from gltd.model.audit import AuditEvent
 from gltd.model.base import Base, UTCDateTime, utcnow
@@ -47,6 +47,7 @@ __all__ = [
     "OPERATION_KIND_LABELS",
     "REQUISITION_STATUSES",
     "ROLES",
+    "DEFAULT_ROLE",
     "ZONE_KINDS",
     "Action",
     "AnalysisRun",

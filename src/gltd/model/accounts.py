@@ -9,11 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gltd.model.base import Base, UTCDateTime, utcnow
 
-__all__ = ["Agency", "User", "AGENCY_KINDS", "ROLES"]
+__all__ = ["Agency", "User", "AGENCY_KINDS", "ROLES", "DEFAULT_ROLE"]
 
 #: parquet, police (DDSP), préfecture, ville (élu, CSU), autre invité
 AGENCY_KINDS = ("parquet", "police", "prefecture", "ville", "csu", "autre")
 ROLES = ("admin", "coordinateur", "analyste", "operateur_csu", "lecteur")
+#: The role a new account form offers first: the least privileged (reading only).
+DEFAULT_ROLE = "lecteur"
 
 
 class Agency(Base):

@@ -26,10 +26,14 @@ from gltd.steering.operations import (
     list_operations,
     update_operation,
 )
+from gltd.steering.seizures import SEIZURE_FIELDS, seizures_from_form, seizures_to_form
 
 __all__ = [
     "ACTION_STATUS_LABELS",
     "OPERATION_KIND_LABELS",
+    "SEIZURE_FIELDS",
+    "seizures_from_form",
+    "seizures_to_form",
     "ActionInput",
     "ActionRecord",
     "OperationInput",

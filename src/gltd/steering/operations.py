@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from gltd.accounts import Member, actor_of
 from gltd.errors import InputError
-from gltd.model import OPERATION_KIND_LABELS, OPERATION_KINDS, Operation
+from gltd.model import OPERATION_KIND_LABELS, OPERATION_KINDS, Operation, Seizure
 from gltd.steering.common import changed_fields, check_zone, zone_names
 from gltd.store import audit
 
@@ -53,6 +53,9 @@ class OperationInput:
     arrests_other: int = 0
     cash_eur: float = 0.0
     notes: str | None = None
+    #: What was seized: (substance, quantity, unit) — :mod:`gltd.steering.seizures`;
+    #: ``None`` on an update: the stored seizures stay as they are.
+    seized: tuple[tuple[str, float, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class OperationRecord(OperationInput):
     source: str = "saisie"
 
 
-INPUT_FIELDS = tuple(f.name for f in dataclasses.fields(OperationInput))
+INPUT_FIELDS = tuple(f.name for f in dataclasses.fields(OperationInput) if f.name != "seized")
 
 
 def _check(data: OperationInput) -> None:
@@ -114,6 +117,7 @@ def _record(o: Operation, zones: dict[int, str]) -> OperationRecord:
         id=o.id,
         zone_name=zones.get(o.zone_id) if o.zone_id is not None else None,
         seizures=tuple(f"{z.quantity:g} {z.unit} {z.substance}" for z in o.seizures),
+        seized=tuple((z.substance, z.quantity, z.unit) for z in o.seizures),
         source=o.source,
     )
 
@@ -133,6 +137,7 @@ def create_operation(
     with Session(engine) as s, s.begin():
         check_zone(s, data.zone_id)
         o = Operation(**_values(data), source="saisie", source_ref=uuid.uuid4().hex)
+        o.seizures = [Seizure(substance=a, quantity=q, unit=u) for a, q, u in data.seized or ()]
         s.add(o)
         s.flush()
         audit.record(
@@ -157,6 +162,10 @@ def update_operation(
         check_zone(s, data.zone_id)
         values = _values(data)
         detail = changed_fields(o, values)
+        before = sorted((z.substance, z.quantity, z.unit) for z in o.seizures)
+        if data.seized is not None and before != sorted(data.seized):
+            o.seizures = [Seizure(substance=a, quantity=q, unit=u) for a, q, u in data.seized]
+            detail = "saisies" if detail == "aucun champ modifié" else f"{detail}, saisies"
         for k, v in values.items():
             setattr(o, k, v)
         audit.record(

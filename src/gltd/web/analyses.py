@@ -48,8 +48,44 @@ def _cat_field(required: bool = False) -> Field:
         "multiselect",
         required,
         [(c.code, c.label_fr) for c in tax.categories],
-        help="aucune : toutes les catégories",
+        help=(
+            "par défaut, les faits liés aux stupéfiants ; Ctrl+clic pour en choisir d'autres"
+            if required
+            else "aucune : toutes les catégories ; Ctrl+clic pour en choisir plusieurs"
+        ),
+        default=",".join(tax.drug_codes) if required else None,
     )
+
+
+def _period_fields(engine: Engine, months: int, what: str) -> list[Field]:
+    """« Du » / « Au » set to the ``months`` months up to the latest data of the base."""
+    from datetime import timedelta
+
+    from gltd.cctv.study import latest_data_day
+    from gltd.timeutil import add_months
+
+    last = latest_data_day(engine)
+    first = add_months(last, -months) + timedelta(days=1) if last else None
+    return [
+        Field(
+            "first",
+            "Du",
+            "date",
+            True,
+            default=first.isoformat() if first else None,
+            help=f"premier jour {what} ; par défaut, les {months} mois jusqu'à la dernière "
+            "donnée de la base",
+        ),
+        Field(
+            "last",
+            "Au (inclus)",
+            "date",
+            True,
+            default=last.isoformat() if last else None,
+            help="dernier jour compris"
+            + (f" ; la dernière donnée de la base est du {last:%d/%m/%Y}" if last else ""),
+        ),
+    ]
 
 
 def _file(results: Path, kind: str, suffix: str) -> Path:
@@ -61,8 +97,7 @@ def _file(results: Path, kind: str, suffix: str) -> Path:
 
 def _bilan_fields(engine: Engine) -> list[Field]:
     return [
-        Field("first", "Du", "date", True),
-        Field("last", "Au (inclus)", "date", True),
+        *_period_fields(engine, 6, "du bilan"),
         Field(
             "compare",
             "Comparer à",
@@ -72,6 +107,9 @@ def _bilan_fields(engine: Engine) -> list[Field]:
                 ("previous-year", "même période de l'année précédente"),
                 ("previous-period", "période précédente de même durée"),
             ],
+            help="l'année précédente neutralise les saisons ; la période précédente suit "
+            "l'évolution récente",
+            default="previous-year",
         ),
         Field(
             "edition",
@@ -85,7 +123,15 @@ def _bilan_fields(engine: Engine) -> list[Field]:
             help="la même base de chiffres : l'édition presse en est une sélection",
             default="complete",
         ),
-        Field("format", "Format", "select", True, [("pdf", "PDF"), ("html", "HTML")]),
+        Field(
+            "format",
+            "Format",
+            "select",
+            True,
+            [("pdf", "PDF"), ("html", "HTML")],
+            help="PDF à diffuser ; HTML à relire à l'écran",
+            default="pdf",
+        ),
     ]
 
 
@@ -110,15 +156,34 @@ def _interventions(engine: Engine) -> list[tuple[str, str]]:
 
 def _displacement_fields(engine: Engine) -> list[Field]:
     return [
-        Field("intervention_id", "Intervention", "select", True, _interventions(engine)),
+        Field(
+            "intervention_id",
+            "Intervention",
+            "select",
+            True,
+            _interventions(engine),
+            help="la zone et la date de début de l'intervention étudiée (registre des actions)",
+        ),
         Field(
             "before",
             "Durée avant / après",
             "select",
             True,
             [("3M", "3 mois"), ("6M", "6 mois"), ("1y", "1 an")],
+            help="la même durée est comptée avant et après le début ; 6 mois par défaut",
+            default="6M",
         ),
-        Field("buffer", "Largeur de la zone tampon (m)", "float", True, min=50, max=2000),
+        Field(
+            "buffer",
+            "Largeur de la zone tampon (m)",
+            "float",
+            True,
+            min=50,
+            max=2000,
+            help="l'anneau autour de la zone où un déplacement des faits est cherché ; "
+            "250 m par défaut (Bowers et Johnson)",
+            default="250",
+        ),
         _cat_field(),
     ]
 
@@ -176,10 +241,32 @@ def _relevance_fields(engine: Engine) -> list[Field]:
             + (f" de la base ({last:%d/%m/%Y})" if last else ""),
             default=last.isoformat() if last else None,
         ),
-        Field("request_id", "Demande de caméra", "select", options=_requests(engine)),
-        Field("lat", "ou latitude", "float", min=-90, max=90),
-        Field("lon", "et longitude", "float", min=-180, max=180),
-        Field("radius", "Rayon (m)", "float", True, min=10, max=1000, default="100"),
+        Field(
+            "request_id",
+            "Demande de caméra",
+            "select",
+            options=_requests(engine),
+            help="l'étude est rattachée à la demande et placée en son lieu",
+        ),
+        Field(
+            "lat",
+            "ou latitude",
+            "float",
+            min=-90,
+            max=90,
+            help="sans demande : le lieu en degrés WGS84 (ex. 47,9025)",
+        ),
+        Field("lon", "et longitude", "float", min=-180, max=180, help="ex. 1,9090"),
+        Field(
+            "radius",
+            "Rayon (m)",
+            "float",
+            True,
+            min=10,
+            max=1000,
+            default="100",
+            help="les faits comptés autour du site ; 100 m par défaut",
+        ),
         _cat_field(),
     ]
 
@@ -216,10 +303,17 @@ def _relevance_run(
 
 def _near_repeat_fields(engine: Engine) -> list[Field]:
     return [
-        Field("first", "Du", "date", True),
-        Field("last", "Au (inclus)", "date", True),
+        *_period_fields(engine, 12, "des faits étudiés"),
         _cat_field(required=True),
-        Field("permutations", "Permutations", "select", True, [("99", "99"), ("999", "999")]),
+        Field(
+            "permutations",
+            "Permutations",
+            "select",
+            True,
+            [("99", "99 (rapide, seuil 1 %)"), ("999", "999 (plus précis, plus long)")],
+            help="tirages de Monte-Carlo du test de Knox ; 99 suffit pour un premier regard",
+            default="99",
+        ),
     ]
 
 
@@ -248,9 +342,34 @@ def _siting_fields(engine: Engine) -> list[Field]:
             default=first.isoformat() if first else None,
             help="par défaut, les douze mois jusqu'à la dernière donnée de la base",
         ),
-        Field("last", "au (inclus)", "date", True, default=last.isoformat() if last else None),
-        Field("n_sites", "Nombre de caméras à placer", "int", True, min=1, max=50, default="5"),
-        Field("radius", "Rayon couvert (m)", "float", True, min=10, max=500, default="100"),
+        Field(
+            "last",
+            "au (inclus)",
+            "date",
+            True,
+            default=last.isoformat() if last else None,
+            help="dernier jour compris",
+        ),
+        Field(
+            "n_sites",
+            "Nombre de caméras à placer",
+            "int",
+            True,
+            min=1,
+            max=50,
+            default="5",
+            help="les sites sont choisis un à un, chacun couvrant le plus de faits restants",
+        ),
+        Field(
+            "radius",
+            "Rayon couvert (m)",
+            "float",
+            True,
+            min=10,
+            max=500,
+            default="100",
+            help="portée utile d'une caméra ; 100 m par défaut",
+        ),
         _cat_field(),
     ]
 

@@ -14,6 +14,7 @@ from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Agency
 from gltd.steering import (
     ACTION_STATUS_LABELS,
     OPERATION_KIND_LABELS,
+    SEIZURE_FIELDS,
     ActionInput,
     OperationInput,
     check_action_editable,
@@ -23,6 +24,8 @@ from gltd.steering import (
     get_operation,
     list_actions,
     list_operations,
+    seizures_from_form,
+    seizures_to_form,
     update_action,
     update_operation,
 )
@@ -84,6 +87,17 @@ class OperationsRegister(Register):
             Field("arrests_consumer", "Interpellations : usage", "int", min=0, max=10000),
             Field("arrests_other", "Interpellations : autres", "int", min=0, max=10000),
             Field("cash_eur", "Numéraire saisi (€)", "float", min=0, max=1e9),
+            *(
+                Field(name, label, "float", min=0, max=1e7)
+                for name, (_s, _u, label) in SEIZURE_FIELDS.items()
+            ),
+            Field(
+                "seize_other",
+                "Autres saisies",
+                max_length=300,
+                help="substance, quantité et unité, séparées par « ; » "
+                "(ex. « ecstasy 20 comprimes ; crack 3 g »)",
+            ),
             Field("notes", "Notes (aucune identité)", "textarea", max_length=2000),
         ]
 
@@ -95,6 +109,9 @@ class OperationsRegister(Register):
             v[k] = int(v.get(k) or 0)
         v["cash_eur"] = float(v.get("cash_eur") or 0.0)
         v["planned"], v["dog_detection"] = bool(v.get("planned")), bool(v.get("dog_detection"))
+        v["seized"] = seizures_from_form(
+            {name: values.get(name) for name in SEIZURE_FIELDS}, values.get("seize_other")
+        )
         return OperationInput(**v)
 
     def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
@@ -120,9 +137,10 @@ class OperationsRegister(Register):
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values."""
         o = get_operation(engine, operation_id=item_id)
-        out = {f.name: getattr(o, f.name) for f in self.fields(engine)}
+        names = {f.name for f in self.fields(engine)} - {*SEIZURE_FIELDS, "seize_other"}
+        out = {name: getattr(o, name) for name in names}
         out["zone_id"] = "" if o.zone_id is None else str(o.zone_id)
-        return out
+        return {**out, **seizures_to_form(o.seized or ())}
 
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
         """Store an operation."""

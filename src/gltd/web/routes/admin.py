@@ -20,7 +20,7 @@ from gltd.accounts import (
     update_account,
 )
 from gltd.errors import GltdError
-from gltd.model import AGENCY_KINDS, ROLES, WebSession
+from gltd.model import AGENCY_KINDS, DEFAULT_ROLE, ROLES, WebSession
 from gltd.model.base import utcnow
 from gltd.privacy import field_warning
 from gltd.timeutil import local_midnight, parse_day
@@ -86,6 +86,7 @@ async def admin_page(request: Request, user: AdminReader, erreur: str = "") -> H
             **data,
             "live": live,
             "roles": ROLES,
+            "default_role": DEFAULT_ROLE,
             "kinds": AGENCY_KINDS,
             "error": erreur[:300],
             "may_create_agency": allowed(user.agency_kind, user.role, "agencies", "write"),

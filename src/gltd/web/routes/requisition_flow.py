@@ -109,10 +109,20 @@ async def status_page(request: Request, user: Reader, item_id: int) -> HTMLRespo
     return await _page(request, item_id)
 
 
-@router.get("/requisitions/{item_id:int}/modifier")
-async def old_status_form(request: Request, user: Reader, item_id: int) -> Response:
-    """The status is changed on the status page now."""
-    return RedirectResponse(f"/requisitions/{item_id}", status_code=303)
+@router.get("/requisitions/{item_id:int}/modifier", response_class=HTMLResponse)
+async def status_form(request: Request, user: Writer, item_id: int) -> HTMLResponse:
+    """The register's « statut » link: the status page, whose buttons change the status."""
+    await run_in_threadpool(
+        audit.record,
+        app_state(request).engine,
+        user,
+        "lecture",
+        "requisitions",
+        item_id,
+        f"{request.url.path} (formulaire de modification)",
+        client_ip(request),
+    )
+    return await _page(request, item_id)
 
 
 @router.post("/requisitions/{item_id:int}/statut", response_class=HTMLResponse)

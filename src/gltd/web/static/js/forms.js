@@ -19,6 +19,21 @@
     var map = L.map(box, { attributionControl: false }).setView(CENTRE, 13);
     var tiles = box.getAttribute("data-tiles");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    // The zones, outlined and named, to find one's way without a base map.
+    fetch("/api/map/zones", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (g) {
+        if (!g) { return; }
+        L.geoJSON(g, {
+          interactive: false,
+          style: { color: "#5b6673", weight: 1, fill: false, dashArray: "4 3" },
+          onEachFeature: function (f, layer) {
+            var name = f.properties && (f.properties.name || f.properties.nom);
+            if (name) { layer.bindTooltip(document.createTextNode(name), { permanent: true, direction: "top", offset: [0, -16], opacity: 0.75, className: "zone-label" }); }
+          }
+        }).addTo(map).bringToBack();
+      })
+      .catch(function () { /* the map still works without its zones */ });
     return map;
   }
 
@@ -132,7 +147,7 @@
           });
           markers.addLayer(m);
         });
-        if (items.length) { map.fitBounds(markers.getBounds(), { padding: [10, 10] }); }
+        if (items.length) { map.fitBounds(markers.getBounds(), { padding: [30, 30], maxZoom: 16 }); }
         paintMarkers();
       }).catch(function () { /* the search box still works */ });
       var spot = null;
