@@ -321,3 +321,46 @@ def test_requisitions_of_the_period_are_the_registers(
     assert 0 < inp["useful"] < inp["delivered"] <= inp["count"]
     flat = re.sub(r"\s+", " ", pdf_texts["complete"].replace("\u00a0", " "))
     assert f"dont {inp['useful']} jugées utiles à l'enquête" in flat
+
+
+def _json_numbers(v: Any, out: set[float]) -> None:
+    if isinstance(v, dict):
+        for x in v.values():
+            _json_numbers(x, out)
+    elif isinstance(v, list):
+        for x in v:
+            _json_numbers(x, out)
+    elif isinstance(v, bool) or v is None:
+        return
+    elif isinstance(v, int | float):
+        a = abs(float(v))
+        out.update({a, a * 100, a / 1000})  # as is, as a percentage, grams in kilograms
+    elif isinstance(v, str):  # dates, labels and sentences the JSON already says
+        for m in NUMBER.findall(v):
+            out.add(abs(parse_fr_number(m.lstrip("+\u2212-"))))
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"(?s)<style.*?</style>|<script.*?</script>|<head.*?</head>", " ", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_number_of_the_html_is_one_of_the_json(
+    edition: str, bilan: dict[str, Any], data: dict[str, Any]
+) -> None:
+    """Not only the keyed ones: every number printed (percentages, p-values, rates,
+    counts in sentences) is, once rounded as printed, a number of the JSON."""
+    known: set[float] = set()
+    _json_numbers(data, known)
+    # Thresholds and references the method text names.
+    known.update({0.001, 0.05, 5.0, 95.0, 30.0, 1940.0, 1992.0, 1995.0, 2003.0, 2018.0})
+    text = _visible_text(render_html(bilan, edition=edition))
+    unknown = []
+    for m in NUMBER.findall(text):
+        raw = m.lstrip("+\u2212-")
+        h = abs(parse_fr_number(raw))
+        digits = len(raw.split(",")[1]) if "," in raw else 0
+        if not any(abs(round(j, digits) - h) < 1e-9 for j in known):
+            unknown.append(m)
+    assert not unknown, f"{edition}: {sorted(set(unknown))[:20]}"

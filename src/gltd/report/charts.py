@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
@@ -288,21 +289,24 @@ def _panel(
                     zorder=6,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
                 )
-    for h in layers["hot_cells"]:
-        st = str(h["status"])
-        colour = STATUS_COLOURS[st]
-        ax.add_patch(
-            Rectangle(
-                (h["x"] - cell / 2, h["y"] - cell / 2),
-                cell,
-                cell,
-                facecolor="none" if st == "disparu" else colour,
+    # One collection per status (not one patch per cell): a city-wide map of a million
+    # incidents has thousands of hot cells.
+    for st, colour in STATUS_COLOURS.items():
+        cells = [h for h in layers["hot_cells"] if str(h["status"]) == st]
+        if not cells:
+            continue
+        gone = st == "disparu"
+        ax.add_collection(
+            PatchCollection(
+                [Rectangle((h["x"] - cell / 2, h["y"] - cell / 2), cell, cell) for h in cells],
+                facecolor="none" if gone else colour,
                 edgecolor=colour,
-                lw=1.0,
-                alpha=1.0 if st == "disparu" else 0.85,
-                hatch="////" if st == "disparu" else None,
+                linewidth=1.0,
+                alpha=1.0 if gone else 0.85,
+                hatch="////" if gone else None,
                 zorder=3,
-            )
+            ),
+            autolim=False,
         )
     cams = layers["cameras"]
     if len(cams):

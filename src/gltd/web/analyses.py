@@ -117,10 +117,11 @@ def _bilan_fields(engine: Engine) -> list[Field]:
             "select",
             False,
             [
-                ("complete", "complète (tableaux, cartes, méthodes)"),
-                ("presse", "presse (deux pages à remettre à la presse)"),
+                ("complete", "complète"),
+                ("presse", "presse (deux pages)"),
             ],
-            help="la même base de chiffres : l'édition presse en est une sélection",
+            help="complète : tous les tableaux, cartes et méthodes ; presse : chiffres clés, "
+            "évolutions significatives, une carte, la mise en garde — les mêmes chiffres",
             default="complete",
         ),
         Field(
@@ -387,7 +388,8 @@ ANALYSES: dict[str, AnalysisSpec] = {
             "bilan",
             "Bilan du GLTD",
             "bilan",
-            "Le bilan périodique (PDF ou HTML) avec comparaisons et tests.",
+            "Le bilan périodique (PDF ou HTML) avec comparaisons et tests, en édition complète "
+            "ou presse.",
             _bilan_fields,
             _bilan_run,
         ),
