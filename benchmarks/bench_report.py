@@ -13,6 +13,7 @@ same computation, its own template) ≤ 15 s from the database to the PDF.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -136,11 +137,12 @@ def main() -> None:
     bilan = build_bilan(engine, period, ref, compare_kind=kind)
     write_report(bilan, "pdf", out / "bench_bilan.pdf")
     t_pdf = time.perf_counter() - t
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     bilan = build_bilan(engine, period, ref, compare_kind=kind)
     t_press_build = time.perf_counter() - t
     write_report(bilan, "pdf", out / "bench_bilan_presse.pdf", edition="presse")
     t_press = time.perf_counter() - t
+    cpu_press = time.process_time() - cpu
     t_peer, counts = pandas_peer(url, period, ref)
     got = sum(r["test"]["count"] for r in bilan["incidents"]["by_zone"])
     want = int(
@@ -153,6 +155,8 @@ def main() -> None:
     print(f"{'bilan complet PDF (cible ≤ 30 s)':<48}{t_pdf:>10.2f}{'':>12}")
     print(f"{'édition presse PDF (cible ≤ 15 s)':<48}{t_press:>10.2f}{'':>12}")
     print(f"{'  dont calcul du bilan':<48}{t_press_build:>10.2f}{'':>12}")
+    print(f"{'  temps processeur (machine chargée : repère)':<48}{cpu_press:>10.2f}{'':>12}")
+    print(f"charge moyenne (1 min) : {os.getloadavg()[0]:.1f} sur {os.cpu_count()} cœurs")
     print(f"ratio bilan JSON / comptes pandas seuls : {t_json / t_peer:.1f}")
     print(f"mêmes comptes (zones × catégories drogue) : {got == want} ({got} / {want})")
 
