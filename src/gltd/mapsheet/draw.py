@@ -88,6 +88,8 @@ def _rgba(hex_colour: str, alpha: float) -> tuple[float, float, float, float]:
 
 
 def _cells(ax: Any, data: MapData, extent: tuple[float, float, float, float]) -> None:
+    """The grid layers as RGBA bytes at the grid's resolution (one pixel per cell: fast to
+    draw, sharp at any size)."""
     from matplotlib.colors import LinearSegmentedColormap, PowerNorm
 
     g = data.grid
@@ -97,28 +99,68 @@ def _cells(ax: Any, data: MapData, extent: tuple[float, float, float, float]) ->
     im_extent = (gx0, gx1, gy0, gy1)
     if data.density is not None and data.density.max() > 0:
         cmap = LinearSegmentedColormap.from_list("gltd-density", list(DENSITY_RAMP))
-        surf = np.ma.masked_less_equal(data.density.astype("float64"), 0.0)
         norm = PowerNorm(0.5, vmin=0.0, vmax=float(data.density.max()))
-        ax.imshow(surf, origin="lower", extent=im_extent, cmap=cmap, norm=norm, alpha=0.75,
-                  interpolation="nearest", zorder=2)  # fmt: skip
-    rgba = np.zeros((*g.shape, 4))
+        dens = cmap(norm(data.density.astype("float64")), bytes=True)
+        dens[..., 3] = np.where(data.density > 0, 191, 0)
+        ax.imshow(dens, origin="lower", extent=im_extent, interpolation="nearest", zorder=2)
+    rgba = np.zeros((*g.shape, 4), dtype="uint8")
     if data.hotspots is not None:
         for k, (col, _label) in CLASS_COLOURS.items():
-            rgba[data.hotspots.classes == k] = _rgba(col, 0.85)
+            rgba[data.hotspots.classes == k] = _rgba8(col, 217)
     if data.emerging is not None:
         for code, col in CATEGORY_COLOURS.items():
-            rgba[data.emerging == code] = _rgba(col, 0.85)
+            rgba[data.emerging == code] = _rgba8(col, 217)
     if rgba[..., 3].any():
         ax.imshow(rgba, origin="lower", extent=im_extent, interpolation="nearest", zorder=3)
 
 
+def _rgba8(hex_colour: str, alpha: int) -> tuple[int, int, int, int]:
+    h = hex_colour.lstrip("#")
+    return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16), alpha)
+
+
+def _paths(geoms: Any) -> list[Any]:
+    """Matplotlib paths of polygons (holes kept), without geopandas' plotting (which
+    redraws the whole figure at each call)."""
+    from matplotlib.path import Path as MPath
+
+    out = []
+    for g in geoms:
+        for poly in getattr(g, "geoms", [g]):
+            if poly.geom_type != "Polygon" or poly.is_empty:
+                continue
+            rings = [np.asarray(poly.exterior.coords)] + [
+                np.asarray(r.coords) for r in poly.interiors
+            ]
+            out.append(MPath.make_compound_path(*[MPath(r, closed=True) for r in rings]))
+    return out
+
+
+def _fill(ax: Any, geoms: Any, **kw: Any) -> None:
+    from matplotlib.collections import PathCollection
+
+    paths = _paths(geoms)
+    if paths:
+        ax.add_collection(PathCollection(paths, **kw), autolim=False)
+
+
 def _outlines(ax: Any, data: MapData, extent: tuple[float, float, float, float]) -> None:
+    from matplotlib.collections import LineCollection
+
     if data.interventions is not None and len(data.interventions):
-        data.interventions.plot(ax=ax, facecolor=_rgba(INTERVENTION_COLOUR, 0.12),
-                                edgecolor=INTERVENTION_COLOUR, linewidth=1.2, zorder=4)  # fmt: skip
+        _fill(ax, data.interventions.geometry, facecolor=_rgba(INTERVENTION_COLOUR, 0.12),
+              edgecolor=INTERVENTION_COLOUR, linewidth=1.2, zorder=4)  # fmt: skip
     zones = data.zones
     if zones is not None and len(zones):
-        zones.boundary.plot(ax=ax, color=ZONE_COLOUR, linewidth=0.9, linestyle="--", zorder=5)
+        rings = [
+            np.asarray(ring.coords)
+            for g in zones.geometry
+            for poly in getattr(g, "geoms", [g])
+            if poly.geom_type == "Polygon"
+            for ring in (poly.exterior, *poly.interiors)
+        ]
+        ax.add_collection(LineCollection(rings, colors=ZONE_COLOUR, linewidths=0.9,
+                                         linestyles="--", zorder=5), autolim=False)  # fmt: skip
         if len(zones) <= MAX_ZONE_LABELS:
             x0, y0, x1, y1 = extent
             for geom, name in zip(zones.geometry, zones["name"], strict=True):
@@ -130,8 +172,8 @@ def _outlines(ax: Any, data: MapData, extent: tuple[float, float, float, float])
                                       "ec": "none", "alpha": 0.75})  # fmt: skip
     cams = data.cameras
     if cams is not None and len(cams):
-        cams.plot(ax=ax, facecolor=(1, 1, 1, 0.5), edgecolor=CAMERA_COLOUR, linewidth=0.6,
-                  zorder=6)  # fmt: skip
+        _fill(ax, cams.geometry, facecolor=(1, 1, 1, 0.5), edgecolor=CAMERA_COLOUR,
+              linewidth=0.6, zorder=6)  # fmt: skip
         xs = [p.x for p in cams["point"]]
         ys = [p.y for p in cams["point"]]
         ax.scatter(xs, ys, s=8, c=CAMERA_COLOUR, edgecolors="white", linewidths=0.5, zorder=7)
