@@ -210,7 +210,9 @@ def fetch_page(engine: Engine, spec: ListSpec, query: ListQuery, now: datetime) 
     """One page (a page past the end shows the last one) and the filtered count."""
     stmt = filtered(spec, query, now)
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+        # counted on the key alone: the subqueries of shown names are not evaluated
+        keys = stmt.with_only_columns(spec.key).subquery()
+        total = conn.execute(select(func.count()).select_from(keys)).scalar_one()
         pages = max(1, -(-total // query.size))
         if query.page > pages:
             query = replace(query, page=pages)

@@ -22,7 +22,16 @@ from gltd.web.dashboard_data import deadline_level
 from gltd.web.registers.cctv import REQUEST_ORIGINS, REQUEST_STATUSES
 from gltd.web.registers.listing import ExportColumn, Filter, ListSpec
 
-__all__ = ["CCTV_LISTINGS", "number_in", "id_where", "zone_options", "year_bounds"]
+__all__ = [
+    "CCTV_LISTINGS",
+    "camera_ids",
+    "id_where",
+    "number_in",
+    "year_bounds",
+    "zone_ids",
+    "zone_name",
+    "zone_options",
+]
 
 OPEN_STATUSES = ("recue", "en_cours")
 
@@ -36,6 +45,16 @@ def number_in(q: str) -> int | None:
 def zone_options(engine: Engine) -> list[tuple[str, str]]:
     """Every zone, by name."""
     return [(str(z.id), z.name) for z in sorted(list_zones(engine), key=lambda z: z.name)]
+
+
+def zone_name(column: Any) -> Any:
+    """The name of the zone ``column`` points to (a correlated subquery, no join)."""
+    return select(Zone.name).where(Zone.id == column).scalar_subquery()
+
+
+def zone_ids(q: str) -> Any:
+    """The ids of the zones whose name contains ``q``."""
+    return select(Zone.id).where(like(Zone.name, q))
 
 
 def id_where(column: Any) -> Any:
@@ -109,8 +128,7 @@ def _req_base() -> Any:
 
 
 def _req_search(q: str) -> ColumnElement[bool]:
-    cams = select(Camera.id).where(like(Camera.code, q))
-    with_cams = select(rc.c.requisition_id).where(rc.c.camera_id.in_(cams))
+    with_cams = select(rc.c.requisition_id).where(rc.c.camera_id.in_(camera_ids(q)))
     conds = [like(R.requesting_unit, q), R.id.in_(with_cams)]
     n = number_in(q)
     if n is not None:
@@ -202,23 +220,33 @@ REQUISITIONS = ListSpec(
 V = ViewingLogEntry
 
 
+#: The code of a viewing's camera (a correlated subquery: counting needs no join).
+VIEW_CAMERA = select(Camera.code).where(Camera.id == V.camera_id).scalar_subquery()
+
+
+def camera_ids(q: str) -> Any:
+    """The ids of the cameras whose code contains ``q`` (a small table: read first)."""
+    return select(Camera.id).where(like(Camera.code, q))
+
+
 def _view_base() -> Any:
     return select(
         V.id,
         V.at,
         V.agent,
         V.action,
-        Camera.code.label("camera"),
+        VIEW_CAMERA.label("camera"),
         V.reason,
         V.recipient,
         V.clip_start,
         V.clip_end,
         V.requisition_id,
-    ).outerjoin(Camera, Camera.id == V.camera_id)
+    )
 
 
 def _view_search(q: str) -> ColumnElement[bool]:
-    conds = [like(V.agent, q), like(V.reason, q), like(V.recipient, q), like(Camera.code, q)]
+    conds = [like(V.agent, q), like(V.reason, q), like(V.recipient, q)]
+    conds.append(V.camera_id.in_(camera_ids(q)))
     n = number_in(q)
     if n is not None:
         conds.append(V.requisition_id == n)
@@ -232,7 +260,7 @@ VIEWINGS = ListSpec(
         "at": V.at,
         "agent": V.agent,
         "action": V.action,
-        "camera": Camera.code,
+        "camera": VIEW_CAMERA,
         "recipient": V.recipient,
         "requisition_id": V.requisition_id,
     },
@@ -279,8 +307,8 @@ def _cam_base() -> Any:
         C.authorisation_date,
         C.authorisation_expiry,
         C.annual_cost_eur,
-        Zone.name.label("zone"),
-    ).outerjoin(Zone, Zone.id == C.zone_id)
+        zone_name(C.zone_id).label("zone"),
+    )
 
 
 def _status_on(installed: date | None, removed: date | None, day: date) -> str:
@@ -336,7 +364,9 @@ CAMERAS = ListSpec(
     },
     default_sort="code",
     default_desc=False,
-    search=lambda q: or_(like(C.code, q), like(C.authorisation_number, q), like(Zone.name, q)),
+    search=lambda q: or_(
+        like(C.code, q), like(C.authorisation_number, q), C.zone_id.in_(zone_ids(q))
+    ),
     search_help="code caméra, n° d'autorisation, zone",
     filters=(
         Filter("statut", "Statut", lambda e: list(CAMERA_STATUSES.items()), _cam_status_where),

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, or_, select
 
-from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Action, Agency, Operation, Seizure, Zone
+from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Action, Agency, Operation, Seizure
 from gltd.steering import ACTION_STATUS_LABELS, OPERATION_KIND_LABELS
 from gltd.web.registers.listing import ExportColumn, Filter, ListSpec
 from gltd.web.registers.lists_cctv import (
@@ -21,6 +21,8 @@ from gltd.web.registers.lists_cctv import (
     like,
     number_in,
     year_filter,
+    zone_ids,
+    zone_name,
     zone_options,
 )
 
@@ -28,6 +30,7 @@ __all__ = ["STEERING_LISTINGS", "seizure_key"]
 
 Op = Operation
 ARRESTS = Op.arrests_trafficker + Op.arrests_consumer + Op.arrests_other
+OP_ZONE = zone_name(Op.zone_id)
 
 
 def seizure_key(substance: str, unit: str) -> str:
@@ -41,7 +44,7 @@ def _op_base() -> Any:
         Op.started_at,
         Op.ended_at,
         Op.kind,
-        Zone.name.label("zone"),
+        OP_ZONE.label("zone"),
         Op.planned,
         Op.agencies,
         Op.dog_detection,
@@ -49,12 +52,12 @@ def _op_base() -> Any:
         Op.arrests_consumer,
         Op.arrests_other,
         Op.cash_eur,
-    ).outerjoin(Zone, Zone.id == Op.zone_id)
+    )
 
 
 def _op_search(q: str) -> ColumnElement[bool]:
     kinds = [k for k, label in OPERATION_KIND_LABELS.items() if q.lower() in label.lower()]
-    conds = [like(Zone.name, q), like(Op.agencies, q), Op.kind.in_(kinds)]
+    conds = [Op.zone_id.in_(zone_ids(q)), like(Op.agencies, q), Op.kind.in_(kinds)]
     n = number_in(q)
     if n is not None:
         conds.append(Op.id == n)
@@ -105,7 +108,7 @@ OPERATIONS = ListSpec(
     sorts={
         "started_at": Op.started_at,
         "kind_label": Op.kind,
-        "zone": Zone.name,
+        "zone": OP_ZONE,
         "planned_label": Op.planned,
         "arrests": ARRESTS,
         "cash_eur": Op.cash_eur,
@@ -148,6 +151,8 @@ OPERATIONS = ListSpec(
 )
 
 A = Action
+ACTION_OWNER = select(Agency.name).where(Agency.id == A.owner_agency_id).scalar_subquery()
+ACTION_ZONE = zone_name(A.zone_id)
 OPEN_ACTIONS = ("a_faire", "en_cours")
 
 
@@ -171,34 +176,33 @@ def _agency_options(engine: Engine) -> list[tuple[str, str]]:
 
 
 ACTIONS = ListSpec(
-    base=lambda: (
-        select(
-            A.id,
-            A.title,
-            Agency.name.label("owner"),
-            A.decided_on,
-            A.due_on,
-            A.done_on,
-            A.status,
-            Zone.name.label("zone"),
-            A.notes,
-        )
-        .outerjoin(Agency, Agency.id == A.owner_agency_id)
-        .outerjoin(Zone, Zone.id == A.zone_id)
+    base=lambda: select(
+        A.id,
+        A.title,
+        ACTION_OWNER.label("owner"),
+        A.decided_on,
+        A.due_on,
+        A.done_on,
+        A.status,
+        ACTION_ZONE.label("zone"),
+        A.notes,
     ),
     key=A.id,
     sorts={
         "title": A.title,
-        "owner": Agency.name,
+        "owner": ACTION_OWNER,
         "decided_on": A.decided_on,
         "due_on": A.due_on,
         "status_label": A.status,
-        "zone": Zone.name,
+        "zone": ACTION_ZONE,
     },
     default_sort="due_on",
     default_desc=False,
     search=lambda q: or_(
-        like(A.title, q), like(A.notes, q), like(Agency.name, q), like(Zone.name, q)
+        like(A.title, q),
+        like(A.notes, q),
+        A.owner_agency_id.in_(select(Agency.id).where(like(Agency.name, q))),
+        A.zone_id.in_(zone_ids(q)),
     ),
     search_help="intitulé, notes, agence pilote, zone",
     filters=(
