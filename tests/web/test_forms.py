@@ -123,5 +123,10 @@ def test_camera_form_has_a_map_to_place_it_and_checkboxes_beside_labels(
         assert 'id="point-map"' in form and 'data-lat="field-lat"' in form
         assert 'src="/static/js/forms.js"' in form
         assert 'name="lat" id="field-lat"' in form
+        # A camera request too is placed on a map; its choices read in French.
+        req = html.unescape(c.get("/demandes/nouveau").text)
+        assert 'id="point-map"' in req
+        assert ">commerçants</option>" in req and ">à l'étude</option>" in req
+        assert ">commercants</option>" not in req
         css = c.get("/static/css/gltd.css").text
         assert 'label:has(> input[type="checkbox"])' in css

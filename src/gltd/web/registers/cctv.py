@@ -24,6 +24,10 @@ __all__ = [
     "ViewingLogRegister",
     "CameraRequestsRegister",
     "camera_options",
+    "REQUEST_ORIGINS",
+    "REQUEST_ORIGIN_LABELS",
+    "REQUEST_STATUSES",
+    "REQUEST_STATUS_LABELS",
 ]
 
 
@@ -240,6 +244,21 @@ class ViewingLogRegister(Register):
 
 REQUEST_ORIGINS = ("habitants", "elu", "police", "bailleur", "commercants", "autre")
 REQUEST_STATUSES = ("attente", "etude", "acceptee", "refusee")
+#: What a person reads for each origin and status (codes are never shown).
+REQUEST_ORIGIN_LABELS = {
+    "habitants": "habitants",
+    "elu": "élu",
+    "police": "police",
+    "bailleur": "bailleur",
+    "commercants": "commerçants",
+    "autre": "autre",
+}
+REQUEST_STATUS_LABELS = {
+    "attente": "en attente",
+    "etude": "à l'étude",
+    "acceptee": "acceptée",
+    "refusee": "refusée",
+}
 
 
 class CameraRequestsRegister(Register):
@@ -266,12 +285,33 @@ class CameraRequestsRegister(Register):
         """The request form."""
         return [
             Field("received_on", "Reçue le", "date", True),
-            Field("origin", "Origine", "select", True, [(o, o) for o in REQUEST_ORIGINS]),
+            Field(
+                "origin",
+                "Origine",
+                "select",
+                True,
+                [(o, REQUEST_ORIGIN_LABELS[o]) for o in REQUEST_ORIGINS],
+            ),
             Field("lat", "Latitude (WGS84)", "float", True, min=-90, max=90),
-            Field("lon", "Longitude (WGS84)", "float", True, min=-180, max=180),
+            Field(
+                "lon",
+                "Longitude (WGS84)",
+                "float",
+                True,
+                min=-180,
+                max=180,
+                help="cliquez sur la carte pour placer le lieu demandé, ou saisissez lat/lon",
+                widget="map-point",
+            ),
             Field("radius_m", "Rayon d'étude (m)", "float", True, min=10, max=2000),
             Field("description", "Description du lieu et du motif", "textarea", max_length=2000),
-            Field("status", "Statut", "select", True, [(s, s) for s in REQUEST_STATUSES]),
+            Field(
+                "status",
+                "Statut",
+                "select",
+                True,
+                [(s, REQUEST_STATUS_LABELS[s]) for s in REQUEST_STATUSES],
+            ),
         ]
 
     def defaults(self, engine: Engine) -> dict[str, Any]:
