@@ -334,8 +334,13 @@ def test_import_shows_the_report_before_writing(db_url: str, tmp_path: Path) -> 
             data={"csrf_token": tok, "kind": "incidents"},
             files={"file": ("faits.csv", bad.encode(), "text/csv")},
         )
-        assert r.status_code == 400 and 'id="problems"' in r.text
+        # Problems listed, nothing written; only the valid rows may be imported.
+        assert r.status_code == 200 and 'id="problems"' in r.text
+        assert 'id="import-valid"' in r.text and 'id="import-all"' not in r.text
         assert n_incidents() == n0
+        bad_token = r.text.split('name="token" value="')[1].split('"')[0]
+        r = c.post("/imports/confirmer", data={"csrf_token": tok, "token": bad_token})
+        assert r.status_code == 400 and n_incidents() == n0  # the whole file: refused
         r = c.post(
             "/imports/verifier",
             data={"csrf_token": tok, "kind": "incidents"},
