@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
@@ -75,27 +76,34 @@ def xlsx_value(value: Any, kind: str) -> Any:
 def xlsx_bytes(
     title: str, columns: Sequence[ExportColumn], rows: Iterable[dict[str, Any]]
 ) -> bytes:
-    """An XLSX workbook of one sheet: French headers, typed and formatted cells."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = safe_cell(title)[:31].replace("'", "")
-    ws.append([c.header for c in columns])
-    formats = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "int": INT_FORMAT}
-    formats["float"] = FLOAT_FORMAT
-    n = 1
-    for row in rows:
-        n += 1
-        ws.append([xlsx_value(row.get(c.key), c.kind) for c in columns])
-        for i, c in enumerate(columns, start=1):
-            fmt = formats.get(c.kind)
-            if fmt:
-                ws.cell(row=n, column=i).number_format = fmt
+    """An XLSX workbook of one sheet: French headers, typed and formatted cells.
+
+    Written in openpyxl's streaming mode (one pass, constant memory per row).
+    """
+    rows = list(rows)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=str(safe_cell(title))[:31].replace("'", ""))
+    formats = {
+        "date": DATE_FORMAT,
+        "datetime": DATETIME_FORMAT,
+        "int": INT_FORMAT,
+        "float": FLOAT_FORMAT,
+    }
     for i, c in enumerate(columns, start=1):
         width = 18 if c.kind in ("date", "datetime") else min(max(len(c.header) + 2, 10), 40)
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{n}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    ws.append([c.header for c in columns])
+    for row in rows:
+        cells = []
+        for c in columns:
+            cell = WriteOnlyCell(ws, value=xlsx_value(row.get(c.key), c.kind))
+            fmt = formats.get(c.kind)
+            if fmt:
+                cell.number_format = fmt
+            cells.append(cell)
+        ws.append(cells)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
