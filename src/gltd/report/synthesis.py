@@ -202,6 +202,9 @@ def synthesis(b: dict[str, Any]) -> list[dict[str, str]]:
     sentence = hotspot_sentence(b["hotspots"])
     if sentence:
         out.append({"kind": "map", "text": sentence})
+    for d in b.get("displacement", []):
+        if d.get("short"):
+            out.append({"kind": "displacement", "text": f"Intervention — {d['short']}"})
     c = b["cameras"]
     if c["count"]:
         out.append(
