@@ -201,3 +201,18 @@ def test_basemap_is_drawn_under_the_map_with_its_attribution(
     b = np.asarray(Image.open(with_bm.path).convert("RGB"), dtype="int64")
     assert a.shape == b.shape
     assert (np.abs(a - b).sum(axis=2) > 30).mean() > 0.05  # the basemap's pixels
+
+
+def test_zone_outlines_never_join_a_ring_to_the_next() -> None:
+    import numpy as np
+    import shapely
+
+    from gltd.mapsheet.draw import outline_rings
+
+    donut = shapely.box(0, 0, 100, 100).difference(shapely.box(40, 40, 60, 60))
+    pair = shapely.MultiPolygon([shapely.box(200, 0, 210, 10), shapely.box(300, 0, 310, 10)])
+    rings = outline_rings([donut, pair])
+    assert len(rings) == 4  # outer ring and hole, then the two parts
+    for r in rings:
+        assert np.array_equal(r[0], r[-1])  # each ring closed on itself
+        assert np.ptp(r[:, 0]) <= 100  # no segment from one ring to another

@@ -21,7 +21,7 @@ from gltd.mapping.legend import (
 from gltd.mapsheet.layers import MapData
 from gltd.mapsheet.legend import LegendBlock
 
-__all__ = ["DrawnMap", "draw_map", "draw_scale", "MAX_ZONE_LABELS"]
+__all__ = ["DrawnMap", "draw_map", "draw_scale", "outline_rings", "MAX_ZONE_LABELS"]
 
 MM = 1 / 25.4
 #: Zone names are written when there are at most this many zones.
@@ -136,6 +136,18 @@ def _paths(geoms: Any) -> list[Any]:
     return out
 
 
+def outline_rings(geoms: Any) -> list[np.ndarray]:
+    """Every ring (outer and holes) of the polygons as its own closed line, so that an
+    outline never joins one ring to the next."""
+    return [
+        np.asarray(ring.coords)
+        for g in geoms
+        for poly in getattr(g, "geoms", [g])
+        if poly.geom_type == "Polygon"
+        for ring in (poly.exterior, *poly.interiors)
+    ]
+
+
 def _fill(ax: Any, geoms: Any, **kw: Any) -> None:
     from matplotlib.collections import PathCollection
 
@@ -152,13 +164,7 @@ def _outlines(ax: Any, data: MapData, extent: tuple[float, float, float, float])
               edgecolor=INTERVENTION_COLOUR, linewidth=1.2, zorder=4)  # fmt: skip
     zones = data.zones
     if zones is not None and len(zones):
-        rings = [
-            np.asarray(ring.coords)
-            for g in zones.geometry
-            for poly in getattr(g, "geoms", [g])
-            if poly.geom_type == "Polygon"
-            for ring in (poly.exterior, *poly.interiors)
-        ]
+        rings = outline_rings(zones.geometry)
         ax.add_collection(LineCollection(rings, colors=ZONE_COLOUR, linewidths=0.9,
                                          linestyles="--", zorder=5), autolim=False)  # fmt: skip
         if len(zones) <= MAX_ZONE_LABELS:
