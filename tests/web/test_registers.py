@@ -152,6 +152,9 @@ def test_filters_live_in_the_url_and_the_links_keep_them(url: str, parquet: Test
     html = parquet.get("/requisitions?statut=recue&par_page=25").text
     assert count_of(html)[2] == recue
     assert '<option value="recue" selected>' in html
+    # each number opens the requisition's page (deadline, workflow, history)
+    first = ids_of(html)[0]
+    assert f'<a href="/requisitions/{first}" title="page de la réquisition">{first}</a>' in html
     assert 'href="/requisitions.xlsx?statut=recue' in html
     # next page, sort headers and exports all carry the filter (61 rows in 2018)
     html = parquet.get("/requisitions?annee=2018&par_page=25").text

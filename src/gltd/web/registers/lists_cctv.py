@@ -342,11 +342,12 @@ def _cam_status_where(value: str, now: datetime) -> ColumnElement[bool] | None:
 def _cam_finish(engine: Engine, rows: list[dict[str, Any]], now: datetime) -> None:
     day = now.astimezone(PARIS).date()
     for c in rows:
-        c["optics"] = (
+        optics = (
             f"dôme, {c['range_m']:g} m"
             if c["heading_deg"] is None or c["field_angle_deg"] >= 360
             else f"{c['heading_deg']:g}° ± {c['field_angle_deg'] / 2:g}°, {c['range_m']:g} m"
         )
+        c["optics"] = optics.replace(".", ",")  # French decimal comma
         c["status"] = _status_on(c["installed_on"], c["removed_on"], day)
 
 
