@@ -38,7 +38,9 @@ def test_web_check_shows_the_geocoding_summary(
             files={"file": ("faits.csv", bad.encode(), "text/csv")},
         )
         text = html.unescape(r.text)
-        assert r.status_code == 400 and "voie introuvable dans Orléans" in text
+        # The refused address is a rejected row with its reason; only valid rows may go in.
+        assert r.status_code == 200 and "voie introuvable dans Orléans" in text
+        assert 'id="import-valid"' in text and 'id="import-all"' not in text
         r = c.post(
             "/imports/verifier",
             data={"csrf_token": tok, "kind": "incidents"},
