@@ -269,8 +269,9 @@ def register_requisition(
         )
     if data.officer_capacity is not None and data.officer_capacity not in CAPACITIES:
         raise InputError(
-            f"qualité « {data.officer_capacity} » inconnue : attendu {', '.join(CAPACITIES)} "
-            "(aucun nom n'est enregistré)",
+            f"qualité « {data.officer_capacity[:40]} » inconnue : attendu "
+            + ", ".join(f"« {CAPACITY_LABELS[c]} » ({c})" for c in CAPACITIES)
+            + " (aucun nom n'est enregistré)",
             field="officer_capacity",
         )
     if received > t_now + CLOCK_SKEW:

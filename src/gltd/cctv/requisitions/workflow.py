@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gltd.cctv.requisitions.register import (
     CLOCK_SKEW,
+    OUTCOME_LABELS,
     OUTCOMES,
     STATUS_LABELS,
     RequisitionView,
@@ -71,12 +72,15 @@ def change_status(
     """
     if status not in REQUISITION_STATUSES:
         raise InputError(
-            f"statut « {status} » inconnu : attendu {', '.join(REQUISITION_STATUSES)}",
+            f"statut « {status[:20]} » inconnu : attendu "
+            + ", ".join(f"« {STATUS_LABELS[s]} » ({s})" for s in REQUISITION_STATUSES),
             field="status",
         )
     if outcome is not None and outcome not in OUTCOMES:
         raise InputError(
-            f"résultat « {outcome} » inconnu : attendu {', '.join(OUTCOMES)}", field="outcome"
+            f"résultat « {outcome[:20]} » inconnu : attendu "
+            + ", ".join(f"« {OUTCOME_LABELS[o]} » ({o})" for o in OUTCOMES),
+            field="outcome",
         )
     t_now = now_utc(now)
     when = t_now if at is None else aware(at, field="at").astimezone(UTC)
@@ -154,7 +158,9 @@ def set_outcome(
     """Record the outcome of a delivered requisition when the investigators report it."""
     if outcome not in OUTCOMES:
         raise InputError(
-            f"résultat « {outcome} » inconnu : attendu {', '.join(OUTCOMES)}", field="outcome"
+            f"résultat « {outcome[:20]} » inconnu : attendu "
+            + ", ".join(f"« {OUTCOME_LABELS[o]} » ({o})" for o in OUTCOMES),
+            field="outcome",
         )
     with Session(engine, expire_on_commit=False) as session, session.begin():
         r = load_requisition(session, req_id)
