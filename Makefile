@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The demo's illustrative basemap goes to its own folder (GLTD_BASEMAP_DIR), under out/.
+demo: export GLTD_BASEMAP_DIR := $(OUT)/fonds
 demo: $(STAMP)
 	mkdir -p $(OUT)
-	$(BIN)/gltd demo --db $(DEMO_DB) --seed 2018 --reset
+	$(BIN)/gltd demo --db $(DEMO_DB) --seed 2018 --reset --basemap $(OUT)/fond-illustratif.mbtiles
 	$(BIN)/gltd geocode demo-files $(OUT) --db $(DEMO_DB)
 	$(BIN)/gltd geocode build $(OUT)/adresses-45-demo.csv.gz --db $(DEMO_DB)
 	$(BIN)/gltd geocode run $(OUT)/faits-demo-adresses.csv --map id=N_FAIT,address=ADRESSE,postcode=CP,city=COMMUNE --out $(OUT)/faits-demo-geocodes.gpkg --db $(DEMO_DB)

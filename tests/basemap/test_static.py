@@ -3,6 +3,7 @@ present under the layers of a PDF map page, compared with the same page without 
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import sqlite3
@@ -163,3 +164,27 @@ def test_pdf_map_page_has_the_basemap_under_the_layers(
     for i, (a, b) in enumerate(zip(plain, with_bm, strict=True)):
         if i != page:
             assert (np.abs(a - b).sum(axis=2) > 30).mean() < 0.01
+
+
+def test_documents_name_the_basemap_in_their_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from basemap_support import ATTRIBUTION, write_pmtiles
+    from gltd.documents.render import ENV
+
+    line = ENV.from_string("{% set f = basemap_attribution() %}{{ f if f else 'aucun' }}")
+    monkeypatch.delenv("GLTD_BASEMAP", raising=False)
+    monkeypatch.setenv("GLTD_BASEMAP_DIR", str(tmp_path / "aucun"))
+    get_settings.cache_clear()
+    try:
+        assert line.render() == "aucun"
+        write_mbtiles(tmp_path / "r.mbtiles", zooms=(12,))
+        monkeypatch.setenv("GLTD_BASEMAP", str(tmp_path / "r.mbtiles"))
+        get_settings.cache_clear()
+        assert html.unescape(line.render()) == ATTRIBUTION  # escaped like any text
+        write_pmtiles(tmp_path / "v.pmtiles", zooms=(12,))
+        monkeypatch.setenv("GLTD_BASEMAP", str(tmp_path / "v.pmtiles"))
+        get_settings.cache_clear()
+        assert line.render() == "aucun"  # a vector basemap is not under the static maps
+    finally:
+        get_settings.cache_clear()

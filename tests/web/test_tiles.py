@@ -125,3 +125,22 @@ def test_an_unusable_basemap_is_a_message_not_a_500(world: dict) -> None:
             assert info["available"] is False
             assert "Fond de carte local inutilisable" in info["message"]
     assert "base de données de gltd" in info["message"]
+
+
+def test_a_closed_session_loses_the_tiles_within_the_trust_delay(world: dict) -> None:
+    import time
+
+    from gltd.web.routes.tiles import AUTH_TTL_S
+    from web_support import page_token
+
+    with _client(world, "orleans.mbtiles") as c:
+        login(c, "ville.analyste")
+        info = c.get("/api/basemap").json()
+        url = _url(info, *next(iter(world["raster"])))
+        assert c.get(url).status_code == 200
+        cookies = dict(c.cookies)
+        r = c.post("/logout", headers={"X-CSRF-Token": page_token(c)}, follow_redirects=False)
+        assert r.status_code in (302, 303)
+        time.sleep(AUTH_TTL_S + 0.2)
+        c.cookies.update(cookies)  # the old cookie, replayed
+        assert c.get(url, follow_redirects=False).status_code in (303, 401)

@@ -16,7 +16,7 @@ from gltd.basemap.registry import (
     list_basemaps,
     load_basemap,
 )
-from gltd.basemap.static import draw_basemap, mosaic
+from gltd.basemap.static import draw_basemap, mosaic, static_attribution
 
 __all__ = [
     "Basemap",
@@ -32,4 +32,5 @@ __all__ = [
     "load_basemap",
     "mosaic",
     "open_basemap",
+    "static_attribution",
 ]

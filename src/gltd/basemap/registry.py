@@ -61,7 +61,7 @@ def load_basemap(path: str | Path, *, database: str | None = None) -> Basemap:
         st = p.stat()
     except OSError:
         return open_basemap(p, database=database)
-    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    key = (f"{p}:{st.st_ino}", st.st_size, st.st_mtime_ns)
     with _lock:
         hit = _cache.get(key)
     if hit is not None:

@@ -19,7 +19,7 @@ from gltd.basemap.files import Basemap
 from gltd.basemap.registry import active_basemap
 from gltd.geo import analysis_crs, transformer
 
-__all__ = ["draw_basemap", "mosaic", "MERCATOR", "BASEMAP_ZORDER"]
+__all__ = ["draw_basemap", "static_attribution", "mosaic", "MERCATOR", "BASEMAP_ZORDER"]
 
 MERCATOR = "EPSG:3857"
 #: Half the Web Mercator world's width, metres.
@@ -121,6 +121,15 @@ def _warp(
         num_threads=2,
     )
     return np.moveaxis(dst, 0, 2)
+
+
+def static_attribution() -> str | None:
+    """The attribution of the basemap the static maps draw (the active raster one), or
+    None: for a document's sources line."""
+    bm = active_basemap()
+    if bm is None or not bm.raster:
+        return None
+    return bm.attribution or bm.name
 
 
 def draw_basemap(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,6 +21,15 @@ def demo_cmd(
         bool,
         typer.Option("--reset", help="Effacer la base (toutes les tables) avant de la remplir."),
     ] = False,
+    basemap: Annotated[
+        Path | None,
+        typer.Option(
+            "--basemap",
+            help="Écrire aussi le fond de carte illustratif de la démonstration (MBTiles) "
+            "dans ce fichier et l'ajouter comme fond utilisé (gltd basemap add).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Construire la base de démonstration d'Orléans (GLTD stupéfiants, 2011–2018).
 
@@ -49,6 +59,18 @@ def demo_cmd(
         f"{summary.incidents} faits, {summary.actions} actions du GLTD.",
         highlight=False,
     )
+    if basemap is not None:
+        from gltd.basemap import add_basemap
+        from gltd.demo.basemap import write_demo_basemap
+
+        with console.status("Fond de carte illustratif…"):
+            write_demo_basemap(basemap)
+            bm = add_basemap(basemap, database=url)
+        console.print(
+            f"Fond de carte illustratif : {basemap} ({bm.n_tiles} tuiles, zooms {bm.minzoom} "
+            f"à {bm.maxzoom}), ajouté comme fond utilisé : {bm.path}",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

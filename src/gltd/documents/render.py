@@ -38,6 +38,7 @@ __all__ = [
     "html_to_pdf",
     "json_text",
     "plain",
+    "basemap_attribution",
     "stylesheet",
 ]
 
@@ -67,6 +68,16 @@ ENV.filters.update(
     }
 )
 ENV.globals["ci"] = fmt.fr_ci
+
+
+def basemap_attribution() -> str | None:
+    """The attribution of the basemap under the documents' maps, or None (templates)."""
+    from gltd.basemap import static_attribution
+
+    return static_attribution()
+
+
+ENV.globals["basemap_attribution"] = basemap_attribution
 
 
 def plain(v: Any) -> Any:

@@ -18,6 +18,7 @@ from gltd.web.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = (
+    tiles.router,  # first: a map view asks for tens of tiles, matched before any other route
     auth.router,
     dashboard.router,
     dashboard.api,
@@ -25,7 +26,6 @@ ROUTERS = (
     map.api,
     requisition_flow.router,  # before the generic register routes (its /modifier)
     requisition_flow.api,
-    tiles.router,
     registers.router,
     registers.api,
     search.router,
