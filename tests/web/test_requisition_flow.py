@@ -136,3 +136,17 @@ def test_camera_search_offers_cameras_in_service_by_code_and_by_point(
         with TestClient(app) as c:
             login(c, user)
             assert c.get("/api/requisitions/cameras?q=CAM").status_code == 403, user
+
+
+def test_the_deadline_is_told_at_the_application_date(sqlite_url: str, tmp_path: Path) -> None:
+    ids = seed(sqlite_url)
+    web = web_settings(tmp_path, reference_date=date(2018, 5, 10))
+    with TestClient(create_app(settings_for(sqlite_url), web=web)) as c:
+        login(c, "csu.operateur_csu")
+        page = html.unescape(c.get(f"/requisitions/{ids['requisition']}").text)
+        # Deadline 15/05/2018 11:00: five days and some hours after 10/05 (any time of day).
+        assert re.search(r"Le 15/05/2018 11:00 \(dans [45] j \d+ h\)", page), page[:3000]
+        assert 'class="deadline-box lvl-proche"' in page
+        prev = c.get("/api/requisitions-echeance?debut=2018-05-09T08:00&camera=CAM-01").json()
+        assert prev["deadline_local"] == "24/05/2018 08:00" and prev["level"] == "ok"
+        assert 0 < prev["hours_left"] < 15 * 24

@@ -191,9 +191,10 @@ class RequisitionsRegister(Register):
 
 
 def requisition_deadline(
-    engine: Engine, codes: list[str], period_start: datetime
+    engine: Engine, codes: list[str], period_start: datetime, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The binding deadline for cameras and a period start (for the add form)."""
+    """The binding deadline for cameras and a period start (for the add form), and the
+    time left at ``now`` (the application's reference date; the current time by default)."""
     from gltd.cctv.requisitions import camera_deadline
 
     with engine.connect() as conn:
@@ -207,7 +208,7 @@ def requisition_deadline(
         raise InputError("choisissez au moins une caméra")
     per = sorted((camera_deadline(period_start, int(r.retention_days)), r.code) for r in rows)
     deadline = per[0][0]
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     from gltd.web.render import fr_datetime
 
     return {

@@ -364,7 +364,8 @@ async def deadline_preview(
 ) -> dict[str, Any]:
     """The deadline a requisition would have (shown live on the add form)."""
     start = parse([Field("debut", "Début", "datetime", True)], {"debut": debut})["debut"]
-    return await run_in_threadpool(requisition_deadline, app_state(request).engine, camera, start)
+    st = app_state(request)
+    return await run_in_threadpool(requisition_deadline, st.engine, camera, start, st.web.now())
 
 
 for _reg in REGISTERS.values():
