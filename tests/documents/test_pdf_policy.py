@@ -137,9 +137,15 @@ def test_bilan_pdf_fetches_no_url(
     ref, kind = resolve_compare(period, "previous-year")
     ctx = bilan_context(build_bilan(engine, period, ref, compare_kind=kind))
     charts = ctx["charts"]
-    assert all(str(v).startswith("data:image/png;base64,") for v in charts.values())
+    images = [u for v in charts.values() for u in (v if isinstance(v, list) else [v])]
+    assert len(images) == len(charts) - 1 + len(charts["displacement"]) >= len(charts) + 1
+    assert all(str(v).startswith("data:image/png;base64,") for v in images)
     charts.update(
-        map=f"{server.url}/carte.png", calendar=disk_png, requisitions="file:///etc/passwd"
+        map=f"{server.url}/carte.png",
+        calendar=disk_png,
+        requisitions="file:///etc/passwd",
+        trend=f"{server.url}/courbe.png",
+        displacement=[f"{server.url}/deplacement.png", disk_png],
     )
     pdf = render_document(BILAN, ctx, "pdf")
     assert server.hits == []

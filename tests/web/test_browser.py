@@ -178,6 +178,9 @@ def test_generate_the_bilan(server: str, page: Any, artifacts_dir: Path) -> None
     form.locator("input[name=first]").fill("2018-03-24")
     form.locator("input[name=last]").fill("2018-09-23")
     form.locator("select[name=format]").select_option("html")
+    # The press edition, the choice next to the full one (the default).
+    assert form.locator("select[name=edition]").input_value() == "complete"
+    form.locator("select[name=edition]").select_option("presse")
     form.locator("button[type=submit]").click()
     page.wait_for_url(f"{server}/analyses/runs/*")
     page.wait_for_selector("#job-file", timeout=120_000)
@@ -185,7 +188,8 @@ def test_generate_the_bilan(server: str, page: Any, artifacts_dir: Path) -> None
     page.screenshot(path=str(artifacts_dir / "web-bilan.png"), full_page=True)
     with page.expect_download() as dl:
         page.click("#job-file")
-    assert dl.value.suggested_filename.startswith("bilan-")
+    assert dl.value.suggested_filename.startswith("bilan-presse-")
+    assert "édition presse" in Path(dl.value.path()).read_text(encoding="utf-8")
     _no_csp_errors(page)
 
 
