@@ -19,6 +19,10 @@ from gltd.mapping.legend import CATEGORY_COLOURS, CHANGE_COLOURS, CLASS_COLOURS
 __all__ = ["MapLayers", "render_png", "CLASS_COLOURS", "CATEGORY_COLOURS", "CHANGE_COLOURS"]
 
 
+#: Zone names stay readable over coloured cells: a light box behind the text.
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}
+
+
 @dataclass
 class MapLayers:
     """What to draw. Arrays are ``(ny, nx)`` on ``grid`` (row 0 = south).
@@ -72,7 +76,8 @@ def _draw_polygons(
     if len(poly) <= 40 and "name" in poly.columns:
         for geom, name in zip(poly.geometry, poly["name"], strict=True):
             c = geom.representative_point()
-            ax.annotate(str(name), (c.x, c.y), fontsize=7, ha="center", color="#111111")
+            ax.annotate(str(name), (c.x, c.y), fontsize=7, ha="center", color="#111111",
+                        bbox=LABEL_BOX)  # fmt: skip
     if not (cls != 0).any():
         handles.append(
             patch(facecolor="#f4f4f4", edgecolor="#666666", label="aucune zone significative")
@@ -135,9 +140,8 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
         layers.zones.boundary.plot(ax=ax, color="#222222", linewidth=1.0)
         for _, z in layers.zones.iterrows():
             c = z.geometry.representative_point()
-            ax.annotate(
-                str(z.get("name", "")), (c.x, c.y), fontsize=8, ha="center", color="#111111"
-            )
+            ax.annotate(str(z.get("name", "")), (c.x, c.y), fontsize=8, ha="center",
+                        va="center", color="#111111", zorder=6, bbox=LABEL_BOX)  # fmt: skip
         handles.append(Patch(facecolor="none", edgecolor="#222222", label="zones"))
     if not handles and layers.surface is None:
         handles.append(
