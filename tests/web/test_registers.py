@@ -388,3 +388,13 @@ def test_global_search_groups_by_kind_and_follows_the_rules(url: str, tmp_path: 
     # the police's search looked into requisitions (a sensitive read), the city's did not
     assert {r.username for r in reads} == {"police.analyste"}
     assert ("police.analyste", "/recherche?q=BULK-003") in {tuple(r) for r in reads}
+
+
+def test_sheet_names_are_valid_and_cut_between_words(parquet: TestClient) -> None:
+    from gltd.web.registers.export import sheet_name
+
+    assert sheet_name("Registre des visionnages et extractions") == "Registre des visionnages"
+    assert sheet_name("Réquisitions judiciaires d'images") == "Réquisitions judiciaires"
+    assert sheet_name("a/b:c[d]*?") == "abcd"
+    wb = load_workbook(io.BytesIO(parquet.get("/visionnages.xlsx").content))
+    assert wb.sheetnames == ["Registre des visionnages"]

@@ -31,6 +31,7 @@ __all__ = [
     "csv_bytes",
     "csv_value",
     "export_rows",
+    "sheet_name",
     "xlsx_bytes",
     "xlsx_value",
 ]
@@ -73,6 +74,22 @@ def xlsx_value(value: Any, kind: str) -> Any:
     return safe_cell(value if isinstance(value, int | float | date) else str(value))
 
 
+FORBIDDEN = "[]:*?/\\"
+
+
+def sheet_name(title: str) -> str:
+    """A sheet name for ``title``: none of ``[]:*?/\\``, at most 31 characters, cut
+    between words (« Registre des visionnages et extractions » → « Registre des
+    visionnages »)."""
+    name = "".join(ch for ch in title.replace("'", "’") if ch not in FORBIDDEN)
+    if len(name) <= 31:
+        return name
+    words = name[:32].split(" ")[:-1]
+    while words and (words[-1] in ("et", "de", "des", "du") or words[-1].startswith("d’")):
+        words.pop()
+    return " ".join(words) or name[:31]
+
+
 def xlsx_bytes(
     title: str, columns: Sequence[ExportColumn], rows: Iterable[dict[str, Any]]
 ) -> bytes:
@@ -82,7 +99,7 @@ def xlsx_bytes(
     """
     rows = list(rows)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=str(safe_cell(title))[:31].replace("'", ""))
+    ws = wb.create_sheet(title=sheet_name(title))
     formats = {
         "date": DATE_FORMAT,
         "datetime": DATETIME_FORMAT,

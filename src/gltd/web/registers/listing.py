@@ -34,8 +34,6 @@ __all__ = [
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_SIZE = 50
-#: Query-string names that are not filters.
-RESERVED = frozenset({"page", "par_page", "tri", "sens", "q", "vue", "mois", "ok", "attention"})
 
 Where = Callable[[str, datetime], "ColumnElement[bool] | None"]
 Finish = Callable[[Engine, list[dict[str, Any]], datetime], None]
