@@ -34,17 +34,23 @@ def test_print_job_checks_its_parameters_and_gives_the_file(
             assert r.status_code == 400, r.text
             assert words in r.json()["detail"], r.json()
         assert c.post("/api/map/print", json=body).status_code == 403  # no CSRF header
-        r = c.post("/api/map/print", json={**body, "format": "gpkg"}, headers=head)
-        assert r.status_code == 200, r.text
-        run = r.json()
-        for _ in range(300):
-            state = c.get(f"/api/jobs/{run['id']}").json()
-            if state["status"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
-        assert state["status"] == "done", state
-        f = c.get(run["file"])
+        files = {}
+        for fmt in ("gpkg", "geojson"):
+            r = c.post("/api/map/print", json={**body, "format": fmt}, headers=head)
+            assert r.status_code == 200, r.text
+            run = r.json()
+            for _ in range(300):
+                state = c.get(f"/api/jobs/{run['id']}").json()
+                if state["status"] in ("done", "failed"):
+                    break
+                time.sleep(0.1)
+            assert state["status"] == "done", state
+            files[fmt] = c.get(run["file"])
+        f = files["gpkg"]
         assert f.status_code == 200 and f.content[:16] == b"SQLite format 3\x00"
+        g = files["geojson"]
+        assert g.headers["content-type"].startswith("application/geo+json")
+        assert set(g.json()["method"]) == {"density"}
         page = c.get(f"/analyses/runs/{run['id']}")
         assert "Carte imprimable ou export des couches" in page.text
     with Session(make_engine(sqlite_url)) as s:

@@ -247,6 +247,7 @@ MEDIA = {
     ".json": "application/json",
     ".csv": "text/csv; charset=utf-8",
     ".gpkg": "application/geopackage+sqlite3",
+    ".geojson": "application/geo+json",
     ".png": "image/png",
 }
 
