@@ -22,9 +22,56 @@ __all__ = [
     "aware",
     "parse_datetime",
     "fmt_local",
+    "MONTHS_FR",
+    "impossible_day",
+    "nonexistent_day",
 ]
 
 PARIS = ZoneInfo("Europe/Paris")
+
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def impossible_day(day: int, month: int, year: int) -> str:
+    """« date inexistante : le 31 novembre n'existe pas » for a day the calendar lacks
+    (a day 1–31 of a month 1–12 past its end), else ``""``."""
+    if not (1 <= month <= 12) or not (1 <= day <= 31) or not (1 <= year <= 9999):
+        return ""
+    if day <= calendar.monthrange(year, month)[1]:
+        return ""
+    if month == 2 and day == 29:
+        return f"date inexistante : le 29 février {year} n'existe pas ({year} n'est pas bissextile)"
+    return f"date inexistante : le {day} {MONTHS_FR[month - 1]} n'existe pas"
+
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\D|$)")
+_YEAR_FIRST = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:\D|$)")
+
+
+def nonexistent_day(text: str) -> str:
+    """:func:`impossible_day` of a day written ``JJ/MM/AAAA`` or ``AAAA-MM-JJ`` (a time may
+    follow), else ``""``: a well-formed date the calendar lacks is said so, not called
+    unreadable."""
+    m = _YEAR_FIRST.match(text)
+    if m:
+        return impossible_day(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    m = _DAY_FIRST.match(text)
+    if m:
+        return impossible_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +150,8 @@ def parse_day(text: str, *, what: str = "date") -> date:
             return datetime.strptime(s, fmt).date()
         except ValueError:
             continue
+    if why := nonexistent_day(s):
+        raise InputError(f"{'' if what == 'date' else what + ' : '}{why} (« {text[:40]} »)")
     raise InputError(f"{what} illisible : « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
 
 
@@ -159,6 +208,8 @@ def parse_datetime(text: str, *, field: str = "date") -> datetime:
                 break
             except ValueError:
                 continue
+        if dt is None and (why := nonexistent_day(s)):
+            raise InputError(f"{why} (« {text[:40]} »)", field=field) from None
         if dt is None:
             raise InputError(
                 f"date et heure illisibles : « {text} » (attendu AAAA-MM-JJ HH:MM, heure de "

@@ -58,3 +58,19 @@ def test_rejected_rows_carry_their_reason(sqlite_url: str, tmp_path: Path) -> No
         == "date : date inexistante : le 31 novembre n'existe pas (« 31/11/2026 10:00 »)"
     )
     assert [p["row"] for p in res.problems] == [2]
+
+
+def test_a_day_the_calendar_lacks_is_said_so_in_every_parser() -> None:
+    from gltd.errors import InputError
+    from gltd.timeutil import parse_datetime, parse_day
+    from gltd.web.forms import Field, FormErrors, parse
+
+    for text in ("31/11/2026", "2026-11-31"):
+        with pytest.raises(InputError, match="le 31 novembre n'existe pas"):
+            parse_day(text)
+    with pytest.raises(InputError, match="2026 n'est pas bissextile"):
+        parse_datetime("29/02/2026 10:00")
+    with pytest.raises(InputError, match="illisible"):
+        parse_day("hier")
+    with pytest.raises(FormErrors, match="le 31 novembre n'existe pas"):
+        parse([Field("at", "Le", "datetime", True)], {"at": "2026-11-31T10:00"})

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from gltd.errors import InputError
+from gltd.timeutil import MONTHS_FR, impossible_day
 
 __all__ = [
     "DATE_ORDERS",
@@ -47,20 +48,6 @@ _ALIASES = {
     "mdy": ("mdy", "mois-jour", "mois_jour", "mm/jj/aaaa", "mm/jj", "mm/dd/yyyy", "monthfirst"),
     "iso": ("iso", "aaaa-mm-jj", "yyyy-mm-dd", "iso8601"),
 }
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _ISO_FORMATS = (
     ("%Y-%m-%d", True),
     ("%Y-%m-%dT%H:%M", False),
@@ -150,16 +137,6 @@ class OrderCheck:
         return bool(self.other_order.any()) and not self.shows_order
 
 
-def _impossible(day: int, month: int, year: int) -> str:
-    if not (1 <= month <= 12) or not (1 <= day <= 31):
-        return ""
-    if day <= calendar.monthrange(year, month)[1]:
-        return ""
-    if month == 2 and day == 29:
-        return f"date inexistante : le 29 février {year} n'existe pas ({year} n'est pas bissextile)"
-    return f"date inexistante : le {day} {MONTHS_FR[month - 1]} n'existe pas"
-
-
 def _valid(day: int, month: int, year: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
 
@@ -185,13 +162,13 @@ def explain_dates(st: pd.Series, bad: np.ndarray, ok: np.ndarray, order: str) ->
     for k, i in enumerate(idx):
         if isinstance(iso[k, 0], str):
             y, m, d = int(iso[k, 0]), int(iso[k, 1]), int(iso[k, 2])
-            impossible[i] = _impossible(d, m, y)
+            impossible[i] = impossible_day(d, m, y)
             continue
         if order == "iso" or not isinstance(num[k, 0], str):
             continue
         a, b, y = int(num[k, 0]), int(num[k, 1]), _year(str(num[k, 2]))
         d, m = (a, b) if order == "dmy" else (b, a)
-        impossible[i] = _impossible(d, m, y)
+        impossible[i] = impossible_day(d, m, y)
         if not impossible[i] and not (1 <= m <= 12) and _valid(m, d, y):
             other[i] = True
     shows = False

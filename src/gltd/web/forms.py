@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from gltd.errors import InputError
-from gltd.timeutil import PARIS, parse_day
+from gltd.timeutil import PARIS, nonexistent_day, parse_day
 
 __all__ = ["Field", "FormErrors", "parse", "to_form_values"]
 
@@ -108,6 +108,8 @@ def _one(raw: Any, f: Field) -> Any:
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:
+            if why := nonexistent_day(text):
+                raise ValueError(why) from None
             raise ValueError(
                 f"date et heure attendues (AAAA-MM-JJTHH:MM), reçu « {text[:40]} »"
             ) from None
