@@ -139,13 +139,16 @@ def draw_basemap(
     basemap: Basemap | None = None,
     pixels: int | None = None,
     attribution: bool = True,
+    attribution_below: bool = False,
 ) -> Basemap | None:
     """Draw the raster basemap under the layers of ``ax`` (limits in ``crs``); return it.
 
     Call it once the axes' limits are set. ``basemap`` defaults to the active one
     (:func:`gltd.basemap.active_basemap`); a vector basemap, or none, draws nothing and
     returns None. The limits are left as they were. ``pixels`` (the width of the drawn
-    mosaic) defaults to the axes' width at 200 dpi.
+    mosaic) defaults to the axes' width at 200 dpi. The attribution is written in the
+    bottom-right corner of the map, or just under it (``attribution_below``, for a map
+    whose legend fills its bottom).
     """
     bm = basemap if basemap is not None else active_basemap()
     if bm is None or not bm.raster:
@@ -177,12 +180,12 @@ def draw_basemap(
     ax.set_ylim(ylim)
     if attribution and bm.attribution:
         ax.text(
-            0.995,
-            0.005,
+            0.995 if not attribution_below else 1.0,
+            0.005 if not attribution_below else -0.004,
             bm.attribution,
             transform=ax.transAxes,
             ha="right",
-            va="bottom",
+            va="bottom" if not attribution_below else "top",
             fontsize=5.5,
             color="#333333",
             zorder=20,

@@ -103,7 +103,8 @@ def render_png(layers: MapLayers, path: str | Path, *, dpi: int = 150) -> Path:
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
     # Under every layer; nothing without a raster basemap.
-    ground = 0.35 if draw_basemap(ax, crs=g.crs) is not None else 1.0
+    shown = draw_basemap(ax, crs=g.crs, attribution_below=True) is not None
+    ground = 0.35 if shown else 1.0
     handles: list[Any] = []
     if layers.surface is not None:
         surf = np.ma.masked_less_equal(layers.surface, 0.0)
