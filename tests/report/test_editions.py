@@ -367,3 +367,18 @@ def test_every_number_of_the_html_is_one_of_the_json(
         if not any(abs(round(j, digits) - h) < 1e-9 for j in known):
             unknown.append(m)
     assert not unknown, f"{edition}: {sorted(set(unknown))[:20]}"
+
+
+def test_a_bilan_of_some_zones_analyses_only_their_interventions(demo_url: str) -> None:
+    from gltd.report.story import displacement_sections
+    from gltd.store.zones import resolve_zone_ids
+
+    engine = make_engine(demo_url)
+    period = parse_period("2018-03-24..2018-09-24")
+    cats = ["trafic_stupefiants", "point_de_deal"]
+    source = resolve_zone_ids(engine, ["La Source"])
+    assert displacement_sections(engine, period, cats, zone_ids=source) == ([], [])
+    carmes = resolve_zone_ids(engine, ["Les Carmes"])
+    sections, reports = displacement_sections(engine, period, cats, zone_ids=carmes)
+    assert [s["name"] for s in sections] == ["Fermeture administrative du bar « Le Score »"]
+    assert len(reports) == 1

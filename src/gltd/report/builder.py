@@ -310,7 +310,9 @@ def build_bilan(
     incidents = _incident_tables(engine, period, compare, zone_ids, names, categories)
     map_categories = list(categories) if categories else market_categories(incidents["categories"])
     hot = hotspot_layers(engine, period, compare, map_categories, zone_ids=zone_ids, cell=cell)
-    moves, move_reports = displacement_sections(engine, period, map_categories, now=stamp)
+    moves, move_reports = displacement_sections(
+        engine, period, map_categories, zone_ids=zone_ids, now=stamp
+    )
     bilan: dict[str, Any] = {
         "kind": "gltd-bilan",
         "version": __version__,

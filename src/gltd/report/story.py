@@ -106,13 +106,16 @@ def monthly_trend(
     }
 
 
-def _candidates(engine: Engine, period: Period) -> list[Any]:
-    """Interventions started in the period with enough of it after their start; a series
-    of operations is left out (the whole bilan measures the operations)."""
+def _candidates(engine: Engine, period: Period, zone_ids: Sequence[int] | None = None) -> list[Any]:
+    """Interventions started in the period with enough of it after their start (and, for
+    a bilan of some zones, in one of them); a series of operations is left out (the whole
+    bilan measures the operations)."""
     out = []
     for i in list_interventions(engine):
         start = i.started_on.astimezone(PARIS)
         if i.kind == "operations" or not (period.start <= start < period.end):
+            continue
+        if zone_ids is not None and i.zone_id not in set(zone_ids):
             continue
         if (period.end.astimezone(PARIS).date() - start.date()).days < MIN_AFTER_DAYS:
             continue
@@ -249,6 +252,7 @@ def displacement_sections(
     period: Period,
     categories: Sequence[str],
     *,
+    zone_ids: Sequence[int] | None = None,
     now: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], list[DisplacementReport]]:
     """The displacement analysis of each intervention made during the period: as long a
@@ -258,7 +262,7 @@ def displacement_sections(
     Returns the JSON-ready sections and the reports (for their maps)."""
     sections: list[dict[str, Any]] = []
     reports: list[DisplacementReport] = []
-    for info in _candidates(engine, period):
+    for info in _candidates(engine, period, zone_ids):
         start = info.started_on.astimezone(PARIS).date()
         days = (period.end.astimezone(PARIS).date() - start).days
         try:
