@@ -72,7 +72,8 @@ def build(url_path: Path, n: int, seed: int = 0) -> None:
     to_l93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
     con = sqlite3.connect(url_path)
     cur = con.cursor()
-    (parquet,) = cur.execute("SELECT id FROM agency WHERE kind = 'parquet' LIMIT 1").fetchone()
+    cur.execute("INSERT INTO agency (name, kind) VALUES ('Parquet (banc d''essai)', 'parquet')")
+    parquet = cur.lastrowid
     cur.execute(
         "INSERT INTO user_account (username, password_hash, agency_id, role, active, created_at) "
         "VALUES ('bench', ?, ?, 'analyste', 1, '2018-01-01 00:00:00.000000')",
@@ -204,28 +205,39 @@ def warm_paths() -> list[str]:
 
 
 async def login(client: httpx.AsyncClient) -> None:
-    page = await client.get("/login")
-    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
-    assert token
-    r = await client.post(
-        "/login",
-        data={
-            "username": "bench",
-            "password": "Bench-Password-2018",
-            "csrf_token": token.group(1),
-            "next": "/",
-        },
-    )
-    assert r.status_code == 303, r.text[:300]
+    """Log in through the form (retried once or twice if the base is busy)."""
+    for attempt in range(5):
+        page = await client.get("/login")
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+        assert token
+        r = await client.post(
+            "/login",
+            data={
+                "username": "bench",
+                "password": "Bench-Password-2018",
+                "csrf_token": token.group(1),
+                "next": "/",
+            },
+        )
+        if r.status_code == 303:
+            return
+        why = re.search(r'class="notice[^"]*"[^>]*>([^<]+)<', r.text)
+        print(f"connexion refusée ({r.status_code}) : {why.group(1) if why else r.text[:200]}")
+        await asyncio.sleep(1 + attempt)
+    raise AssertionError("connexion impossible")
 
 
 async def run_load(base: str, users: int, k: int) -> tuple[dict[str, list[float]], int]:
     """All users log in first (argon2 hashing is deliberately slow), then the measured load."""
     lat: dict[str, list[float]] = {}
     errors = 0
+    failed: list[str] = []
     clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(users)]
     try:
-        await asyncio.gather(*(login(c) for c in clients))
+        # One after the other: logins in progress count against the per-address limit
+        # (a parallel brute force is refused), so 20 at once would be throttled.
+        for c in clients:
+            await login(c)
 
         async def one(u: int, c: httpx.AsyncClient) -> None:
             nonlocal errors
@@ -235,11 +247,15 @@ async def run_load(base: str, users: int, k: int) -> tuple[dict[str, list[float]
                 dt = time.perf_counter() - t
                 if r.status_code != 200:
                     errors += 1
+                    if len(failed) < 5:
+                        failed.append(f"{r.status_code} {path} {r.text[:160]!r}")
                 lat.setdefault(kind_of(path), []).append(dt)
 
         await asyncio.gather(*(one(u, c) for u, c in enumerate(clients)))
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
+    for line in failed:
+        print("  erreur :", line)
     return lat, errors
 
 
@@ -252,12 +268,14 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--db", type=Path, help="base déjà construite par ce script (réutilisée)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gltd-bench-web-"))
-    db = tmp / "bench.db"
-    t = time.perf_counter()
-    build(db, args.n)
-    print(f"base: {args.n:,} faits en {time.perf_counter() - t:.1f} s ({db})")
+    db = args.db or tmp / "bench.db"
+    if args.db is None:
+        t = time.perf_counter()
+        build(db, args.n)
+        print(f"base: {args.n:,} faits en {time.perf_counter() - t:.1f} s ({db})")
     port = free_port()
     env = {**os.environ, "GLTD_RESULTS_DIR": str(tmp / "results"), "GLTD_ENV": "development"}
     gltd = str(Path(sys.executable).parent / "gltd")
@@ -265,7 +283,7 @@ def main() -> None:
         [gltd, "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=(tmp / "serve.log").open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -58,15 +58,8 @@ def tiles(
     day), not on the whole filter: a new category choice recounts only the facts.
     """
     p, r = choice.period, choice.reference
-    cube = cache.cube()
-    now = cube.zone_counts(p.start, p.end, categories)
-    ref = cube.zone_counts(r.start, r.end, categories)
-    if zone_id is None:
-        n, n_ref = sum(now.values()), sum(ref.values())
-    else:
-        n, n_ref = now.get(zone_id, 0), ref.get(zone_id, 0)
-    test = poisson_rate_test(n, n_ref, p.days, r.days).as_dict()
-    out = [_tile("incidents", "faits enregistrés", n, n_ref, test=test)]
+    key = ("tiles-facts", p, r, tuple(categories), zone_id)
+    out = [cache.memo(key, lambda: _facts(cache, p, r, categories, zone_id))]
     if can("operations"):
         out += cache.memo(("tiles-ops", p, r, zone_id), lambda: _operations(engine, p, r, zone_id))
     if can("cameras"):
@@ -76,6 +69,20 @@ def tiles(
     if can("actions"):
         out.append(cache.memo(("tiles-actions", today), lambda: _actions(engine, today)))
     return out
+
+
+def _facts(
+    cache: DataCache, p: Period, r: Period, categories: list[str], zone_id: int | None
+) -> dict[str, Any]:
+    cube = cache.cube()
+    now = cube.zone_counts(p.start, p.end, categories)
+    ref = cube.zone_counts(r.start, r.end, categories)
+    if zone_id is None:
+        n, n_ref = sum(now.values()), sum(ref.values())
+    else:
+        n, n_ref = now.get(zone_id, 0), ref.get(zone_id, 0)
+    test = poisson_rate_test(n, n_ref, p.days, r.days).as_dict()
+    return _tile("incidents", "faits enregistrés", n, n_ref, test=test)
 
 
 def _operations(engine: Engine, p: Period, r: Period, zone_id: int | None) -> list[dict[str, Any]]:
