@@ -265,3 +265,19 @@ def test_forms_a_camera_placed_on_the_map_and_checkboxes_beside_labels(
     assert abs((hd["y"] + hd["height"] / 2) - (text["y"] + text["height"] / 2)) < 4
     page.screenshot(path=str(artifacts_dir / "web-camera-form.png"), full_page=True)
     _no_csp_errors(page)
+
+
+def test_dashboard_trend_chart_draws_and_a_zone_click_filters(
+    server: str, page: Any, artifacts_dir: Path
+) -> None:
+    """The vendored chart library draws under the page's CSP; a zone clicked filters."""
+    _login(page, server, "police.coordinateur")
+    page.goto(f"{server}/?du=2018-03-24&au=2018-09-23")
+    expect(page.locator("#trend-chart")).to_have_attribute("data-drawn", "1")
+    assert page.locator("#tiles .tile").count() >= 4
+    page.click("a.zone-link:text-is('Les Carmes')")
+    expect(page.locator("h1")).to_have_text("Tableau de bord — Les Carmes")
+    expect(page.locator("#tile-incidents .big")).to_have_text("12")
+    expect(page.locator("#trend-chart")).to_have_attribute("data-drawn", "1")
+    page.screenshot(path=str(artifacts_dir / "web-dashboard-zone.png"), full_page=True)
+    _no_csp_errors(page)

@@ -14,7 +14,7 @@
     var sets = data.series.map(function (s, i) {
       var c = COLOURS[i % COLOURS.length];
       return { label: s.label, data: s.counts, borderColor: c, backgroundColor: c,
-               borderWidth: 2, pointRadius: 2, tension: 0.2 };
+               borderWidth: 2, pointRadius: 2, cubicInterpolationMode: "monotone" };
     });
     canvas.setAttribute("data-series", String(sets.length));
     new window.Chart(canvas, {
