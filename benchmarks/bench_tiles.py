@@ -216,13 +216,14 @@ def main() -> None:
         start: list[float] = []
 
         def logged_in() -> None:  # the measure starts once every user is logged in
-            start[:] = [time.perf_counter(), server_cpu(proc.pid)]
+            start[:] = [time.perf_counter(), server_cpu(proc.pid), time.process_time()]
 
         lat, errors = asyncio.run(
             run_load(base, bm.key, args.users, args.views, args.parallel, logged_in)
         )
         wall = time.perf_counter() - start[0]
         cpu = server_cpu(proc.pid) - start[1]
+        client_cpu = time.process_time() - start[2]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -235,7 +236,8 @@ def main() -> None:
         print(f"  {name}  n={len(v):5d}  p50={pct(v, 50):6.1f} ms  p95={pct(v, 95):6.1f} ms  "
               f"max={pct(v, 100):6.1f} ms")  # fmt: skip
     print(f"  CPU du serveur par requête : {cpu / n_req * 1000:.2f} ms "
-          f"({cpu:.1f} s) ; charge moyenne de la machine : {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"({cpu:.1f} s sur {wall:.1f} s) ; CPU des 20 clients httpx : {client_cpu:.1f} s ; "
+          f"charge moyenne de la machine : {os.getloadavg()[0]:.1f}")  # fmt: skip
     everything = [x for v in lat.values() for x in v]
     p95 = pct(everything, 95)
     print(f"  toutes n={len(everything):5d}  p95={p95:6.1f} ms")
