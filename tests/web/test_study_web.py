@@ -189,8 +189,9 @@ def test_web_siting_defaults_to_the_latest_data_and_lists_the_sites(
     assert [s["candidate"] for s in web["sites"]] == [s["candidate"] for s in same["sites"]]
     assert web["covered_weight"] == same["covered_weight"] > 0
     table = run_page[run_page.index('id="siting-sites"') :]
-    for s in web["sites"]:
-        assert f"<td>{s['rank']}</td><td>{s['lat']:.5f}</td><td>{s['lon']:.5f}</td>" in table
+    for s in web["sites"]:  # French decimals: 47,90246
+        lat, lon = (f"{s[k]:.5f}".replace(".", ",") for k in ("lat", "lon"))
+        assert f'<td>{s["rank"]}</td><td class="num">{lat}</td><td class="num">{lon}</td>' in table
     assert f"{len(web['sites'])} site(s) proposé(s)" in run_page
     share = f"{100 * web['covered_share']:.1f}".replace(".", ",")
     assert f"non encore filmé(s) ({share}\u202f%)" in run_page
