@@ -137,6 +137,7 @@ def test_a_requisition_from_the_camera_search_to_its_deadline(
     expect(page.locator("#camera-chosen li[data-code=CAM-01]")).to_be_visible()
     # A click on the map proposes the nearest cameras in service.
     page.wait_for_selector("#camera-map path.leaflet-interactive")
+    page.locator("#camera-map").scroll_into_view_if_needed()
     box = page.locator("#camera-map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -252,6 +253,7 @@ def test_forms_a_camera_placed_on_the_map_and_checkboxes_beside_labels(
     _login(page, server, "csu.coordinateur")
     page.goto(f"{server}/cameras/nouveau")
     page.wait_for_selector("#point-map.leaflet-container")
+    page.locator("#point-map").scroll_into_view_if_needed()
     box = page.locator("#point-map").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

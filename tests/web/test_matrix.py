@@ -121,6 +121,7 @@ def _routes(ids: dict[str, object]) -> list[tuple[str, str, str, str, int]]:
         ("GET", "/imports/rejets/inconnu-0123456789", "imports", "write", 404),
         ("GET", f"/requisitions/{ids['requisition']}", "requisitions", "read", 200),
         ("POST", f"/requisitions/{ids['requisition']}/statut", "requisitions", "write", 400),
+        ("POST", f"/requisitions/{ids['requisition']}/resultat", "requisitions", "write", 400),
         ("GET", "/api/requisitions/cameras?q=CAM", "requisitions", "write", 200),
         ("GET", "/geocodage", "imports", "write", 200),
         ("POST", "/geocodage/verifier", "imports", "write", 400),

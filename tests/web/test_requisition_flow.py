@@ -83,7 +83,16 @@ def test_status_page_offers_only_allowed_steps_and_keeps_the_history(
         page = html.unescape(r.text)
         assert _buttons(page) == [] and "Statut final" in page
         assert [s for s, _ in _history(page)] == ["reçue", "en cours", "remise"]
-        assert "clé USB" in page and "non utile" in page and "non_utile" not in page
+        assert "clé USB" in page and "<dd>non utile</dd>" in page and ">non_utile<" not in page
+        # The investigators say later what the footage gave: the outcome is recorded.
+        r = c.post(
+            f"/requisitions/{rid}/resultat",
+            data={"csrf_token": tok, "outcome": "utile"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        page = html.unescape(c.get(r.headers["location"]).text)
+        assert "résultat « utile »" in page and "<dd>utile</dd>" in page
         # A reader of another agency that may read requisitions sees no button.
         login(c, "parquet.lecteur")
         page = c.get(f"/requisitions/{rid}").text

@@ -26,6 +26,7 @@ from gltd.cctv.requisitions import (
     TRANSITIONS,
     change_status,
     get_requisition,
+    set_outcome,
 )
 from gltd.errors import GltdError, InputError
 from gltd.web import audit
@@ -150,6 +151,20 @@ async def move(request: Request, user: Writer, item_id: int) -> Response:
         return await _page(request, item_id, error=str(exc), status=400)
     st.cache.invalidate()
     msg = f"réquisition n° {item_id} : statut « {STATUS_LABELS.get(status, status)} »"
+    return RedirectResponse(f"/requisitions/{item_id}?ok={quote(msg)}", status_code=303)
+
+
+@router.post("/requisitions/{item_id:int}/resultat", response_class=HTMLResponse)
+async def outcome(request: Request, user: Writer, item_id: int) -> Response:
+    """Record what the footage delivered gave, once the investigators say so."""
+    st = app_state(request)
+    value = str((await request.form()).get("outcome", ""))[:20]
+    by = audit.actor(user, client_ip(request))
+    try:
+        await run_in_threadpool(lambda: set_outcome(st.engine, item_id, value, by=by))
+    except GltdError as exc:
+        return await _page(request, item_id, error=str(exc), status=400)
+    msg = f"réquisition n° {item_id} : résultat « {OUTCOME_LABELS.get(value, value)} »"
     return RedirectResponse(f"/requisitions/{item_id}?ok={quote(msg)}", status_code=303)
 
 
