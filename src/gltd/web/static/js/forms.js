@@ -18,7 +18,7 @@
     if (!window.L || !box) { return null; }
     var map = L.map(box, { attributionControl: false }).setView(CENTRE, 13);
     var tiles = box.getAttribute("data-tiles");
-    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); } else { basemap(map); }
     // The zones, outlined and named, to find one's way without a base map.
     fetch("/api/map/zones", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -35,6 +35,26 @@
       })
       .catch(function () { /* the map still works without its zones */ });
     return map;
+  }
+
+  /* The local basemap served by gltd (/api/basemap), as on the main map: raster tiles, or
+     vector PMTiles through protomaps-leaflet; its attribution shown as text. */
+  function basemap(map) {
+    fetch("/api/basemap", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { available: false }; })
+      .then(function (b) {
+        if (!b.available) { return; }
+        var bounds = L.latLngBounds([b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]);
+        var safe = document.createElement("span");
+        safe.textContent = b.attribution || "";
+        var layer = b.raster
+          ? L.tileLayer(b.url, { maxZoom: 20, minNativeZoom: b.minzoom, maxNativeZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML })
+          : window.protomapsL && protomapsL.leafletLayer({ url: b.url, flavor: "light", lang: "fr", maxZoom: 20, maxDataZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML });
+        if (!layer) { return; }
+        layer.addTo(map);
+        L.control.attribution({ prefix: false, position: "bottomright" }).addTo(map);
+      })
+      .catch(function () { /* no basemap: the cameras and zones on a plain ground */ });
   }
 
   function search(params) {
