@@ -196,6 +196,8 @@ class DataCache:
         self._memo: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         #: Keys being computed, so that concurrent requests wait for one computation.
         self._pending: dict[Any, threading.Event] = {}
+        #: JSON text of cached results, by identity (see :meth:`json_bytes`).
+        self._json: OrderedDict[int, tuple[Any, bytes]] = OrderedDict()
         self.max_entries = 512
 
     def version(self) -> tuple[Any, ...]:
@@ -270,6 +272,22 @@ class DataCache:
                 with self._lock:
                     self._pending.pop(full, None)
                 pending.set()
+
+    def json_bytes(self, value: Any) -> bytes:
+        """``value`` as JSON, serialised once while the same object is served again (a
+        cached map layer: thousands of polygons re-encoded for every request otherwise)."""
+        with self._lock:
+            hit = self._json.get(id(value))
+            if hit is not None and hit[0] is value:
+                self._json.move_to_end(id(value))
+                return hit[1]
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        data = text.encode("utf-8")
+        with self._lock:
+            self._json[id(value)] = (value, data)  # the object is kept: its id stays unique
+            while len(self._json) > self.max_entries:
+                self._json.popitem(last=False)
+        return data
 
     def _file(self, full: tuple[Any, Any]) -> tuple[Path, str] | None:
         if self.store_dir is None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gltd.web.auth import CurrentUser
@@ -57,14 +58,20 @@ async def map_page(request: Request, user: Reader, du: Du = None, au: Au = None)
     return render(request, "map.html", ctx)
 
 
-@api.get("/zones")
-async def zones(request: Request, user: Reader) -> dict[str, Any]:
+def _layer(request: Request, compute: Callable[[], dict[str, Any]]) -> Response:
+    """A cached layer as JSON, its text encoded once (not at every request)."""
+    data = app_state(request).cache.json_bytes(compute())
+    return Response(data, media_type="application/json")
+
+
+@api.get("/zones", response_class=JSONResponse)
+async def zones(request: Request, user: Reader) -> Response:
     """Zones as GeoJSON (WGS84)."""
     st = app_state(request)
-    return await run_in_threadpool(zones_geojson, st.engine, st.cache)
+    return await run_in_threadpool(_layer, request, lambda: zones_geojson(st.engine, st.cache))
 
 
-@api.get("/density")
+@api.get("/density", response_class=JSONResponse)
 async def density(
     request: Request,
     user: Reader,
@@ -72,7 +79,7 @@ async def density(
     au: Au = None,
     categorie: Cats = None,
     cell: Cell = 250.0,
-) -> dict[str, Any]:
+) -> Response:
     """Incidents per grid cell over the period (non-empty cells)."""
     st = app_state(request)
 
@@ -81,10 +88,10 @@ async def density(
             st.cache, _choice(request, du, au), check_categories(categorie or []), cell
         )
 
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(_layer, request, run)
 
 
-@api.get("/hotspots")
+@api.get("/hotspots", response_class=JSONResponse)
 async def hotspots(
     request: Request,
     user: Reader,
@@ -93,7 +100,7 @@ async def hotspots(
     categorie: Cats = None,
     cell: Cell = 250.0,
     distance: Annotated[float | None, Query(description="Voisinage (m)")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Getis-Ord Gi* hot and cold spots on the grid (FDR)."""
     st = app_state(request)
 
@@ -102,10 +109,10 @@ async def hotspots(
             st.cache, _choice(request, du, au), check_categories(categorie or []), cell, distance
         )
 
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(_layer, request, run)
 
 
-@api.get("/emerging")
+@api.get("/emerging", response_class=JSONResponse)
 async def emerging(
     request: Request,
     user: Reader,
@@ -113,7 +120,7 @@ async def emerging(
     au: Au = None,
     categorie: Cats = None,
     cell: Cell = 250.0,
-) -> dict[str, Any]:
+) -> Response:
     """Emerging hot-spot categories (new, intensifying, persistent...)."""
     st = app_state(request)
 
@@ -122,30 +129,32 @@ async def emerging(
             st.cache, _choice(request, du, au), check_categories(categorie or []), cell
         )
 
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(_layer, request, run)
 
 
-@api.get("/cameras")
+@api.get("/cameras", response_class=JSONResponse)
 async def cameras(
     request: Request,
     user: Annotated[CurrentUser, Depends(require("cameras"))],
     du: Du = None,
     au: Au = None,
-) -> dict[str, Any]:
+) -> Response:
     """Cameras in service during the period and their fields of view (status, removal)."""
     st = app_state(request)
 
     def run() -> dict[str, Any]:
         return cameras_geojson(st.engine, st.cache, _choice(request, du, au))
 
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(_layer, request, run)
 
 
-@api.get("/interventions")
-async def interventions(request: Request, user: Reader) -> dict[str, Any]:
+@api.get("/interventions", response_class=JSONResponse)
+async def interventions(request: Request, user: Reader) -> Response:
     """Interventions (target polygons)."""
     st = app_state(request)
-    return await run_in_threadpool(interventions_geojson, st.engine, st.cache)
+    return await run_in_threadpool(
+        _layer, request, lambda: interventions_geojson(st.engine, st.cache)
+    )
 
 
 @api.post("/print")
