@@ -95,8 +95,10 @@ def test_register_and_audit_csvs_are_neutralised(sqlite_url: str, tmp_path: Path
         _no_live_formula(actions)
         cams = _cells(c.get("/cameras.csv").text)
         header = cams[0]
-        row = next(r for r in cams[1:] if r[header.index("code")] == "'" + LINK)
-        assert row[header.index("annual_cost_eur")] == "-12.5"  # a number, untouched
+        # French headers and the French Excel convention (decimal comma) since the
+        # registers export their filtered view
+        row = next(r for r in cams[1:] if r[header.index("Code")] == "'" + LINK)
+        assert row[header.index("Coût annuel (€)")] == "-12,5"  # a number, untouched
         _no_live_formula(cams)
     with TestClient(create_app(settings_for(sqlite_url), web=web_settings(tmp_path))) as admin:
         # A failed login under an unknown name belongs to no agency: the parquet's
