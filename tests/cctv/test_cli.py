@@ -19,6 +19,14 @@ CITY = "POLYGON((1.87 47.82, 1.96 47.82, 1.96 47.93, 1.87 47.93, 1.87 47.82))"
 runner = CliRunner()
 
 
+def _pdf_text(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def _run(*args: str) -> str:
     res = runner.invoke(app, list(args))
     assert res.exit_code == 0, res.output
@@ -147,6 +155,22 @@ def test_study_and_siting_commands(city_db: str, tmp_path: Path) -> None:
     assert [s["candidate"] for s in res["sites"]] == ["B"]
     assert res["covered_weight"] == 30 and res["existing_weight"] == 30
     assert res["optimum"] == 30 and res["gap"] == 0.0
+    pdf = tmp_path / "implantation.pdf"
+    _run("cctv", "siting", "--candidates", str(cand), "--k", "2", "--radius", "50",
+         "--from", "2018-01-01", "--to", "2018-12-31", "--exact", "--format", "pdf",
+         "--out", str(pdf), "--db", city_db)  # fmt: skip
+    text = " ".join(_pdf_text(pdf).split())
+    assert "Implantation de nouvelles caméras" in text
+    # Site B, first, with its 30 newly covered facts: all the facts not yet filmed.
+    assert "1 B 47,91400 1,93300 30 100,0 % 30 (100,0 %)" in text
+    assert "30 fait(s) nouvellement couvert(s) sur 30 non encore filmé(s)" in text
+    assert "du 1 janvier 2018 au 31 décembre 2018" in text.replace("1er", "1")
+    assert "optimum 30 fait(s)" in text and "écart 0,00 %" in text
+    res_bad = runner.invoke(
+        app, ["cctv", "siting", "--candidates", str(cand), "--format", "pdf",
+              "--out", str(tmp_path / "x.json"), "--db", city_db],
+    )  # fmt: skip
+    assert res_bad.exit_code != 0 and "extension" in res_bad.output
     geo = tmp_path / "sites.geojson"
     _run("cctv", "siting", "--grid", "200", "--zones", "Ville", "--k", "3", "--radius", "150",
          "--budget", "20000", "--cost", "9000", "--from", "2018-01-01", "--to", "2018-12-31",

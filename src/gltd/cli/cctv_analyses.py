@@ -90,19 +90,26 @@ def siting_cmd(
     end: Annotated[
         str | None, typer.Option("--to", help="Dernier jour des faits (inclus).")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="json ou geojson.")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="json, geojson, pdf (document avec la carte des sites) ou html."
+        ),
+    ] = "json",
     db: DbOption = None,
 ) -> None:
     """Choisir k sites de caméras couvrant le plus de faits (couverture maximale).
 
-    Exemple : gltd cctv siting --k 5 --format geojson --out implantation.geojson
+    Exemple : gltd cctv siting --grid 100 --k 5 --format pdf --out implantation.pdf
     """
-    from gltd.cctv.siting import run_siting, siting_geojson
+    from gltd.cctv.siting import run_siting, siting_geojson, write_siting
+    from gltd.fileio import require_folder
     from gltd.timeutil import make_period
 
-    if fmt not in ("json", "geojson"):
-        raise InputError(f"format inconnu : « {fmt} » (attendu json ou geojson)")
+    if fmt not in ("json", "geojson", "pdf", "html"):
+        raise InputError(f"format inconnu : « {fmt} » (attendu json, geojson, pdf ou html)")
     check_out_format(out, fmt)
+    require_folder(out)  # before the optimisation
     w: dict[str, float] = {}
     for item in csv_list([weights] if weights else []):
         name, _, val = item.partition("=")
@@ -127,8 +134,14 @@ def siting_cmd(
             start=period.start if period else None, end=period.end if period else None,
             progress=lambda m: progress.update(task, description=m),
         )  # fmt: skip
-    payload = siting_geojson(res) if fmt == "geojson" else res
-    write_output(out, json.dumps(payload, ensure_ascii=False, indent=2))
+        if fmt in ("pdf", "html"):
+            progress.update(task, description="Document…")
+            write_siting(engine, res, fmt, out)
+    if fmt in ("pdf", "html"):
+        console.print(f"Écrit : {out}")
+    else:
+        payload = siting_geojson(res) if fmt == "geojson" else res
+        write_output(out, json.dumps(payload, ensure_ascii=False, indent=2))
     msg = f"{len(res['sites'])} site(s), poids couvert {res['covered_weight']:g}"
     if res["optimum"] is not None:
         msg += f", optimum {res['optimum']:g}, écart du glouton {res['gap']:.2%}"

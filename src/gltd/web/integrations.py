@@ -85,9 +85,10 @@ def run_near_repeat(
 def run_siting(engine: Engine, v: dict[str, Any], progress: Progress, results: Path) -> JobOutput:
     """Maximal covering siting of new cameras (:func:`gltd.cctv.siting.run_siting`)."""
     from gltd.cctv.siting import run_siting as siting
+    from gltd.cctv.siting import write_siting
 
     period = make_period(v["first"], v["last"])
-    progress(0, 2, "couverture des sites candidats")
+    progress(0, 3, "couverture des sites candidats")
     res = siting(
         engine,
         grid=100.0,
@@ -98,8 +99,8 @@ def run_siting(engine: Engine, v: dict[str, Any], progress: Progress, results: P
         end=period.end,
         store=False,
         by=v.get("_by"),
-        progress=lambda msg: progress(1, 2, msg),
+        progress=lambda msg: progress(1, 3, msg),
     )
-    out = _out(results, "implantation", ".json")
-    out.write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    progress(2, 3, "document PDF")
+    out = write_siting(engine, res, "pdf", _out(results, "implantation", ".pdf"))
     return JobOutput(res, out.name)
