@@ -181,7 +181,33 @@ def test_web_siting_defaults_to_the_latest_data_and_lists_the_sites(
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
         assert _wait(c, run_id)["status"] == "done"
         web = c.get(f"/analyses/runs/{run_id}/resultat.json").json()
-        run_page = html.unescape(c.get(f"/analyses/runs/{run_id}").text)
+        doc = c.get(f"/analyses/runs/{run_id}/fichier")
+        raw_page = c.get(f"/analyses/runs/{run_id}").text
+        run_page = html.unescape(raw_page)
+    # The download is the siting document (PDF), as `gltd cctv siting --format pdf` writes.
+    assert doc.status_code == 200 and doc.headers["content-type"] == "application/pdf"
+    assert doc.content.startswith(b"%PDF")
+    pdf = tmp_path / "implantation.pdf"
+    pdf.write_bytes(doc.content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "Implantation de nouvelles caméras" in text and "du 25 septembre 2017" in text
+    gain1 = f"{web['sites'][0]['gain']:.0f}"
+    assert f"1 {web['sites'][0]['candidate']} " in text and gain1 in text
+    # The run page's map of the sites (drawn by static/js/forms.js from its data).
+    box = re.search(r'<div id="siting-map"[^>]*>', raw_page)
+    assert box is not None
+    data = html.unescape(re.search(r'data-sites="([^"]*)"', box.group(0)).group(1))  # type: ignore[union-attr]
+    shown = json.loads(data)
+    assert [(s["rank"], s["lat"], s["lon"]) for s in shown] == [
+        (s["rank"], s["lat"], s["lon"]) for s in web["sites"]
+    ]
+    assert shown[0]["gain"] == gain1
+    assert 'data-radius="100.0"' in box.group(0)
+    assert "du=2018-09-24&amp;au=2018-09-24" in box.group(0)
     period = make_period(date(2017, 9, 25), date(2018, 9, 24))
     same = run_siting(
         make_engine(demo_url), grid=100.0, k=3, radius=100.0, start=period.start,

@@ -20,7 +20,14 @@ from markupsafe import Markup
 from gltd.documents.fmt import fr_date, fr_dec, fr_int, fr_num
 from gltd.taxonomy import get_taxonomy
 
-__all__ = ["KIND_LABELS", "french_params", "hotspot_counts", "result_html", "category_of"]
+__all__ = [
+    "KIND_LABELS",
+    "french_params",
+    "hotspot_counts",
+    "result_html",
+    "category_of",
+    "siting_map_data",
+]
 
 #: Names of the kinds of run that are not launched from the web (CLI runs).
 KIND_LABELS = {
@@ -217,3 +224,33 @@ def result_html(kind: str, result: Any, *, map_url: str | None = None) -> Markup
 
         return Markup(measures_html(dict(result), map_uri=map_url))  # noqa: S704 - idem
     return None
+
+
+def siting_map_data(result: Any) -> dict[str, str] | None:
+    """What the run page's map of a siting run draws (``data-`` attributes of
+    ``#siting-map``, read by static/js/forms.js): the sites in order with their marginal
+    gain and share of the facts not yet filmed, the covered radius, and the cameras layer
+    of the period's last day (the cameras the siting took into account)."""
+    import json
+
+    from gltd.cctv.siting import period_days, sites_table
+
+    if not isinstance(result, Mapping) or not result.get("sites"):
+        return None
+    params = result.get("params") or {}
+    sites = [
+        {
+            "rank": s["rank"],
+            "lat": s["lat"],
+            "lon": s["lon"],
+            "gain": fr_num(s["gain"], 0),
+            "share": fr_num(100 * s["share"], 1) if s["share"] is not None else None,
+        }
+        for s in sites_table(result)
+    ]
+    out = {"sites": json.dumps(sites), "radius": str(float(params.get("radius_m") or 0))}
+    period = params.get("period")
+    if isinstance(period, list | tuple) and len(period) == 2:
+        last = period_days(result)[1].isoformat()
+        out["cameras"] = f"/api/map/cameras?du={last}&au={last}"
+    return out

@@ -13,7 +13,7 @@ The public names are importable from here.
 from __future__ import annotations
 
 from gltd.cctv.siting.candidates import grid_candidates, read_candidates
-from gltd.cctv.siting.render import sites_table, write_siting
+from gltd.cctv.siting.render import period_days, sites_table, write_siting
 from gltd.cctv.siting.service import EXACT_MAX_CANDIDATES, run_siting, siting_geojson
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "read_candidates",
     "run_siting",
     "siting_geojson",
+    "period_days",
     "sites_table",
     "write_siting",
 ]

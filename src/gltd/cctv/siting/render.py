@@ -22,7 +22,15 @@ from gltd.documents.figures import figure_data_uri, pyplot
 from gltd.errors import InputError
 from gltd.fileio import require_folder, write_atomic
 
-__all__ = ["FORMATS", "TEMPLATE", "siting_context", "siting_map", "sites_table", "write_siting"]
+__all__ = [
+    "FORMATS",
+    "TEMPLATE",
+    "period_days",
+    "siting_context",
+    "siting_map",
+    "sites_table",
+    "write_siting",
+]
 
 #: What ``gltd cctv siting --format`` writes (json and geojson are not documents).
 FORMATS = ("json", "geojson", "pdf", "html")

@@ -21,7 +21,14 @@ from gltd.web.deps import Forbidden, app_state, client_ip, require
 from gltd.web.forms import FormErrors, form_data, parse
 from gltd.web.permissions import allowed
 from gltd.web.render import render
-from gltd.web.run_view import KIND_LABELS, category_of, french_params, hotspot_counts, result_html
+from gltd.web.run_view import (
+    KIND_LABELS,
+    category_of,
+    french_params,
+    hotspot_counts,
+    result_html,
+    siting_map_data,
+)
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["analyses"])
@@ -212,6 +219,9 @@ async def run_page(request: Request, user: Reader, run_id: int) -> HTMLResponse:
             if row.status == "done"
             else None,
             "counts": hotspot_counts(result) if row.kind == "hotspots" else [],
+            "siting_map": siting_map_data(result)
+            if row.kind == "siting" and row.status == "done"
+            else None,
             "styles": STYLES.get(row.kind, ()),
         },
     )

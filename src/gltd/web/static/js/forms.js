@@ -1,7 +1,9 @@
 /* gltd — richer form inputs (no inline script: CSP script-src 'self').
  * - the requisition form's camera picker: search as you type, and a small map where a
  *   click proposes the nearest cameras in service (GET /api/requisitions/cameras);
- * - a point placed by clicking a small map (the camera form's latitude/longitude). */
+ * - a point placed by clicking a small map (the camera form's latitude/longitude);
+ * - the siting run page's map: the proposed sites in order with their coverage gain
+ *   (data-sites), their covered disc (data-radius) and the cameras in service. */
 (function () {
   "use strict";
 
@@ -208,8 +210,42 @@
     fromFields();
   }
 
+  function sitingMap() {
+    var box = document.getElementById("siting-map");
+    if (!box) { return; }
+    var sites = JSON.parse(box.getAttribute("data-sites") || "[]");
+    var radius = parseFloat(box.getAttribute("data-radius")) || 0;
+    var map = miniMap(box);
+    if (!map || !sites.length) { return; }
+    var camerasUrl = box.getAttribute("data-cameras");
+    if (camerasUrl) {
+      fetch(camerasUrl, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (g) {
+          if (!g) { return; }
+          L.geoJSON(g, {
+            interactive: false,
+            style: { color: "#2c6fad", weight: 1, fillColor: "#8fb3d9", fillOpacity: 0.4 },
+            pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 3, color: "#2c6fad", weight: 1, fillOpacity: 1 }); }
+          }).addTo(map);
+        })
+        .catch(function () { /* the sites are shown without the cameras */ });
+    }
+    var group = L.featureGroup().addTo(map);
+    sites.forEach(function (s) {
+      var text = "Site " + s.rank + " : " + s.gain + " fait(s) nouvellement couvert(s)" + (s.share !== null ? " (" + s.share + " %)" : "");
+      if (radius > 0) { L.circle([s.lat, s.lon], { radius: radius, color: "#c0392b", weight: 1.5, fillOpacity: 0.15 }).addTo(group); }
+      L.circleMarker([s.lat, s.lon], { radius: 4, color: "#c0392b", weight: 1, fillOpacity: 1 })
+        .bindTooltip(document.createTextNode(String(s.rank)), { permanent: true, direction: "right", className: "site-rank" })
+        .bindPopup(document.createTextNode(text))
+        .addTo(group);
+    });
+    map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 16 });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     cameraPicker();
     pointPicker();
+    sitingMap();
   });
 })();
