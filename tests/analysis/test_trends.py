@@ -108,3 +108,15 @@ def test_mann_kendall_columns_is_mann_kendall_of_each_column() -> None:
         assert (s[i], var_s[i]) == (mk.s, pytest.approx(mk.var_s)), i
         assert z[i] == pytest.approx(mk.z) and p[i] == pytest.approx(mk.p_value), i
     assert z[1] > 5 and p[0] == 1.0
+
+
+def test_same_counts_are_answered_once_and_still_checked() -> None:
+    # The dashboard asks for the same zone counts for its table and for its tiles: the
+    # second call is the first call's (frozen) result, whatever the integer type.
+    first = poisson_rate_test(1234, 1100, 183, 184)
+    again = poisson_rate_test(np.int64(1234), np.int64(1100), 183.0, 184.0)
+    assert again is first
+    assert first.p_value == pytest.approx(stats.binomtest(1234, 2334, 183 / 367).pvalue)
+    assert poisson_rate_test(1234, 1100, 184, 183) is not first  # exposures are in the key
+    with pytest.raises(ValueError):
+        poisson_rate_test(-1, 1100, 183, 184)

@@ -87,3 +87,16 @@ def test_dates() -> None:
 def test_parse_back() -> None:
     for text, value in ((fmt.fr_int(150000), 150000), (fmt.fr_num(-0.25, 2), -0.25)):
         assert fmt.parse_fr_number(text) == value
+
+
+def test_repeated_numbers_print_as_the_first_time() -> None:
+    # fr_num keeps its strings by value: −0.0 and 0.0 (equal as keys) stay apart, and a
+    # number asked for again prints the same as Babel formats it.
+    from babel.numbers import format_decimal
+
+    for x in (0.0, -0.0, 0.0, -0.0):
+        expected = format_decimal(x, format="#,##0.0", locale="fr_FR").replace("-", "\u2212")
+        assert fmt.fr_num(x, 1) == expected
+    assert fmt.fr_num(1234.5, 2) == fmt.fr_num(1234.5, 2) == f"1{NN}234,50"
+    assert fmt.fr_num(1234.5, 0) == f"1{NN}234"  # digits are part of the key
+    assert [fmt.fr_month_abbr(m) for m in (1, 2, 1)] == ["janv.", "févr.", "janv."]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -67,8 +68,17 @@ def fr_num(x: Any, digits: int = 1) -> str:
     """A decimal with ``digits`` decimals and a decimal comma: ``2,25``, ``1 234,5``, ``−0,25``."""
     if _missing(x):
         return "—"
+    x = float(x)
+    return _decimal(x, math.copysign(1.0, x) < 0, digits)
+
+
+@lru_cache(maxsize=8192)
+def _decimal(x: float, negative: bool, digits: int) -> str:
+    """:func:`fr_num` of a finite float (``negative`` keeps −0.0 apart from 0.0 in the
+    cache): Babel's formatting costs tens of microseconds, and pages print the same
+    values again and again."""
     fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(float(x), format=fmt, locale=LOCALE).replace("-", MINUS)
+    return format_decimal(x, format=fmt, locale=LOCALE).replace("-", MINUS)
 
 
 def fr_dec(x: Any) -> str:
@@ -180,6 +190,7 @@ def fr_date_abbr(d: Any) -> str:
     return "1er" + text[1:] if day.day == 1 else text
 
 
+@lru_cache(maxsize=16)
 def fr_month_abbr(month: int) -> str:
     """``janv.``, ``févr.`` … ``déc.`` (month 1–12)."""
     return format_date(date(2000, month, 1), "MMM", locale=LOCALE)
