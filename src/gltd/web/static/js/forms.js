@@ -236,7 +236,7 @@
       var text = "Site " + s.rank + " : " + s.gain + " fait(s) nouvellement couvert(s)" + (s.share !== null ? " (" + s.share + " %)" : "");
       if (radius > 0) { L.circle([s.lat, s.lon], { radius: radius, color: "#c0392b", weight: 1.5, fillOpacity: 0.15 }).addTo(group); }
       L.circleMarker([s.lat, s.lon], { radius: 4, color: "#c0392b", weight: 1, fillOpacity: 1 })
-        .bindTooltip(document.createTextNode(String(s.rank)), { permanent: true, direction: "right", className: "site-rank" })
+        .bindTooltip(document.createTextNode(s.rank + " : +" + s.gain), { permanent: true, direction: "right", className: "site-rank" })
         .bindPopup(document.createTextNode(text))
         .addTo(group);
     });
