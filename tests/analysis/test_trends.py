@@ -120,3 +120,19 @@ def test_same_counts_are_answered_once_and_still_checked() -> None:
     assert poisson_rate_test(1234, 1100, 184, 183) is not first  # exposures are in the key
     with pytest.raises(ValueError):
         poisson_rate_test(-1, 1100, 183, 184)
+
+
+def test_fast_two_sided_p_is_scipys_number() -> None:
+    # Exactly SciPy's p-value (not approximately): both sides of the mode, far tails,
+    # near the mode, the equal-periods p = 0.5 and the dashboard's unequal periods.
+    from gltd.analysis.trends import binomial_two_sided_p
+
+    rng = np.random.default_rng(7)
+    cases = [(k, 1000, 0.5) for k in range(0, 1001, 37)]
+    for _ in range(150):
+        n = int(rng.integers(512, 2_000_000))
+        p = float(rng.choice([0.5, 183 / 367, 184 / 366, rng.uniform(0.05, 0.95)]))
+        sd = float(rng.choice([0.5, 2, 8, 40])) * math.sqrt(n * p * (1 - p))
+        cases.append((int(np.clip(rng.normal(p * n, sd), 0, n)), n, p))
+    for k, n, p in cases:
+        assert binomial_two_sided_p(k, n, p) == stats.binomtest(k, n, p).pvalue, (k, n, p)
