@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from gltd.errors import GltdError
@@ -38,6 +39,31 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "number":
         return fr_number(value, 0 if isinstance(value, int) else 2).removesuffix(",00")
     return "—" if value in (None, "") else str(value)
+
+
+_TD = Markup("<td>{}</td>")
+_TD_NUM = Markup('<td class="num">{}</td>')
+_TD_LEVEL = Markup('<td class="lvl-{}">{}</td>')
+_TD_REQUISITION = Markup(
+    '<td><a href="/requisitions/{}" title="page de la réquisition">{}</a></td>'
+)
+
+
+def _tds(reg: Register, row: dict[str, Any]) -> Markup:
+    """The cells of one list row, escaped, built here rather than cell by cell in the
+    template (several times cheaper on a page of 50 rows × 10 columns)."""
+    out = []
+    for c in reg.columns:
+        text = _cell(row.get(c.key), c.kind)
+        if reg.slug == "requisitions" and c.key == "id":
+            out.append(_TD_REQUISITION.format(row["id"], text))
+        elif c.kind == "level":
+            out.append(_TD_LEVEL.format(row.get("level", ""), text))
+        elif c.kind == "number":
+            out.append(_TD_NUM.format(text))
+        else:
+            out.append(_TD.format(text))
+    return Markup("").join(out)
 
 
 def _filter_choices(spec: ListSpec, engine: Any) -> list[dict[str, Any]]:
@@ -125,14 +151,7 @@ def _add_routes(reg: Register) -> None:
             return render(request, "register_list.html", {"reg": reg, "calendar": cal})
         query = parse_query(spec, request.query_params)
         page = await run_in_threadpool(fetch_page, st.engine, spec, query, st.web.now())
-        table = [
-            {
-                "id": r["id"],
-                "level": r.get("level", ""),
-                "cells": [_cell(r.get(c.key), c.kind) for c in reg.columns],
-            }
-            for r in page.rows
-        ]
+        table = [{"id": r["id"], "tds": _tds(reg, r)} for r in page.rows]
         filters = await run_in_threadpool(_filter_choices, spec, st.engine)
         return render(
             request,
