@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from gltd.errors import GltdError
@@ -41,29 +41,24 @@ def _cell(value: Any, kind: str) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-_TD = Markup("<td>{}</td>")
-_TD_NUM = Markup('<td class="num">{}</td>')
-_TD_LEVEL = Markup('<td class="lvl-{}">{}</td>')
-_TD_REQUISITION = Markup(
-    '<td><a href="/requisitions/{}" title="page de la réquisition">{}</a></td>'
-)
-
-
 def _tds(reg: Register, row: dict[str, Any]) -> Markup:
     """The cells of one list row, escaped, built here rather than cell by cell in the
     template (several times cheaper on a page of 50 rows × 10 columns)."""
     out = []
     for c in reg.columns:
-        text = _cell(row.get(c.key), c.kind)
+        text = escape(_cell(row.get(c.key), c.kind))
         if reg.slug == "requisitions" and c.key == "id":
-            out.append(_TD_REQUISITION.format(row["id"], text))
+            rid = escape(row["id"])
+            out.append(
+                f'<td><a href="/requisitions/{rid}" title="page de la réquisition">{text}</a></td>'
+            )
         elif c.kind == "level":
-            out.append(_TD_LEVEL.format(row.get("level", ""), text))
+            out.append(f'<td class="lvl-{escape(row.get("level", ""))}">{text}</td>')
         elif c.kind == "number":
-            out.append(_TD_NUM.format(text))
+            out.append(f'<td class="num">{text}</td>')
         else:
-            out.append(_TD.format(text))
-    return Markup("").join(out)
+            out.append(f"<td>{text}</td>")
+    return Markup("".join(out))
 
 
 def _filter_choices(spec: ListSpec, engine: Any) -> list[dict[str, Any]]:
