@@ -17,6 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# pytest-xdist gives its workers COLUMNS=80; a Rich console created while COLUMNS is set
+# keeps that width for good, so the width each test passes to CliRunner would be ignored
+# and the CLI's tables cut at 80 columns depending on how tests are spread over workers.
+os.environ.pop("COLUMNS", None)
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 

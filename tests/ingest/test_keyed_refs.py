@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
@@ -16,7 +17,7 @@ from gltd.cli.main import app
 from gltd.config import get_settings
 from gltd.model import ImportBatch, Requisition, Zone
 from gltd.store.engine import get_engine, make_engine, session_scope
-from gltd.store.migrate import upgrade
+from gltd.store.migrate import alembic_config, upgrade
 
 CITY = "POLYGON((1.87 47.82, 1.96 47.82, 1.96 47.93, 1.87 47.93, 1.87 47.82))"
 KEY = "clé-de-test-références-importées"
@@ -139,7 +140,12 @@ def test_the_migration_keys_old_references_and_reimport_still_finds_them(
             .values(source_ref="2018/001234")
         )
         conn.execute(update(ImportBatch).values(sha256=hashlib.sha256(f.read_bytes()).hexdigest()))
-        # Back to the revision before the keyed references (the schema is the same).
+    engine.dispose()
+    # Back to the revision before the keyed references: the later revisions are undone
+    # (0005 changes values, not the schema, so it is only unstamped).
+    command.downgrade(alembic_config(url), "0005")
+    engine = make_engine(url)
+    with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     engine.dispose()
     upgrade(url)

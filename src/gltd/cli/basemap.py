@@ -51,8 +51,8 @@ def add(
     from gltd.basemap import active_source, add_basemap
 
     bm = add_basemap(file, attribution=attribution)
-    console.print(f"[bold]{file.name}[/] ajouté : {bm.path}", highlight=False)
-    console.print(f"  {_line(bm)}", highlight=False)
+    console.print(f"[bold]{file.name}[/] ajouté : {bm.path}", highlight=False, soft_wrap=True)
+    console.print(f"  {_line(bm)}", highlight=False, soft_wrap=True)
     if not bm.raster:
         console.print(
             "  Fond vectoriel : dessiné sur la carte web ; les cartes des PDF n'utilisent "
@@ -84,9 +84,13 @@ def list_() -> None:
         mark = "[green]* utilisé[/] " if e.active else ""
         if e.basemap is None:
             console.print(f"{mark}[bold]{e.path.name}[/] : [red]inutilisable[/] — {e.error}",
-                          highlight=False)  # fmt: skip
+                          highlight=False, soft_wrap=True)  # fmt: skip
         else:
-            console.print(f"{mark}[bold]{e.path.name}[/] : {_line(e.basemap)}", highlight=False)
+            console.print(
+                f"{mark}[bold]{e.path.name}[/] : {_line(e.basemap)}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def status() -> None:
@@ -101,21 +105,33 @@ def status() -> None:
     path, why = active_source()
     tile_url = get_settings().tile_url
     if path is None:
-        console.print(f"Aucun fond de carte local ({why}).", highlight=False)
+        console.print(f"Aucun fond de carte local ({why}).", highlight=False, soft_wrap=True)
     else:
         try:
             bm = load_basemap(path)
         except GltdError as exc:
-            console.print(f"[red]Fond de carte inutilisable[/] ({why}) : {exc}", highlight=False)
+            console.print(
+                f"[red]Fond de carte inutilisable[/] ({why}) : {exc}",
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
-        console.print(f"Fond de carte local : [bold]{bm.path}[/] ({why})", highlight=False)
-        console.print(f"  {_line(bm)}", highlight=False)
+        console.print(
+            f"Fond de carte local : [bold]{bm.path}[/] ({why})", highlight=False, soft_wrap=True
+        )
+        console.print(f"  {_line(bm)}", highlight=False, soft_wrap=True)
         where = "la carte web et les cartes des PDF" if bm.raster else "la carte web"
-        console.print(f"  Dessiné sous les couches de {where}.", highlight=False)
+        console.print(f"  Dessiné sous les couches de {where}.", highlight=False, soft_wrap=True)
     if tile_url:
-        console.print(f"Tuiles en ligne (GLTD_TILE_URL) : {tile_url}", highlight=False)
+        console.print(
+            f"Tuiles en ligne (GLTD_TILE_URL) : {tile_url}", highlight=False, soft_wrap=True
+        )
     elif path is None:
-        console.print("Cartes sur fond neutre (ni fond local, ni GLTD_TILE_URL).", highlight=False)
+        console.print(
+            "Cartes sur fond neutre (ni fond local, ni GLTD_TILE_URL).",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

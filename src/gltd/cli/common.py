@@ -59,15 +59,19 @@ class GltdGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        # Messages are soft-wrapped: the terminal folds them, Rich inserts no line break,
+        # so a file path in a message stays whole for copying.
         except ValidationFailed as exc:
-            err_console.print(f"[bold red]Refusé :[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]Refusé :[/] {exc}", highlight=False, soft_wrap=True)
             for p in exc.problems[:20]:
-                err_console.print("  - " + _problem_line(p), highlight=False)
+                err_console.print("  - " + _problem_line(p), highlight=False, soft_wrap=True)
             if len(exc.problems) > 20:
                 err_console.print(f"  … et {len(exc.problems) - 20} autres", highlight=False)
             raise typer.Exit(2) from None
         except GltdError as exc:
-            err_console.print(f"[bold red]Erreur :[/] {error_text(exc)}", highlight=False)
+            err_console.print(
+                f"[bold red]Erreur :[/] {error_text(exc)}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2) from None
 
 
