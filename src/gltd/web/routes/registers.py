@@ -1,7 +1,7 @@
 """Generic pages and API for every register: list (paged, sorted, searched, filtered),
 XLSX and CSV export of the filtered view, add, edit."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -21,7 +21,14 @@ from gltd.web.permissions import SENSITIVE
 from gltd.web.registers import LISTINGS, REGISTERS, Register
 from gltd.web.registers.base import REFERENCE_NOW, jsonable
 from gltd.web.registers.export import csv_bytes, export_rows, xlsx_bytes
-from gltd.web.registers.listing import PAGE_SIZES, ListSpec, fetch_page, parse_query
+from gltd.web.registers.listing import (
+    PAGE_SIZES,
+    ListQuery,
+    ListSpec,
+    Page,
+    fetch_page,
+    parse_query,
+)
 from gltd.web.registers.requisitions import requisition_deadline
 from gltd.web.render import fr_date, fr_datetime, fr_number, render
 
@@ -66,6 +73,13 @@ def _filter_choices(spec: ListSpec, engine: Any) -> list[dict[str, Any]]:
     return [
         {"param": f.param, "label": f.label, "options": f.options(engine)} for f in spec.filters
     ]
+
+
+def _page_and_filters(
+    spec: ListSpec, engine: Any, query: ListQuery, now: datetime
+) -> tuple[Page, list[dict[str, Any]]]:
+    """One page of a list and its filters with their choices."""
+    return fetch_page(engine, spec, query, now), _filter_choices(spec, engine)
 
 
 EXPORT_TYPES = {
@@ -145,9 +159,12 @@ def _add_routes(reg: Register) -> None:
             cal = _calendar(rows, mois, st.web.today())
             return render(request, "register_list.html", {"reg": reg, "calendar": cal})
         query = parse_query(spec, request.query_params)
-        page = await run_in_threadpool(fetch_page, st.engine, spec, query, st.web.now())
+        # One trip to the thread pool for the page and the filters' choices: under load
+        # each trip waits for the interpreter again behind the other requests.
+        page, filters = await run_in_threadpool(
+            _page_and_filters, spec, st.engine, query, st.web.now()
+        )
         table = [{"id": r["id"], "tds": _tds(reg, r)} for r in page.rows]
-        filters = await run_in_threadpool(_filter_choices, spec, st.engine)
         return render(
             request,
             "register_list.html",
