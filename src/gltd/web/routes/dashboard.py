@@ -85,13 +85,28 @@ def _zone(value: str | None, zones: dict[int, str]) -> int | None:
     return zid
 
 
-async def _audit_deadlines(request: Request, user: CurrentUser, data: dict[str, Any]) -> None:
+def _audited_data(
+    request: Request,
+    user: CurrentUser,
+    du: str | None,
+    au: str | None,
+    comparer: str | None,
+    categorie: list[str] | None,
+    zone: str | None = None,
+) -> dict[str, Any]:
+    """The figures and the audit of their deadlines, in one trip to the thread pool (under
+    load each trip waits for the interpreter again behind the other requests)."""
+    data = _data(request, user, du, au, comparer, categorie, zone)
+    _audit_deadlines(request, user, data)
+    return data
+
+
+def _audit_deadlines(request: Request, user: CurrentUser, data: dict[str, Any]) -> None:
     """The requisition deadlines (service, cameras, dates) are a sensitive read: audit it."""
     reqs = data["deadlines"].get("requisitions")
     if reqs is None:  # not shown to this account
         return
-    await run_in_threadpool(
-        audit.record,
+    audit.record(
         app_state(request).engine,
         user,
         "lecture",
@@ -113,8 +128,7 @@ async def dashboard(
     zone: ZoneQ = None,
 ) -> HTMLResponse:
     """The dashboard page."""
-    data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie, zone)
-    await _audit_deadlines(request, user, data)
+    data = await run_in_threadpool(_audited_data, request, user, du, au, comparer, categorie, zone)
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "zone"]
 
     def zone_href(zid: int | None) -> str:
@@ -138,7 +152,6 @@ async def dashboard_api(
 ) -> dict[str, Any]:
     """Headline figures, counts per zone (period and reference, exact Poisson test),
     monthly trend and deadlines."""
-    data = await run_in_threadpool(_data, request, user, du, au, comparer, categorie, zone)
-    await _audit_deadlines(request, user, data)
+    data = await run_in_threadpool(_audited_data, request, user, du, au, comparer, categorie, zone)
     keys = ("tiles", "trend", "kpis", "deadlines")
     return {k: data[k] for k in keys}
