@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gltd.errors import GltdError
 from gltd.privacy import form_warnings
-from gltd.timeutil import PARIS
+from gltd.timeutil import MONTHS_FR, PARIS
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.deps import app_state, client_ip, require
@@ -127,21 +127,7 @@ def _calendar(rows: list[dict[str, Any]], month: str | None, today: date) -> dic
     ]
     prev = f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
     nxt = f"{y + 1}-01" if m == 12 else f"{y}-{m + 1:02d}"
-    names = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ]
-    return {"weeks": weeks, "label": f"{names[m - 1]} {y}", "prev": prev, "next": nxt}
+    return {"weeks": weeks, "label": f"{MONTHS_FR[m - 1]} {y}", "prev": prev, "next": nxt}
 
 
 def _add_routes(reg: Register) -> None:
