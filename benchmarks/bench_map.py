@@ -89,6 +89,7 @@ def main() -> None:
     for run, total, layers, _ in rows:
         print(f"{'carte A3 PDF, ' + run:<52}{total:>10.2f}{layers:>13.2f}")
     print(f"{'référence pandas + matplotlib (une image, PDF)':<52}{t_peer:>10.2f}")
+    print(f"ratio carte A3 gltd (dernier passage) / référence : {rows[-1][1] / t_peer:.1f}")
 
 
 if __name__ == "__main__":

@@ -236,12 +236,14 @@ def main() -> None:
         print(f"  {name}  n={len(v):5d}  p50={pct(v, 50):6.1f} ms  p95={pct(v, 95):6.1f} ms  "
               f"max={pct(v, 100):6.1f} ms")  # fmt: skip
     print(f"  CPU du serveur par requête : {cpu / n_req * 1000:.2f} ms "
-          f"({cpu:.1f} s sur {wall:.1f} s) ; CPU des 20 clients httpx : {client_cpu:.1f} s ; "
+          f"({cpu:.1f} s sur {wall:.1f} s) ; CPU des {args.users} clients httpx : {client_cpu:.1f} s ; "
           f"charge moyenne de la machine : {os.getloadavg()[0]:.1f}")  # fmt: skip
     everything = [x for v in lat.values() for x in v]
     p95 = pct(everything, 95)
     print(f"  toutes n={len(everything):5d}  p95={p95:6.1f} ms")
-    print(f"plancher : une lecture SQLite brute d'une tuile : {sql_floor(mbtiles) * 1000:.3f} ms")
+    floor = sql_floor(mbtiles)
+    print(f"plancher : une lecture SQLite brute d'une tuile : {floor * 1000:.3f} ms")
+    print(f"ratio CPU du serveur par tuile / lecture SQLite brute : {cpu / n_req / floor:.0f}")
     print("objectif p95 <= 50 ms et 0 erreur :",
           "atteint" if p95 <= 50 and errors == 0 else "NON atteint")  # fmt: skip
 
