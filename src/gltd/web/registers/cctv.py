@@ -274,10 +274,10 @@ class CameraRequestsRegister(Register):
     columns = (
         Column("id", "N°"),
         Column("received_on", "Reçue le", "date"),
-        Column("origin", "Origine"),
+        Column("origin_label", "Origine"),
         Column("place", "Lieu"),
         Column("radius_m", "Rayon (m)", "number"),
-        Column("status", "Statut"),
+        Column("status_label", "Statut"),
         Column("description", "Description"),
     )
 

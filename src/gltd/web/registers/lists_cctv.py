@@ -12,20 +12,27 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 
-from gltd.cctv.requisitions import STATUS_LABELS
+from gltd.cctv.requisitions import (
+    CAPACITY_LABELS,
+    LEGAL_BASIS_LABELS,
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+)
 from gltd.cctv.viewlog import ACTIONS as VIEW_ACTIONS
 from gltd.model import LEGAL_BASES, Camera, CameraRequest, Requisition, ViewingLogEntry, Zone
 from gltd.model import requisition_camera as rc
 from gltd.store.zones import list_zones
 from gltd.timeutil import PARIS
 from gltd.web.dashboard_data import deadline_level
-from gltd.web.registers.cctv import REQUEST_ORIGINS, REQUEST_STATUSES
+from gltd.web.registers.cctv import REQUEST_ORIGIN_LABELS, REQUEST_STATUS_LABELS
 from gltd.web.registers.listing import ExportColumn, Filter, ListSpec
 
 __all__ = [
     "CCTV_LISTINGS",
     "camera_ids",
     "id_where",
+    "label_where",
+    "labelled",
     "number_in",
     "year_bounds",
     "zone_ids",
@@ -99,6 +106,17 @@ def choice_filter(param: str, label: str, column: Any, choices: dict[str, str]) 
     )
 
 
+def labelled(row: dict[str, Any], key: str, labels: dict[str, str]) -> None:
+    """Add ``<key>_label``, the French label of the row's code (codes are never shown)."""
+    code = row[key]
+    row[f"{key}_label"] = labels.get(code, code) if code is not None else None
+
+
+def label_where(column: Any, labels: dict[str, str], q: str) -> ColumnElement[bool]:
+    """``column`` holds a code whose French label contains ``q`` (the search box)."""
+    return column.in_([code for code, label in labels.items() if q.lower() in label.lower()])
+
+
 def like(column: Any, q: str) -> ColumnElement[bool]:
     """``column`` contains ``q``, case-insensitive, ``%`` and ``_`` taken literally."""
     return column.icontains(q, autoescape=True)  # type: ignore[no-any-return]
@@ -169,7 +187,10 @@ def _req_finish(engine: Engine, rows: list[dict[str, Any]], now: datetime) -> No
             codes.setdefault(rid, []).append(code)
     for r in rows:
         r["camera_codes"] = ", ".join(codes.get(r["id"], []))
-        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+        labelled(r, "status", STATUS_LABELS)
+        labelled(r, "legal_basis", LEGAL_BASIS_LABELS)
+        labelled(r, "officer_capacity", CAPACITY_LABELS)
+        labelled(r, "outcome", OUTCOME_LABELS)
         r["level"] = deadline_level(r["deadline"], r["status"], now)
 
 
@@ -180,7 +201,7 @@ REQUISITIONS = ListSpec(
         "id": R.id,
         "received_at": R.received_at,
         "requesting_unit": R.requesting_unit,
-        "legal_basis": R.legal_basis,
+        "legal_basis_label": R.legal_basis,
         "deadline": R.deadline,
         "status_label": R.status,
     },
@@ -192,7 +213,10 @@ REQUISITIONS = ListSpec(
         choice_filter("statut", "Statut", R.status, STATUS_LABELS),
         Filter("echeance", "Échéance", lambda e: list(DEADLINE_CHOICES.items()), _deadline_where),
         choice_filter(
-            "fondement", "Fondement", R.legal_basis, {b: f"art. {b}" for b in LEGAL_BASES}
+            "fondement",
+            "Fondement",
+            R.legal_basis,
+            {b: LEGAL_BASIS_LABELS.get(b, b) for b in LEGAL_BASES},
         ),
         year_filter(R.received_at, "Année de réception"),
     ),
@@ -201,8 +225,8 @@ REQUISITIONS = ListSpec(
         ExportColumn("id", "N° de réquisition", "int"),
         ExportColumn("received_at", "Reçue le", "datetime"),
         ExportColumn("requesting_unit", "Service requérant"),
-        ExportColumn("officer_capacity", "Qualité du requérant"),
-        ExportColumn("legal_basis", "Fondement (CPP)"),
+        ExportColumn("officer_capacity_label", "Qualité du requérant"),
+        ExportColumn("legal_basis_label", "Fondement (CPP)"),
         ExportColumn("camera_codes", "Caméras"),
         ExportColumn("period_start", "Début de la période demandée", "datetime"),
         ExportColumn("period_end", "Fin de la période demandée", "datetime"),
@@ -211,7 +235,7 @@ REQUISITIONS = ListSpec(
         ExportColumn("status_changed_at", "Statut changé le", "datetime"),
         ExportColumn("delivered_at", "Remise le", "datetime"),
         ExportColumn("medium", "Support remis"),
-        ExportColumn("outcome", "Résultat"),
+        ExportColumn("outcome_label", "Résultat"),
     ),
 )
 
@@ -406,7 +430,11 @@ Q = CameraRequest
 
 
 def _request_search(q: str) -> ColumnElement[bool]:
-    conds = [like(Q.description, q), like(Q.origin, q)]
+    conds = [
+        like(Q.description, q),
+        label_where(Q.origin, REQUEST_ORIGIN_LABELS, q),
+        label_where(Q.status, REQUEST_STATUS_LABELS, q),
+    ]
     n = number_in(q)
     if n is not None:
         conds.append(Q.id == n)
@@ -417,6 +445,8 @@ def _request_finish(engine: Engine, rows: list[dict[str, Any]], now: datetime) -
     for r in rows:
         r["place"] = f"{r['lat']:.5f}, {r['lon']:.5f}"
         r["description"] = r["description"] or ""
+        labelled(r, "origin", REQUEST_ORIGIN_LABELS)
+        labelled(r, "status", REQUEST_STATUS_LABELS)
 
 
 CAMERA_REQUESTS = ListSpec(
@@ -427,27 +457,27 @@ CAMERA_REQUESTS = ListSpec(
     sorts={
         "id": Q.id,
         "received_on": Q.received_on,
-        "origin": Q.origin,
+        "origin_label": Q.origin,
         "radius_m": Q.radius_m,
-        "status": Q.status,
+        "status_label": Q.status,
     },
     default_sort="received_on",
     default_desc=True,
     search=_request_search,
-    search_help="n° de demande, origine, description",
+    search_help="n° de demande, origine, statut, description",
     filters=(
-        choice_filter("statut", "Statut", Q.status, {s: s for s in REQUEST_STATUSES}),
-        choice_filter("origine", "Origine", Q.origin, {o: o for o in REQUEST_ORIGINS}),
+        choice_filter("statut", "Statut", Q.status, REQUEST_STATUS_LABELS),
+        choice_filter("origine", "Origine", Q.origin, REQUEST_ORIGIN_LABELS),
     ),
     finish=_request_finish,
     export_columns=(
         ExportColumn("id", "N° de demande", "int"),
         ExportColumn("received_on", "Reçue le", "date"),
-        ExportColumn("origin", "Origine"),
+        ExportColumn("origin_label", "Origine"),
         ExportColumn("lat", "Latitude (WGS84)", "float"),
         ExportColumn("lon", "Longitude (WGS84)", "float"),
         ExportColumn("radius_m", "Rayon d'étude (m)", "float"),
-        ExportColumn("status", "Statut"),
+        ExportColumn("status_label", "Statut"),
         ExportColumn("description", "Description"),
     ),
 )

@@ -41,7 +41,7 @@ class RequisitionsRegister(Register):
         Column("id", "N°"),
         Column("received_at", "Reçue le", "datetime"),
         Column("requesting_unit", "Service requérant"),
-        Column("legal_basis", "Fondement"),
+        Column("legal_basis_label", "Fondement"),
         Column("camera_codes", "Caméras"),
         Column("deadline", "Échéance", "level"),
         Column("status_label", "Statut"),
