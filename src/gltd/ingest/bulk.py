@@ -8,14 +8,16 @@ Both are several times faster than ORM inserts; datetimes are written as naive U
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Index, Table, func, select
 
-__all__ = ["bulk_insert", "utc_strings", "CHUNK", "SQLITE_CACHE_KIB"]
+from gltd.ingest.pipeline import existing_refs
+
+__all__ = ["bulk_insert", "new_records", "utc_strings", "CHUNK", "SQLITE_CACHE_KIB"]
 
 CHUNK = 50_000
 #: SQLite page cache during a bulk insert (KiB).
@@ -36,6 +38,34 @@ def utc_strings(s: pd.Series) -> np.ndarray:
     out[:] = [t.replace("T", " ") for t in txt]
     out[nat] = None
     return out
+
+
+def new_records(
+    conn: Connection,
+    frame: pd.DataFrame,
+    source: str,
+    ref_columns: tuple[Any, Any],
+    datetimes: Iterable[str],
+) -> tuple[list[dict[str, Any]], int]:
+    """Rows of ``frame`` whose ``source_ref`` is not stored yet for ``source``, as column
+    dicts with ``datetimes`` as Python datetimes (None for NaT), and how many were skipped.
+
+    For the importers that write row by row (each row has child rows to link by id);
+    ``ref_columns`` is the loader's ``REF_COLUMNS`` (the stored ref and source columns).
+    """
+    have = existing_refs(conn, source, *ref_columns)
+    stamps = tuple(datetimes)
+    records: list[dict[str, Any]] = []
+    existing = 0
+    for row in frame.to_dict("records"):
+        rec = {str(k): v for k, v in row.items()}
+        if rec["source_ref"] in have:
+            existing += 1
+            continue
+        for k in stamps:
+            rec[k] = None if pd.isna(rec[k]) else rec[k].to_pydatetime()
+        records.append(rec)
+    return records, existing
 
 
 def _column_values(frame: pd.DataFrame, name: str) -> list[Any]:

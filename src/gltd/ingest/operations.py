@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert
 
+from gltd.ingest.bulk import new_records
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
-from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
+from gltd.ingest.pipeline import Context, Prepared, source_refs
 from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import parse_bools, parse_ints, parse_numbers
 from gltd.model import OPERATION_KIND_LABELS, OPERATION_KINDS, Operation, Seizure
@@ -273,16 +274,11 @@ def write(
     conn: Connection, prepared: Prepared, ctx: Context, batch_id: int, advance: Any
 ) -> tuple[int, int]:
     """Insert new operations and their seizures."""
-    have = existing_refs(conn, ctx.source, Operation.source_ref, Operation.source)
-    written = existing = 0
-    for row in prepared.frame.to_dict("records"):
-        rec = {str(k): v for k, v in row.items()}
-        if rec["source_ref"] in have:
-            existing += 1
-            continue
+    records, existing = new_records(
+        conn, prepared.frame, ctx.source, REF_COLUMNS, ("started_at", "ended_at")
+    )
+    for rec in records:
         seiz = rec.pop("_seizures")
-        for k in ("started_at", "ended_at"):
-            rec[k] = None if pd.isna(rec[k]) else rec[k].to_pydatetime()
         op_id = conn.execute(insert(Operation).values(**rec).returning(Operation.id)).scalar_one()
         if seiz:
             conn.execute(
@@ -292,5 +288,4 @@ def write(
                     for s, q, u in seiz
                 ],
             )
-        written += 1
-    return written, existing
+    return len(records), existing

@@ -25,9 +25,10 @@ import pandas as pd
 from sqlalchemy import Connection, insert, select
 
 from gltd.cctv.requisitions.register import LEGAL_BASIS_LABELS, STATUS_LABELS
+from gltd.ingest.bulk import new_records
 from gltd.ingest.incidents import parse_when
 from gltd.ingest.mapping import FieldSpec
-from gltd.ingest.pipeline import Context, Prepared, existing_refs, source_refs
+from gltd.ingest.pipeline import Context, Prepared, source_refs
 from gltd.ingest.validate import blank
 from gltd.model import (
     LEGAL_BASES,
@@ -256,16 +257,10 @@ def write(
     conn: Connection, prepared: Prepared, ctx: Context, batch_id: int, advance: Any
 ) -> tuple[int, int]:
     """Insert new requisitions with their cameras and first status event."""
-    have = existing_refs(conn, ctx.source, Requisition.source_ref, Requisition.source)
-    written = existing = 0
-    for row in prepared.frame.to_dict("records"):
-        rec = {str(k): v for k, v in row.items()}
-        if rec["source_ref"] in have:
-            existing += 1
-            continue
+    stamps = ("received_at", "period_start", "period_end", "deadline", "delivered_at")
+    records, existing = new_records(conn, prepared.frame, ctx.source, REF_COLUMNS, stamps)
+    for rec in records:
         cams = rec.pop("_cameras")
-        for k in ("received_at", "period_start", "period_end", "deadline", "delivered_at"):
-            rec[k] = None if pd.isna(rec[k]) else rec[k].to_pydatetime()
         rec["status_changed_at"] = rec["delivered_at"] or rec["received_at"]
         rid = conn.execute(insert(Requisition).values(**rec).returning(Requisition.id)).scalar_one()
         conn.execute(
@@ -276,5 +271,4 @@ def write(
                 requisition_id=rid, status=rec["status"], at=rec["status_changed_at"], by="import"
             )
         )
-        written += 1
-    return written, existing
+    return len(records), existing
