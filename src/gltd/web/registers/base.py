@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from gltd.web.auth import CurrentUser
 from gltd.web.forms import Field
 
-__all__ = ["Register", "Column", "REFERENCE_NOW", "jsonable", "params_now"]
+__all__ = ["Register", "Column", "REFERENCE_NOW", "form_now", "jsonable", "params_now"]
 
 #: The key under which the list routes pass the application's « now » (its reference
 #: date, :meth:`gltd.web.settings.WebSettings.now`) to :meth:`Register.rows`.
@@ -25,6 +25,15 @@ def params_now(params: dict[str, str]) -> datetime:
 
     raw = params.get(REFERENCE_NOW)
     return datetime.fromisoformat(raw) if raw else datetime.now(UTC)
+
+
+def form_now(now: datetime, kind: str = "datetime") -> str:
+    """``now`` as the value of a form's date (``AAAA-MM-JJ``) or date-and-time input
+    (``AAAA-MM-JJTHH:MM``, Paris time): the default of a « reçue le » or « début »."""
+    from gltd.timeutil import PARIS
+
+    local = now.astimezone(PARIS)
+    return local.date().isoformat() if kind == "date" else local.strftime("%Y-%m-%dT%H:%M")
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,7 @@ class Register:
         """Where the browser goes once an item is saved (the list by default)."""
         return f"/{self.slug}"
 
-    def defaults(self, engine: Engine) -> dict[str, Any]:
-        """Initial values of the add form."""
+    def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
+        """Initial values of the add form; ``now`` is the application's « now » (its
+        reference date, « à la date du », at the current clock time)."""
         return {}

@@ -6,6 +6,7 @@ procedure numbers) live in :mod:`gltd.cctv`; these classes only adapt them to fo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -17,7 +18,7 @@ from gltd.model import Camera, CameraRequest
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.forms import Field
-from gltd.web.registers.base import Column, Register, params_now
+from gltd.web.registers.base import Column, Register, form_now, params_now
 
 __all__ = [
     "CamerasRegister",
@@ -113,7 +114,7 @@ class CamerasRegister(Register):
             Field("notes", "Notes", "textarea", max_length=2000),
         ]
 
-    def defaults(self, engine: Engine) -> dict[str, Any]:
+    def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
         """A dome kept 15 days by default."""
         return {"field_angle_deg": 360, "range_m": 50, "retention_days": 15}
 
@@ -211,6 +212,10 @@ class ViewingLogRegister(Register):
             Field("clip_end", "Fin de l'extrait", "datetime", True),
             Field("requisition_id", "Réquisition n°", "int", min=1),
         ]
+
+    def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
+        """A viewing (the commonest action); the extract's times are the footage's own."""
+        return {"action": "visionnage"}
 
     def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
         """Newest first."""
@@ -314,9 +319,9 @@ class CameraRequestsRegister(Register):
             ),
         ]
 
-    def defaults(self, engine: Engine) -> dict[str, Any]:
-        """Pending, 100 m."""
-        return {"radius_m": 100, "status": "attente"}
+    def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
+        """Received on the reference date, pending, 100 m."""
+        return {"received_on": form_now(now, "date"), "radius_m": 100, "status": "attente"}
 
     def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
         """Newest first."""

@@ -19,7 +19,7 @@ from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.dashboard_data import deadline_level
 from gltd.web.forms import Field
-from gltd.web.registers.base import Column, Register, params_now
+from gltd.web.registers.base import Column, Register, form_now, params_now
 from gltd.web.registers.cctv import camera_options
 
 __all__ = ["RequisitionsRegister", "requisition_deadline"]
@@ -120,6 +120,10 @@ class RequisitionsRegister(Register):
             Field("period_start", "Début de la période demandée", "datetime", True),
             Field("period_end", "Fin de la période demandée", "datetime", True),
         ]
+
+    def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
+        """Received now, at the application's reference date (« à la date du »)."""
+        return {"received_at": form_now(now)}
 
     def saved_url(self, item_id: int) -> str:
         """After recording: the requisition's status page (its deadline and workflow)."""

@@ -6,6 +6,7 @@ The pages translate the forms to :mod:`gltd.steering`, which checks, stores and 
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -32,7 +33,7 @@ from gltd.steering import (
 from gltd.store.zones import list_zones
 from gltd.web.auth import CurrentUser, member
 from gltd.web.forms import Field
-from gltd.web.registers.base import Column, Register
+from gltd.web.registers.base import Column, Register, form_now
 
 __all__ = ["OperationsRegister", "ActionsRegister", "ACTION_STATUS_LABELS", "OPERATION_KIND_LABELS"]
 
@@ -100,6 +101,16 @@ class OperationsRegister(Register):
             ),
             Field("notes", "Notes (aucune identité)", "textarea", max_length=2000),
         ]
+
+    def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
+        """Starting now (at the reference date), done, no arrest nor cash yet."""
+        return {
+            "started_at": form_now(now),
+            "arrests_trafficker": 0,
+            "arrests_consumer": 0,
+            "arrests_other": 0,
+            "cash_eur": 0,
+        }
 
     @staticmethod
     def _input(values: dict[str, Any]) -> OperationInput:
@@ -197,9 +208,9 @@ class ActionsRegister(Register):
             Field("notes", "Notes", "textarea", max_length=2000),
         ]
 
-    def defaults(self, engine: Engine) -> dict[str, Any]:
-        """To do."""
-        return {"status": "a_faire"}
+    def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
+        """To do, decided on the reference date."""
+        return {"status": "a_faire", "decided_on": form_now(now, "date")}
 
     @staticmethod
     def _input(values: dict[str, Any]) -> ActionInput:

@@ -213,7 +213,7 @@ def _add_routes(reg: Register) -> None:
                 raw = await run_in_threadpool(reg.values, st.engine, item_id)
                 values = to_form_values(_Obj(raw), fields)
             else:
-                values = dict(reg.defaults(st.engine))
+                values = dict(reg.defaults(st.engine, st.web.now()))
         return render(
             request,
             "register_form.html",
