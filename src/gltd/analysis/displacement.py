@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "VERDICT_LABELS",
     "DisplacementMeasures",
     "displacement_measures",
     "ring_measures",
@@ -55,6 +56,18 @@ VERDICTS = (
     "deplacement_egal",
     "deplacement_excedentaire",
 )
+
+#: What a person reads for each verdict (a table cell: the report's rings).
+VERDICT_LABELS = {
+    "temoin_vide": "témoin vide : non calculable",
+    "cible_non_amelioree": "cible non améliorée",
+    "diffusion": "diffusion des bénéfices",
+    "neutre": "ni déplacement ni diffusion",
+    "deplacement_partiel": "déplacement partiel",
+    "deplacement_egal": "déplacement égal au gain",
+    "deplacement_excedentaire": "déplacement supérieur au gain",
+}
+assert set(VERDICT_LABELS) == set(VERDICTS), "every verdict has its label"
 
 
 @dataclass(frozen=True)

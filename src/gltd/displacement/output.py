@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gltd.analysis.displacement import VERDICT_LABELS
 from gltd.basemap import draw_basemap
 from gltd.displacement.service import DisplacementReport
 from gltd.documents import render_document
@@ -103,7 +104,7 @@ def _draw(ax: Any, geom: Any, patch_cls: Any, path_cls: Any, **kw: Any) -> None:
 def displacement_context(report: DisplacementReport, *, with_map: bool = True) -> dict[str, Any]:
     """What ``displacement.html`` shows: the report, its plain values and the map."""
     img = png_data_uri(render_map_png(report)) if with_map else None
-    return {"r": report, "d": report.as_dict(), "map_uri": img}
+    return {"r": report, "d": report.as_dict(), "map_uri": img, "verdicts": VERDICT_LABELS}
 
 
 def render_html(report: DisplacementReport, *, with_map: bool = True) -> str:
@@ -115,7 +116,9 @@ def measures_html(data: dict[str, Any], *, map_uri: str | None = None) -> str:
     """The counts, measures, tests and caveats of a stored report (its
     :meth:`~gltd.displacement.DisplacementReport.as_dict`) as an HTML fragment, the
     report's own; ``map_uri`` is the address of its map, if any."""
-    return render_template(BODY_TEMPLATE, {"d": data, "map_uri": map_uri})
+    return render_template(
+        BODY_TEMPLATE, {"d": data, "map_uri": map_uri, "verdicts": VERDICT_LABELS}
+    )
 
 
 def render_pdf(report: DisplacementReport) -> bytes:
