@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -71,65 +72,64 @@ async def zones(request: Request, user: Reader) -> Response:
     return await run_in_threadpool(_layer, request, lambda: zones_geojson(st.engine, st.cache))
 
 
+@dataclass(frozen=True)
+class GridQuery:
+    """What a grid layer is asked for: the period, the categories, the cell size."""
+
+    du: str | None
+    au: str | None
+    categorie: list[str] | None
+    cell: float
+
+
+async def _grid_query(
+    du: Du = None, au: Au = None, categorie: Cats = None, cell: Cell = 250.0
+) -> GridQuery:
+    return GridQuery(du, au, categorie, cell)
+
+
+async def _distance(
+    distance: Annotated[float | None, Query(description="Voisinage (m)")] = None,
+) -> float | None:
+    return distance
+
+
+#: The query parameters shared by the grid layers (density, hot spots, emerging).
+Grid = Annotated[GridQuery, Depends(_grid_query)]
+#: The hot spots' neighbourhood, after the grid's parameters in the API's description.
+Distance = Annotated[float | None, Depends(_distance)]
+
+
+def _grid(request: Request, q: GridQuery) -> tuple[PeriodChoice, list[str], float]:
+    """The grid layer's period, checked categories and cell (run in the thread pool)."""
+    return _choice(request, q.du, q.au), check_categories(q.categorie or []), q.cell
+
+
 @api.get("/density", response_class=JSONResponse)
-async def density(
-    request: Request,
-    user: Reader,
-    du: Du = None,
-    au: Au = None,
-    categorie: Cats = None,
-    cell: Cell = 250.0,
-) -> Response:
+async def density(request: Request, user: Reader, q: Grid) -> Response:
     """Incidents per grid cell over the period (non-empty cells)."""
     st = app_state(request)
-
-    def run() -> dict[str, Any]:
-        return density_geojson(
-            st.cache, _choice(request, du, au), check_categories(categorie or []), cell
-        )
-
-    return await run_in_threadpool(_layer, request, run)
+    return await run_in_threadpool(
+        _layer, request, lambda: density_geojson(st.cache, *_grid(request, q))
+    )
 
 
 @api.get("/hotspots", response_class=JSONResponse)
-async def hotspots(
-    request: Request,
-    user: Reader,
-    du: Du = None,
-    au: Au = None,
-    categorie: Cats = None,
-    cell: Cell = 250.0,
-    distance: Annotated[float | None, Query(description="Voisinage (m)")] = None,
-) -> Response:
+async def hotspots(request: Request, user: Reader, q: Grid, distance: Distance) -> Response:
     """Getis-Ord Gi* hot and cold spots on the grid (FDR)."""
     st = app_state(request)
-
-    def run() -> dict[str, Any]:
-        return hotspots_geojson(
-            st.cache, _choice(request, du, au), check_categories(categorie or []), cell, distance
-        )
-
-    return await run_in_threadpool(_layer, request, run)
+    return await run_in_threadpool(
+        _layer, request, lambda: hotspots_geojson(st.cache, *_grid(request, q), distance)
+    )
 
 
 @api.get("/emerging", response_class=JSONResponse)
-async def emerging(
-    request: Request,
-    user: Reader,
-    du: Du = None,
-    au: Au = None,
-    categorie: Cats = None,
-    cell: Cell = 250.0,
-) -> Response:
+async def emerging(request: Request, user: Reader, q: Grid) -> Response:
     """Emerging hot-spot categories (new, intensifying, persistent...)."""
     st = app_state(request)
-
-    def run() -> dict[str, Any]:
-        return emerging_geojson(
-            st.cache, _choice(request, du, au), check_categories(categorie or []), cell
-        )
-
-    return await run_in_threadpool(_layer, request, run)
+    return await run_in_threadpool(
+        _layer, request, lambda: emerging_geojson(st.cache, *_grid(request, q))
+    )
 
 
 @api.get("/cameras", response_class=JSONResponse)
