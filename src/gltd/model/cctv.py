@@ -82,7 +82,12 @@ class Requisition(Base):
     """A judicial requisition of camera footage (CPP 60-1, 77-1-1, 99-3)."""
 
     __tablename__ = "requisition"
-    __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_requisition_source_ref"),)
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref", name="uq_requisition_source_ref"),
+        # the register's « statut » and « échéance » filters and the dashboard's deadlines:
+        # one status (or the open ones) and a deadline range, read from the index
+        Index("ix_requisition_status_deadline", "status", "deadline"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

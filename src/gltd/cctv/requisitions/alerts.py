@@ -60,7 +60,8 @@ def deadline_alerts(
     t_now = now_utc(now)
     horizon = t_now + within
     out: list[Alert] = []
-    for v in list_requisitions(engine, status=["recue", "en_cours"]):
+    # the deadline is filtered in SQL (index on status and deadline), not in Python
+    for v in list_requisitions(engine, status=["recue", "en_cours"], due_by=horizon):
         if v.deadline is None or v.deadline > horizon:
             continue
         soon = [c for c in v.cameras if c.deadline <= horizon]

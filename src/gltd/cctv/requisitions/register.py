@@ -359,8 +359,10 @@ def list_requisitions(
     status: Sequence[str] | None = None,
     year: int | None = None,
     camera: str | None = None,
+    due_by: datetime | None = None,
 ) -> list[RequisitionView]:
-    """Requisitions, newest first (filters: statuses, local year of receipt, camera)."""
+    """Requisitions, newest first (filters: statuses, local year of receipt, camera, and
+    a deadline at or before ``due_by``)."""
     stmt = select(Requisition).options(
         selectinload(Requisition.cameras), selectinload(Requisition.events)
     )
@@ -372,6 +374,8 @@ def list_requisitions(
         stmt = stmt.where(Requisition.received_at >= a, Requisition.received_at < b)
     if camera:
         stmt = stmt.where(Requisition.cameras.any(Camera.code == camera))
+    if due_by is not None:
+        stmt = stmt.where(Requisition.deadline <= due_by)
     with Session(engine) as session:
         rows = session.execute(stmt.order_by(Requisition.received_at.desc())).scalars().all()
         return [requisition_view(r) for r in rows]
