@@ -407,13 +407,17 @@ def _lut_for(
     return lut, use_lut, edges
 
 
+def _zero_tables(rows: int, pairs: ClosePairs, t_edges: np.ndarray) -> np.ndarray:
+    """``rows`` empty tables (distance band × finite time band) to count into."""
+    return np.zeros((rows, pairs.n_dist, max(len(t_edges) - 1, 0)), dtype=np.int64)
+
+
 def count_permutations(
     tp: np.ndarray, pairs: ClosePairs, t_edges: np.ndarray, states: np.ndarray
 ) -> np.ndarray:
     """Tables of the permutations given by ``states`` (B × 4), counted in parallel."""
-    n_time = max(len(t_edges) - 1, 0)
-    out = np.zeros((states.shape[0], pairs.n_dist, n_time), dtype=np.int64)
-    if n_time == 0 or pairs.n_dist == 0 or pairs.n_pairs == 0:
+    out = _zero_tables(states.shape[0], pairs, t_edges)
+    if out.shape[2] == 0 or pairs.n_dist == 0 or pairs.n_pairs == 0:
         return out
     lut, use_lut, edges = _lut_for(t_edges, tp.dtype.kind in "iu", pairs.n_dist)
     _count_permuted(
@@ -442,9 +446,8 @@ def count_table(tp: np.ndarray, pairs: ClosePairs, t_edges: np.ndarray) -> np.nd
 
 def count_batch(tbatch: np.ndarray, pairs: ClosePairs, t_edges: np.ndarray) -> np.ndarray:
     """:func:`count_table` for each row of ``tbatch`` (B × n), in parallel over rows."""
-    n_time = max(len(t_edges) - 1, 0)
-    out = np.zeros((tbatch.shape[0], pairs.n_dist, n_time), dtype=np.int64)
-    if n_time == 0 or pairs.n_dist == 0 or pairs.n_pairs == 0:
+    out = _zero_tables(tbatch.shape[0], pairs, t_edges)
+    if out.shape[2] == 0 or pairs.n_dist == 0 or pairs.n_pairs == 0:
         return out
     lut, use_lut, edges = _lut_for(t_edges, tbatch.dtype.kind in "iu", pairs.n_dist)
     _count_many(
