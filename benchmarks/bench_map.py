@@ -14,7 +14,6 @@ Target (issue #14): a printable A3 map ≤ 5 s.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -22,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_report import fill  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from bench_report import open_database  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from gltd.mapsheet import map_from_store, write_map  # noqa: E402
 from gltd.model import Incident  # noqa: E402
@@ -62,18 +61,7 @@ def peer(url: str, period: object, out: Path) -> float:
 
 def main() -> None:
     """Build the database if needed, then time the printable map and the peer."""
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "gltd_bench_report.db"))
-    args = ap.parse_args()
-    url = f"sqlite:///{args.db}"
-    if not Path(args.db).exists():
-        t = time.perf_counter()
-        fill(url, args.n)
-        print(f"base générée ({args.n:,} faits) en {time.perf_counter() - t:.1f} s : {args.db}")
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        n = int(conn.execute(select(func.count()).select_from(Incident)).scalar_one())
+    url, engine, n = open_database()
     period = parse_period("2018-03-24..2018-09-24")
     out = Path(tempfile.gettempdir())
     rows = []

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from gltd.demo.geography import REST_NAME, ZONES, assign_zones, inside_commune, to_metric
 from gltd.demo.scenario import build_demo
@@ -112,8 +112,10 @@ def pandas_peer(url: str, period: object, ref: object) -> tuple[float, pd.Series
     return time.perf_counter() - t, out[0]
 
 
-def main() -> None:
-    """Build the database if needed, then time the bilan and the peer."""
+def open_database() -> tuple[str, Engine, int]:
+    """The benchmark database of ``--db`` (built with ``--n`` incidents when absent, by
+    :func:`fill`): its URL, an engine and its number of incidents. Shared by the bilan and
+    the printable map benchmarks."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "gltd_bench_report.db"))
@@ -126,6 +128,12 @@ def main() -> None:
     engine = make_engine(url)
     with engine.connect() as conn:
         n = int(conn.execute(select(func.count()).select_from(Incident)).scalar_one())
+    return url, engine, n
+
+
+def main() -> None:
+    """Build the database if needed, then time the bilan and the peer."""
+    url, engine, n = open_database()
     period = parse_period("2018-03-24..2018-09-24")
     ref, kind = resolve_compare(period, "previous-year")
     out = Path(tempfile.gettempdir())
