@@ -5,50 +5,43 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 from scipy import stats
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+from demo_support import DataKeys, assert_keys_say_the_json, demo_bilan, demo_database
 from gltd.cli.main import app
-from gltd.demo.scenario import build_demo
-from gltd.documents.fmt import parse_fr_number
-from gltd.report.builder import build_bilan, resolve_compare
 from gltd.report.render import render_html
-from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
-from gltd.timeutil import parse_period
 
-ARGS = ["--from", "2018-03-24", "--to", "2018-09-24", "--compare", "previous-year"]
+PERIOD = ["--from", "2018-03-24", "--to", "2018-09-24"]
+ARGS = [*PERIOD, "--compare", "previous-year"]
+
+
+def _report_json(url: str, out: Path, *options: str) -> Result:
+    """``gltd report`` on ``url`` with ``options``, written as JSON to ``out``."""
+    return CliRunner().invoke(
+        app, ["report", "--db", url, *options, "--format", "json", "--out", str(out)]
+    )
 
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('bilan') / 'demo.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, seed=2018)
-    engine.dispose()
-    return url
+    return demo_database(tmp_path_factory.mktemp("bilan"))
 
 
 @pytest.fixture(scope="module")
 def bilan(demo_url: str) -> dict[str, Any]:
-    period = parse_period("2018-03-24..2018-09-24")
-    ref, kind = resolve_compare(period, "previous-year")
-    return build_bilan(make_engine(demo_url), period, ref, compare_kind=kind)
+    return demo_bilan(demo_url)
 
 
 @pytest.fixture(scope="module")
 def bilan_json(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("json") / "bilan.json"
-    res = CliRunner().invoke(
-        app, ["report", "--db", demo_url, *ARGS, "--format", "json", "--out", str(out)]
-    )
+    res = _report_json(demo_url, out, *ARGS)
     assert res.exit_code == 0, res.output
     return dict(json.loads(out.read_text(encoding="utf-8")))
 
@@ -97,41 +90,10 @@ def test_hotspots_show_the_displacement_and_the_new_market(bilan_json: dict[str,
     assert by_zone["Les Carmes"]["persistant"] > 0
 
 
-class _Keys(HTMLParser):
-    """Collect the text of every element carrying a data-key attribute."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[str, str, str]] = []
-        self._stack: list[tuple[str, str, list[str]] | None] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        key = a.get("data-key")
-        self._stack.append((key, a.get("data-fmt") or "int", []) if key else None)
-
-    def handle_endtag(self, tag: str) -> None:
-        item = self._stack.pop() if self._stack else None
-        if item is not None:
-            self.found.append((item[0], item[1], "".join(item[2]).strip()))
-
-    def handle_data(self, data: str) -> None:
-        for item in self._stack:
-            if item is not None:
-                item[2].append(data)
-
-
-def _lookup(doc: dict[str, Any], path: str) -> Any:
-    cur: Any = doc
-    for part in path.split("."):
-        cur = cur[int(part)] if isinstance(cur, list) else cur[part]
-    return cur
-
-
 def test_html_shows_the_same_numbers_as_the_json(
     bilan: dict[str, Any], bilan_json: dict[str, Any]
 ) -> None:
-    parser = _Keys()
+    parser = DataKeys()
     parser.feed(render_html(bilan))
     assert len(parser.found) > 150
     keys = {k for k, _, _ in parser.found}
@@ -149,16 +111,7 @@ def test_html_shows_the_same_numbers_as_the_json(
         if r["zone"] == "Les Carmes" and r["role"] == "consumer"
     )
     assert f"arrests_by_zone.{carmes}.test.count" in keys
-    for key, fmt, text in parser.found:
-        value = _lookup(bilan_json, key)
-        if value is None:
-            assert text == "—", key
-        elif fmt == "pct":
-            assert parse_fr_number(text) == pytest.approx(round(value * 100), abs=0.5), key
-        elif fmt == "num2":
-            assert parse_fr_number(text) == pytest.approx(round(value, 2), abs=0.005), key
-        else:
-            assert parse_fr_number(text) == pytest.approx(round(value), abs=0.5), key
+    assert_keys_say_the_json(parser.found, bilan_json)
     # the headline, as a journalist would read it
     body = render_html(bilan).replace("\u00a0", " ").replace("\u202f", " ")
     assert "+125 % (20 → 45), p = 0,003" in body
@@ -209,65 +162,17 @@ def test_report_cli_errors_are_plain_messages(demo_url: str, tmp_path: Path) -> 
         app, ["report", "--db", demo_url, *ARGS, "--format", "docx", "--out", str(out)]
     )
     assert bad_fmt.exit_code == 2 and "pdf, html ou json" in bad_fmt.output
-    bad_cmp = runner.invoke(
-        app,
-        [
-            "report",
-            "--db",
-            demo_url,
-            "--from",
-            "2018-03-24",
-            "--to",
-            "2018-09-24",
-            "--compare",
-            "last-week",
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
-    )
+    bad_cmp = _report_json(demo_url, out, *PERIOD, "--compare", "last-week")
     assert bad_cmp.exit_code == 2 and "previous-year" in bad_cmp.output
-    bad_zone = runner.invoke(
-        app,
-        [
-            "report",
-            "--db",
-            demo_url,
-            *ARGS,
-            "--zones",
-            "Atlantide",
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
-    )
+    bad_zone = _report_json(demo_url, out, *ARGS, "--zones", "Atlantide")
     assert bad_zone.exit_code == 2 and "zone inconnue" in bad_zone.output
     assert not out.exists()
 
 
 def test_previous_period_and_zone_filter(demo_url: str, tmp_path: Path) -> None:
     out = tmp_path / "b.json"
-    res = CliRunner().invoke(
-        app,
-        [
-            "report",
-            "--db",
-            demo_url,
-            "--from",
-            "2018-03-24",
-            "--to",
-            "2018-09-24",
-            "--compare",
-            "previous-period",
-            "--zones",
-            "Les Carmes,Carmes Nord",
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
+    res = _report_json(
+        demo_url, out, *PERIOD, "--compare", "previous-period", "--zones", "Les Carmes,Carmes Nord"
     )
     assert res.exit_code == 0, res.output
     b = json.loads(out.read_text(encoding="utf-8"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +18,11 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from demo_support import DataKeys, assert_keys_say_the_json, demo_bilan, demo_database, lookup
 from gltd.cli.main import app
-from gltd.demo.scenario import build_demo
 from gltd.documents.fmt import parse_fr_number
-from gltd.report.builder import build_bilan, resolve_compare
 from gltd.report.render import render_html, render_json, render_pdf
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
 from gltd.timeutil import parse_period
 
 EDITIONS = ("complete", "presse")
@@ -37,19 +34,12 @@ NUMBER_AT_LINE_END = re.compile(r"\d\s*$")
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('editions') / 'demo.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, seed=2018)
-    engine.dispose()
-    return url
+    return demo_database(tmp_path_factory.mktemp("editions"))
 
 
 @pytest.fixture(scope="module")
 def bilan(demo_url: str) -> dict[str, Any]:
-    period = parse_period("2018-03-24..2018-09-24")
-    ref, kind = resolve_compare(period, "previous-year")
-    return build_bilan(make_engine(demo_url), period, ref, compare_kind=kind)
+    return demo_bilan(demo_url)
 
 
 @pytest.fixture(scope="module")
@@ -137,37 +127,6 @@ def test_no_percentage_on_small_numbers(
         assert printed <= allowed, f"{edition} {where}: {printed - allowed}"
 
 
-class _Keys(HTMLParser):
-    """The text of every element carrying a data-key attribute."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[str, str, str]] = []
-        self._stack: list[tuple[str, str, list[str]] | None] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        key = a.get("data-key")
-        self._stack.append((key, a.get("data-fmt") or "int", []) if key else None)
-
-    def handle_endtag(self, tag: str) -> None:
-        item = self._stack.pop() if self._stack else None
-        if item is not None:
-            self.found.append((item[0], item[1], "".join(item[2]).strip()))
-
-    def handle_data(self, text: str) -> None:
-        for item in self._stack:
-            if item is not None:
-                item[2].append(text)
-
-
-def _lookup(doc: dict[str, Any], path: str) -> Any:
-    cur: Any = doc
-    for part in path.split("."):
-        cur = cur[int(part)] if isinstance(cur, list) else cur[part]
-    return cur
-
-
 #: A number as the documents print it (French: ``1 234``, ``2,25``, ``150 000 €``).
 NUMBER = re.compile(r"(?<![\w,])[+\u2212-]?\d[\d\u202f\u00a0]*(?:,\d+)?")
 
@@ -177,19 +136,10 @@ def test_html_says_the_json_numbers(
     edition: str, bilan: dict[str, Any], data: dict[str, Any]
 ) -> None:
     html = render_html(bilan, edition=edition)
-    parser = _Keys()
+    parser = DataKeys()
     parser.feed(html)
     assert len(parser.found) >= (10 if edition == "presse" else 150)
-    for key, fmt, text in parser.found:
-        value = _lookup(data, key)
-        if value is None:
-            assert text == "—", key
-        elif fmt == "pct":
-            assert parse_fr_number(text) == pytest.approx(round(value * 100), abs=0.5), key
-        elif fmt == "num2":
-            assert parse_fr_number(text) == pytest.approx(round(value, 2), abs=0.005), key
-        else:
-            assert parse_fr_number(text) == pytest.approx(round(value), abs=0.5), key
+    assert_keys_say_the_json(parser.found, data)
     if edition == "presse":
         # Every number of the key figures and the changes is one of the JSON's, by key.
         keys = {k for k, _, _ in parser.found}
@@ -197,7 +147,7 @@ def test_html_says_the_json_numbers(
             assert f["key"] in keys and (f["ref_key"] is None or f["ref_key"] in keys)
         for c in data["press"]["changes"]:
             assert {f"{c['path']}.count", f"{c['path']}.count_ref"} <= keys
-            assert _lookup(data, c["path"]) == c["test"]
+            assert lookup(data, c["path"]) == c["test"]
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

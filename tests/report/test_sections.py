@@ -17,13 +17,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from demo_support import demo_database
 from gltd.cctv.inventory import list_cameras
 from gltd.cctv.requisitions import deadline_alerts
 from gltd.cli.main import app
-from gltd.demo.scenario import build_demo
 from gltd.model import Camera, Requisition
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
 from gltd.web.app import create_app
 from web_support import login, seed, settings_for, web_settings
 
@@ -39,11 +38,7 @@ def _cli(*args: str) -> str:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
     folder = tmp_path_factory.mktemp("bilan-domain")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, seed=2018)
-    engine.dispose()
+    url = demo_database(folder)
     out = folder / "bilan.json"
     _cli("report", "--db", url, "--from", "2018-03-24", "--to", LAST_DAY,
          "--compare", "previous-year", "--format", "json", "--out", str(out))  # fmt: skip

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gltd.accounts import demo_password, ensure_demo_accounts
-from gltd.demo.scenario import build_demo
-from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
+from demo_support import demo_database
+from gltd.accounts import demo_password
 from web_support import SECRET, serving, settings_for, web_settings
 
 pytestmark = pytest.mark.browser
@@ -24,12 +22,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("demo-web")
-    url = f"sqlite:///{tmp / 'demo.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, seed=2018)
-    ensure_demo_accounts(engine, SECRET)
-    engine.dispose()
+    url = demo_database(tmp, accounts_secret=SECRET)
     with serving(create_app(settings_for(url), web=web_settings(tmp))) as base:
         yield base
 

@@ -15,11 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from gltd.accounts import demo_password, ensure_demo_accounts
+from demo_support import demo_database
+from gltd.accounts import demo_password
 from gltd.cli.main import app as cli_app
-from gltd.demo.scenario import build_demo
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
 from gltd.web.app import create_app
 from web_support import SECRET, login, page_token, settings_for, web_settings
 
@@ -30,13 +29,7 @@ ANALYST = "csu-analyste"
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, seed=2018)
-    ensure_demo_accounts(engine, SECRET)
-    engine.dispose()
-    return url
+    return demo_database(tmp_path_factory.mktemp("demo"), accounts_secret=SECRET)
 
 
 def _client(url: str, tmp_path: Path) -> TestClient:
