@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from gltd.cctv import inventory as inv
 from gltd.store.engine import make_engine
@@ -47,12 +47,15 @@ def test_map_layer_draws_only_the_cameras_in_service_during_the_period(db_url: s
 
 
 def test_camera_register_shows_status_and_removal_date(db_url: str) -> None:
+    from gltd.web.registers import LISTINGS
     from gltd.web.registers.cctv import CamerasRegister
+    from gltd.web.registers.listing import iter_rows, parse_query
 
     engine = _network(db_url)
     reg = CamerasRegister()
     assert {"status", "removed_on"} <= {c.key for c in reg.columns}
-    rows = {r["code"]: r for r in reg.rows(engine, {})}
+    spec, now = LISTINGS["cameras"], datetime.now(UTC)
+    rows = {r["code"]: r for r in iter_rows(engine, spec, parse_query(spec, {}), now)}
     assert rows["C-GONE"]["status"] == "retirée"
     assert rows["C-GONE"]["removed_on"] == date(2018, 3, 1)
     assert rows["C-OLD"]["status"] == "en service"

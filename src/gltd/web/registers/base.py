@@ -12,19 +12,7 @@ from sqlalchemy import Engine
 from gltd.web.auth import CurrentUser
 from gltd.web.forms import Field
 
-__all__ = ["Register", "Column", "REFERENCE_NOW", "form_now", "jsonable", "params_now"]
-
-#: The key under which the list routes pass the application's « now » (its reference
-#: date, :meth:`gltd.web.settings.WebSettings.now`) to :meth:`Register.rows`.
-REFERENCE_NOW = "gltd_reference_now"
-
-
-def params_now(params: dict[str, str]) -> datetime:
-    """« Now » for a register's rows: the application's reference date, else now (UTC)."""
-    from datetime import UTC
-
-    raw = params.get(REFERENCE_NOW)
-    return datetime.fromisoformat(raw) if raw else datetime.now(UTC)
+__all__ = ["Register", "Column", "form_now", "jsonable"]
 
 
 def form_now(now: datetime, kind: str = "datetime") -> str:
@@ -70,10 +58,6 @@ class Register:
 
     def fields(self, engine: Engine, *, editing: bool = False) -> list[Field]:
         """Inputs of the add/edit form."""
-        raise NotImplementedError
-
-    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """The rows of the list (dicts with at least ``id`` and the column keys)."""
         raise NotImplementedError
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from gltd.model import Camera, CameraRequest
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.forms import Field
-from gltd.web.registers.base import Column, Register, form_now, params_now
+from gltd.web.registers.base import Column, Register, form_now
 
 __all__ = [
     "CamerasRegister",
@@ -118,26 +118,6 @@ class CamerasRegister(Register):
         """A dome kept 15 days by default."""
         return {"field_angle_deg": 360, "range_m": 50, "retention_days": 15}
 
-    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Cameras by code, with their status today (en service, retirée)."""
-        from gltd.cctv.inventory import list_cameras
-        from gltd.timeutil import PARIS
-
-        today = params_now(params).astimezone(PARIS).date()
-        out = []
-        for c in list_cameras(engine):
-            d = c.as_dict()
-            d["hd"] = "oui" if c.hd else "non"
-            d["optics"] = (
-                f"dôme, {c.range_m:g} m"
-                if c.heading_deg is None or c.field_angle_deg >= 360
-                else f"{c.heading_deg:g}° ± {c.field_angle_deg / 2:g}°, {c.range_m:g} m"
-            )
-            d["installed_on"], d["authorisation_expiry"] = c.installed_on, c.authorisation_expiry
-            d["removed_on"], d["status"] = c.removed_on, c.status_on(today)
-            out.append(d)
-        return out
-
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values of a camera."""
         with Session(engine) as s:
@@ -216,17 +196,6 @@ class ViewingLogRegister(Register):
     def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
         """A viewing (the commonest action); the extract's times are the footage's own."""
         return {"action": "visionnage"}
-
-    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Newest first."""
-        from gltd.cctv.viewlog import list_viewings
-
-        out = []
-        for e in reversed(list_viewings(engine)):
-            d = e.as_dict()
-            d["at"] = e.at
-            out.append(d)
-        return out
 
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
         """Append one viewing."""
@@ -322,29 +291,6 @@ class CameraRequestsRegister(Register):
     def defaults(self, engine: Engine, now: datetime) -> dict[str, Any]:
         """Received on the reference date, pending, 100 m."""
         return {"received_on": form_now(now, "date"), "radius_m": 100, "status": "attente"}
-
-    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Newest first."""
-        with Session(engine) as s:
-            reqs = (
-                s.execute(select(CameraRequest).order_by(CameraRequest.received_on.desc()))
-                .scalars()
-                .all()
-            )
-            return [
-                {
-                    "id": r.id,
-                    "received_on": r.received_on,
-                    "origin": r.origin,
-                    "place": f"{r.lat:.5f}, {r.lon:.5f}",
-                    "lat": r.lat,
-                    "lon": r.lon,
-                    "radius_m": r.radius_m,
-                    "status": r.status,
-                    "description": r.description or "",
-                }
-                for r in reqs
-            ]
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values."""

@@ -27,6 +27,7 @@ __all__ = [
     "ListSpec",
     "Page",
     "fetch_page",
+    "fetch_slice",
     "filtered",
     "iter_rows",
     "parse_query",
@@ -204,25 +205,45 @@ class Page:
         return 0 if not self.rows else self.first + len(self.rows) - 1
 
 
+def _count(conn: Any, spec: ListSpec, stmt: Select[Any]) -> int:
+    # counted on the key alone: the subqueries of shown names are not evaluated
+    keys = stmt.with_only_columns(spec.key).subquery()
+    return int(conn.execute(select(func.count()).select_from(keys)).scalar_one())
+
+
+def _cut(
+    conn: Any, spec: ListSpec, stmt: Select[Any], query: ListQuery, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    cut = _ordered(spec, stmt, query).limit(limit).offset(offset)
+    return [dict(r._mapping) for r in conn.execute(cut)]
+
+
 def fetch_page(engine: Engine, spec: ListSpec, query: ListQuery, now: datetime) -> Page:
     """One page (a page past the end shows the last one) and the filtered count."""
     stmt = filtered(spec, query, now)
     with engine.connect() as conn:
-        # counted on the key alone: the subqueries of shown names are not evaluated
-        keys = stmt.with_only_columns(spec.key).subquery()
-        total = conn.execute(select(func.count()).select_from(keys)).scalar_one()
+        total = _count(conn, spec, stmt)
         pages = max(1, -(-total // query.size))
         if query.page > pages:
             query = replace(query, page=pages)
-        rows = [
-            dict(r._mapping)
-            for r in conn.execute(
-                _ordered(spec, stmt, query).limit(query.size).offset((query.page - 1) * query.size)
-            )
-        ]
+        rows = _cut(conn, spec, stmt, query, (query.page - 1) * query.size, query.size)
     if spec.finish is not None and rows:
         spec.finish(engine, rows, now)
     return Page(rows=rows, total=total, query=query)
+
+
+def fetch_slice(
+    engine: Engine, spec: ListSpec, query: ListQuery, now: datetime, *, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """``limit`` rows of the filtered view from rank ``offset`` (0-based, none past the
+    end), completed, and the filtered count (the JSON API)."""
+    stmt = filtered(spec, query, now)
+    with engine.connect() as conn:
+        total = _count(conn, spec, stmt)
+        rows = _cut(conn, spec, stmt, query, offset, limit) if offset < total else []
+    if spec.finish is not None and rows:
+        spec.finish(engine, rows, now)
+    return rows, total
 
 
 def iter_rows(

@@ -332,6 +332,10 @@ def _cam_base() -> Any:
         C.authorisation_expiry,
         C.annual_cost_eur,
         zone_name(C.zone_id).label("zone"),
+        C.zone_id,
+        C.x,
+        C.y,
+        C.notes,
     )
 
 

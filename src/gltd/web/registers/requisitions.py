@@ -19,7 +19,7 @@ from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.dashboard_data import deadline_level
 from gltd.web.forms import Field
-from gltd.web.registers.base import Column, Register, form_now, params_now
+from gltd.web.registers.base import Column, Register, form_now
 from gltd.web.registers.cctv import camera_options
 
 __all__ = ["RequisitionsRegister", "requisition_deadline"]
@@ -128,20 +128,6 @@ class RequisitionsRegister(Register):
     def saved_url(self, item_id: int) -> str:
         """After recording: the requisition's status page (its deadline and workflow)."""
         return f"/requisitions/{item_id}"
-
-    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Requisitions, newest first, with the colour of their deadline."""
-        from gltd.cctv.requisitions import list_requisitions
-
-        now = params_now(params)
-        out = []
-        for v in list_requisitions(engine):
-            d = v.as_dict()
-            d["received_at"], d["deadline"] = v.received_at, v.deadline
-            d["camera_codes"] = ", ".join(c.code for c in v.cameras)
-            d["level"] = deadline_level(v.deadline, v.status, now)
-            out.append(d)
-        return out
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """The status form starts from the current status."""

@@ -23,8 +23,6 @@ from gltd.steering import (
     create_operation,
     get_action,
     get_operation,
-    list_actions,
-    list_operations,
     seizures_from_form,
     seizures_to_form,
     update_action,
@@ -125,26 +123,6 @@ class OperationsRegister(Register):
         )
         return OperationInput(**v)
 
-    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Operations, most recent first."""
-        return [
-            {
-                "id": o.id,
-                "started_at": o.started_at,
-                "ended_at": o.ended_at,
-                "kind": o.kind,
-                "kind_label": OPERATION_KIND_LABELS.get(o.kind, o.kind),
-                "zone": o.zone_name or "—",
-                "planned": o.planned,
-                "planned_label": "planifiée" if o.planned else "réalisée",
-                "arrests": f"{o.arrests_trafficker} / {o.arrests_consumer} / {o.arrests_other}",
-                "seizures": ", ".join(o.seizures) or "—",
-                "cash_eur": o.cash_eur,
-                "agencies": o.agencies,
-            }
-            for o in list_operations(engine)
-        ]
-
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values."""
         o = get_operation(engine, operation_id=item_id)
@@ -220,24 +198,6 @@ class ActionsRegister(Register):
         v["title"] = v.get("title") or ""
         v["status"] = v.get("status") or "a_faire"
         return ActionInput(**v)
-
-    def rows(self, engine: Engine, params: dict[str, str]) -> list[dict[str, Any]]:
-        """Open actions first, by due date."""
-        return [
-            {
-                "id": a.id,
-                "title": a.title,
-                "owner": a.owner_name or "—",
-                "decided_on": a.decided_on,
-                "due_on": a.due_on,
-                "done_on": a.done_on,
-                "status": a.status,
-                "status_label": ACTION_STATUS_LABELS.get(a.status, a.status),
-                "zone": a.zone_name or "—",
-                "notes": a.notes,
-            }
-            for a in list_actions(engine)
-        ]
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values."""

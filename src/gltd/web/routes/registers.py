@@ -19,7 +19,7 @@ from gltd.web.deps import app_state, client_ip, require
 from gltd.web.forms import Field, FormErrors, form_data, parse, to_form_values
 from gltd.web.permissions import SENSITIVE
 from gltd.web.registers import LISTINGS, REGISTERS, Register
-from gltd.web.registers.base import REFERENCE_NOW, jsonable
+from gltd.web.registers.api import list_response, with_list_parameters
 from gltd.web.registers.export import csv_bytes, export_rows, xlsx_bytes
 from gltd.web.registers.listing import (
     PAGE_SIZES,
@@ -27,6 +27,7 @@ from gltd.web.registers.listing import (
     ListSpec,
     Page,
     fetch_page,
+    iter_rows,
     parse_query,
 )
 from gltd.web.registers.requisitions import requisition_deadline
@@ -94,13 +95,6 @@ def _identity_warnings(fields: list[Field], values: dict[str, Any]) -> list[str]
     return form_warnings(texts, {f.name: f.label for f in fields})
 
 
-def _params(request: Request, *, query: bool = True) -> dict[str, str]:
-    """The query (when ``query``) and the application's « now » (its reference date)."""
-    params = dict(request.query_params) if query else {}
-    params[REFERENCE_NOW] = app_state(request).web.now().isoformat()
-    return params
-
-
 def _calendar(rows: list[dict[str, Any]], month: str | None, today: date) -> dict[str, Any]:
     """Operations of one month laid out in weeks (Monday first)."""
     import calendar
@@ -141,7 +135,10 @@ def _add_routes(reg: Register) -> None:
     ) -> HTMLResponse:
         st = app_state(request)
         if vue == "calendrier" and reg.slug == "operations":
-            rows = await run_in_threadpool(reg.rows, st.engine, _params(request))
+            newest = ListQuery(sort="started_at", desc=True)
+            rows = await run_in_threadpool(
+                lambda: list(iter_rows(st.engine, spec, newest, st.web.now()))
+            )
             cal = _calendar(rows, mois, st.web.today())
             return render(request, "register_list.html", {"reg": reg, "calendar": cal})
         query = parse_query(spec, request.query_params)
@@ -286,10 +283,15 @@ def _add_routes(reg: Register) -> None:
     async def update(request: Request, user: Writer, item_id: int) -> Response:
         return await submit(request, user, item_id)
 
-    async def api_list(request: Request, user: Reader) -> dict[str, Any]:
+    async def api_list(request: Request, user: Reader, **params: Any) -> dict[str, Any]:
+        """One slice of the filtered view (``limit`` rows from ``offset``, or ``page``),
+        the filtered count (``total``) and the address of the next slice (``next``)."""
         st = app_state(request)
-        rows = await run_in_threadpool(reg.rows, st.engine, _params(request))
-        return {"items": jsonable(rows), "count": len(rows)}
+        return await run_in_threadpool(
+            list_response, st.engine, spec, request.query_params, st.web.now(), request.url.path
+        )
+
+    with_list_parameters(api_list, spec)
 
     async def api_create(
         request: Request,
