@@ -243,6 +243,24 @@ def page_token(client: Any, path: str = "/") -> str:
     return m.group(1)
 
 
+def browser_login(page: Any, base: str, user: str, password: str = PASSWORD) -> None:
+    """Log a Playwright ``page`` in through the login form; wait for the dashboard."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def french_page(playwright: Any, chromium_path: str, width: int = 1366, height: int = 900) -> Any:
+    """A page of a new headless Chromium, French locale, ``width`` × ``height``
+    (close it with ``page.context.browser.close()``)."""
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"]
+    )
+    return browser.new_page(viewport={"width": width, "height": height}, locale="fr-FR")
+
+
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """``app`` served by a real uvicorn in a thread on a free loopback port; yields its

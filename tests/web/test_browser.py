@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gltd.store.migrate import upgrade
-from web_support import PASSWORD, seed, serving, settings_for, web_settings
+from web_support import browser_login, seed, serving, settings_for, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -71,21 +71,13 @@ def expect(locator: Any) -> Any:
     return _expect(locator)
 
 
-def _login(page: Any, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
 def _no_csp_errors(page: Any) -> None:
     bad = [e for e in page.gltd_errors if "Content Security Policy" in e or "Refused" in e]
     assert not bad, bad
 
 
 def test_login_and_read_the_dashboard(server: str, page: Any, artifacts_dir: Path) -> None:
-    _login(page, server, "police.coordinateur")
+    browser_login(page, server, "police.coordinateur")
     page.goto(f"{server}/?du=2018-03-24&au=2018-09-23")
     table = page.locator("#kpis")
     assert "Les Carmes" in table.inner_text()
@@ -96,7 +88,7 @@ def test_login_and_read_the_dashboard(server: str, page: Any, artifacts_dir: Pat
 
 
 def test_open_the_map_and_toggle_layers(server: str, page: Any, artifacts_dir: Path) -> None:
-    _login(page, server, "police.analyste")
+    browser_login(page, server, "police.analyste")
     page.goto(f"{server}/carte?du=2018-03-24&au=2018-09-23")
     page.wait_for_selector(".leaflet-container")
     # Zones and density are drawn (on a canvas): the legend says how many incidents.
@@ -121,7 +113,7 @@ def test_open_the_map_and_toggle_layers(server: str, page: Any, artifacts_dir: P
 def test_a_requisition_from_the_camera_search_to_its_deadline(
     server: str, page: Any, artifacts_dir: Path
 ) -> None:
-    _login(page, server, "csu.operateur_csu")
+    browser_login(page, server, "csu.operateur_csu")
     page.goto(f"{server}/requisitions/nouveau")
     page.fill("input[name=received_at]", "2018-06-12T09:30")
     # The unit: picked from the known units (a datalist) or typed freely.
@@ -173,7 +165,7 @@ def test_a_requisition_from_the_camera_search_to_its_deadline(
 
 def test_generate_the_bilan(server: str, page: Any, artifacts_dir: Path) -> None:
     pytest.importorskip("gltd.report.render")
-    _login(page, server, "parquet.coordinateur")
+    browser_login(page, server, "parquet.coordinateur")
     page.goto(f"{server}/analyses")
     form = page.locator("#analysis-bilan form")
     form.locator("input[name=first]").fill("2018-03-24")
@@ -197,7 +189,7 @@ def test_generate_the_bilan(server: str, page: Any, artifacts_dir: Path) -> None
 def test_city_user_is_refused_the_operations_page(
     server: str, page: Any, artifacts_dir: Path
 ) -> None:
-    _login(page, server, "ville.coordinateur")
+    browser_login(page, server, "ville.coordinateur")
     assert page.locator("nav.main a", has_text="Opérations").count() == 0
     resp = page.goto(f"{server}/operations")
     assert resp is not None and resp.status == 403
@@ -208,7 +200,7 @@ def test_city_user_is_refused_the_operations_page(
 def test_a_web_import_with_errors_then_the_valid_rows(
     server: str, page: Any, artifacts_dir: Path
 ) -> None:
-    _login(page, server, "csu.admin")
+    browser_login(page, server, "csu.admin")
     page.goto(f"{server}/imports")
     page.select_option("select[name=kind]", "cameras")
     page.set_input_files(
@@ -250,7 +242,7 @@ def test_a_web_import_with_errors_then_the_valid_rows(
 def test_forms_a_camera_placed_on_the_map_and_checkboxes_beside_labels(
     server: str, page: Any, artifacts_dir: Path
 ) -> None:
-    _login(page, server, "csu.coordinateur")
+    browser_login(page, server, "csu.coordinateur")
     page.goto(f"{server}/cameras/nouveau")
     page.wait_for_selector("#point-map.leaflet-container")
     page.locator("#point-map").scroll_into_view_if_needed()
@@ -273,7 +265,7 @@ def test_dashboard_trend_chart_draws_and_a_zone_click_filters(
     server: str, page: Any, artifacts_dir: Path
 ) -> None:
     """The vendored chart library draws under the page's CSP; a zone clicked filters."""
-    _login(page, server, "police.coordinateur")
+    browser_login(page, server, "police.coordinateur")
     page.goto(f"{server}/?du=2018-03-24&au=2018-09-23")
     expect(page.locator("#trend-chart")).to_have_attribute("data-drawn", "1")
     assert page.locator("#tiles .tile").count() >= 4

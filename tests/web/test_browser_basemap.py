@@ -12,7 +12,7 @@ import pytest
 
 from basemap_support import ATTRIBUTION, write_mbtiles, write_pmtiles
 from gltd.store.migrate import upgrade
-from web_support import PASSWORD, seed, serving, settings_for, web_settings
+from web_support import browser_login, french_page, seed, serving, settings_for, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +32,7 @@ def _map(page: Any, base: str, suffix: str) -> list[Any]:
     """Log in, open the map and return the tile responses it got from gltd."""
     got: list[Any] = []
     page.on("response", lambda r: got.append(r) if "/tiles/" in r.url else None)
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", "ville.analyste")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    browser_login(page, base, "ville.analyste")
     with page.expect_response(lambda r: "/tiles/" in r.url and r.url.endswith(suffix)):
         page.goto(f"{base}/carte?du=2018-03-24&au=2018-09-23")
     page.wait_for_function("() => document.getElementById('map').gltdBasemap !== undefined")
@@ -57,9 +53,8 @@ def test_map_requests_and_draws_the_basemap_tiles(
     settings = replace(settings_for(world["url"]), basemap=str(world["tmp"] / name))
     app = create_app(settings, web=web_settings(world["tmp"]))
     with serving(app) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path,
-                                    args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
-        page: Any = browser.new_page(viewport={"width": 1200, "height": 800}, locale="fr-FR")
+        page = french_page(p, chromium_path, 1200, 800)
+        browser = page.context.browser
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         got = _map(page, base, suffix)

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -17,7 +16,15 @@ from sqlalchemy.orm import Session
 from gltd.model import Incident
 from gltd.store.engine import make_engine
 from gltd.store.migrate import upgrade
-from web_support import CARMES_XY, PASSWORD, seed, serving, settings_for, web_settings
+from web_support import (
+    CARMES_XY,
+    browser_login,
+    french_page,
+    seed,
+    serving,
+    settings_for,
+    web_settings,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -58,17 +65,11 @@ def test_legend_french_numbers_and_play(
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page: Any = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+        page = french_page(p, chromium_path)
+        browser = page.context.browser
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{server}/login")
-        page.fill("input[name=username]", "police.analyste")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{server}/")
+        browser_login(page, server, "police.analyste")
         page.goto(f"{server}/carte?du=2018-06-01&au=2018-06-30")
         legend = page.locator("#legend")
         expect(legend.locator("[data-layer=density]")).to_contain_text("faits par cellule de 250 m")
@@ -138,15 +139,9 @@ def test_print_button_gives_the_page_of_the_layers_and_period_on_screen(
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page: Any = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-FR")
-        page.goto(f"{server}/login")
-        page.fill("input[name=username]", "ville.analyste")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{server}/")
+        page = french_page(p, chromium_path)
+        browser = page.context.browser
+        browser_login(page, server, "ville.analyste")
         page.goto(f"{server}/carte?du=2018-06-01&au=2018-06-30")
         expect(page.locator("#legend [data-layer=density]")).to_be_visible()
         with page.expect_response(lambda r: "/api/map/hotspots" in r.url):

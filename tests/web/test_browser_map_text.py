@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -19,7 +18,8 @@ from gltd.store.engine import make_engine
 from gltd.store.migrate import upgrade
 from web_support import (
     ARGONNE_XY,
-    PASSWORD,
+    browser_login,
+    french_page,
     seed,
     serving,
     settings_for,
@@ -80,15 +80,9 @@ def test_tooltips_show_markup_as_text(server: str, chromium_path: str, artifacts
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page: Any = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-FR")
-        page.goto(f"{server}/login")
-        page.fill("input[name=username]", "ville.analyste")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{server}/")
+        page = french_page(p, chromium_path)
+        browser = page.context.browser
+        browser_login(page, server, "ville.analyste")
         page.goto(f"{server}/carte?du=2018-03-24&au=2018-09-23")
         expect(page.locator("#legend")).to_contain_text("Densité")
         with page.expect_response(lambda r: "/api/map/cameras" in r.url):

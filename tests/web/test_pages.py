@@ -7,6 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -206,31 +207,13 @@ def test_actions_cameras_requests_and_viewings(sqlite_url: str, tmp_path: Path) 
             data={"csrf_token": tok, "title": "Élagage rue des Carmes", "status": "fait"},
         )
         assert r.status_code == 400 and "date de réalisation" in html.unescape(r.text)
-        r = c.post(
-            "/cameras/nouveau",
-            data={
-                "csrf_token": tok,
-                "code": "CAM-03",
-                "lat": "47.903",
-                "lon": "1.902",
-                "field_angle_deg": "360",
-                "range_m": "50",
-                "retention_days": "45",
-            },
-        )
+        camera = {"csrf_token": tok, "code": "CAM-03", "lat": "47.903", "lon": "1.902",
+                  "field_angle_deg": "360", "range_m": "50"}  # fmt: skip
+        r = c.post("/cameras/nouveau", data={**camera, "retention_days": "45"})
         assert r.status_code == 400 and "30" in r.text  # CSI L252-5: at most 30 days
         r = c.post(
             "/cameras/nouveau",
-            data={
-                "csrf_token": tok,
-                "code": "CAM-03",
-                "lat": "47.903",
-                "lon": "1.902",
-                "field_angle_deg": "360",
-                "range_m": "50",
-                "retention_days": "20",
-                "authorisation_date": "2018-05-01",
-            },
+            data={**camera, "retention_days": "20", "authorisation_date": "2018-05-01"},
             follow_redirects=False,
         )
         assert r.status_code == 303, html.unescape(r.text)[-2000:]
@@ -276,29 +259,15 @@ def test_admin_creates_and_deactivates_accounts(db_url: str, tmp_path: Path) -> 
     with _client(db_url, tmp_path) as admin, _client(db_url, tmp_path) as new:
         login(admin, "police.admin")  # accounts of its own agency
         tok = page_token(admin, "/admin")
-        r = admin.post(
-            "/admin/utilisateurs",
-            data={
-                "csrf_token": tok,
-                "username": "bs.analyste",
-                "agency_id": str(ids["agencies"]["police"]),
-                "role": "analyste",
-                "password": "court",
-            },
-            follow_redirects=False,
-        )
+
+        def create(password: str) -> Any:
+            form = {"csrf_token": tok, "username": "bs.analyste", "role": "analyste",
+                    "agency_id": str(ids["agencies"]["police"]), "password": password}  # fmt: skip
+            return admin.post("/admin/utilisateurs", data=form, follow_redirects=False)
+
+        r = create("court")
         assert "12%20caract" in r.headers["location"] or "12 caract" in r.headers["location"]
-        r = admin.post(
-            "/admin/utilisateurs",
-            data={
-                "csrf_token": tok,
-                "username": "bs.analyste",
-                "agency_id": str(ids["agencies"]["police"]),
-                "role": "analyste",
-                "password": "Tres-Long-2018",
-            },
-            follow_redirects=False,
-        )
+        r = create("Tres-Long-2018")
         assert r.status_code == 303 and "ok=" in r.headers["location"]
         assert login(new, "bs.analyste", "Tres-Long-2018").status_code == 303
         assert new.get("/operations").status_code == 200
