@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -104,6 +104,29 @@ def sqlite_url(tmp_path: Path) -> Iterator[str]:
     upgrade(url)
     yield url
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def camera_network(db_url: str) -> Engine:
+    """The engine of ``db_url`` holding three cameras at one place: C-OLD (since 2015),
+    C-GONE (2015 to 1 March 2018, removed that day), C-NEW (from 1 September 2018)."""
+    from datetime import date
+
+    from gltd.cctv import inventory as inv
+    from gltd.store.engine import make_engine
+
+    engine = make_engine(db_url)
+    for code, installed, removed in (
+        ("C-OLD", date(2015, 1, 1), None),
+        ("C-GONE", date(2015, 1, 1), date(2018, 3, 1)),
+        ("C-NEW", date(2018, 9, 1), None),
+    ):
+        inv.add_camera(
+            engine,
+            inv.CameraData(code=code, lat=47.902, lon=1.901, installed_on=installed,
+                           removed_on=removed),
+        )  # fmt: skip
+    return engine
 
 
 @pytest.fixture(scope="session")

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from gltd.cctv import inventory as inv
-from gltd.store.engine import make_engine
 
 
-def _network(url: str) -> object:
-    engine = make_engine(url)
-    for code, installed, removed in (
-        ("C-OLD", date(2015, 1, 1), None),
-        ("C-GONE", date(2015, 1, 1), date(2018, 3, 1)),
-        ("C-NEW", date(2018, 9, 1), None),
-    ):
-        inv.add_camera(
-            engine,
-            inv.CameraData(code=code, lat=47.902, lon=1.901, installed_on=installed,
-                           removed_on=removed),
-        )  # fmt: skip
-    return engine
-
-
-def test_a_period_lists_the_cameras_in_service_during_it(db_url: str) -> None:
-    engine = _network(db_url)
+def test_a_period_lists_the_cameras_in_service_during_it(camera_network: Engine) -> None:
+    engine = camera_network
     spring = inv.list_cameras(engine, during=(date(2018, 4, 1), date(2018, 6, 30)))
     assert [c.code for c in spring] == ["C-OLD"]
     h1 = inv.list_cameras(engine, during=(date(2018, 1, 1), date(2018, 6, 30)))
@@ -41,10 +26,9 @@ def test_a_period_lists_the_cameras_in_service_during_it(db_url: str) -> None:
     assert inv.get_camera(engine, "C-NEW").status_on(date(2018, 8, 31)) == "pas encore installée"
 
 
-def test_cli_list_shows_status_and_removal_date(db_url: str) -> None:
+def test_cli_list_shows_status_and_removal_date(db_url: str, camera_network: Engine) -> None:
     from gltd.cli.main import app
 
-    _network(db_url)
     r = CliRunner().invoke(app, ["cctv", "cameras", "list", "--db", db_url], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     line = next(x for x in r.output.splitlines() if "C-GONE" in x)

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from gltd.cctv import inventory as inv
-from gltd.store.engine import make_engine
+from sqlalchemy import Engine
+
 from gltd.web.cache import DataCache
 from gltd.web.map_data import cameras_geojson
 from gltd.web.periods import choose_period
-
-
-def _network(url: str) -> object:
-    engine = make_engine(url)
-    for code, installed, removed in (
-        ("C-OLD", date(2015, 1, 1), None),
-        ("C-GONE", date(2015, 1, 1), date(2018, 3, 1)),
-        ("C-NEW", date(2018, 9, 1), None),
-    ):
-        inv.add_camera(
-            engine,
-            inv.CameraData(code=code, lat=47.902, lon=1.901, installed_on=installed,
-                           removed_on=removed),
-        )  # fmt: skip
-    return engine
 
 
 def _points(gj: dict) -> dict[str, dict]:
@@ -34,8 +19,10 @@ def _points(gj: dict) -> dict[str, dict]:
     }
 
 
-def test_map_layer_draws_only_the_cameras_in_service_during_the_period(db_url: str) -> None:
-    engine = _network(db_url)
+def test_map_layer_draws_only_the_cameras_in_service_during_the_period(
+    camera_network: Engine,
+) -> None:
+    engine = camera_network
     cache = DataCache(engine)
     spring = cameras_geojson(engine, cache, choose_period("2018-04-01", "2018-06-30", None))
     assert set(_points(spring)) == {"C-OLD"} and spring["n"] == 1
@@ -46,12 +33,12 @@ def test_map_layer_draws_only_the_cameras_in_service_during_the_period(db_url: s
     assert h1["C-OLD"]["status"] == "en service" and h1["C-OLD"]["removed_on"] is None
 
 
-def test_camera_register_shows_status_and_removal_date(db_url: str) -> None:
+def test_camera_register_shows_status_and_removal_date(camera_network: Engine) -> None:
     from gltd.web.registers import LISTINGS
     from gltd.web.registers.cctv import CamerasRegister
     from gltd.web.registers.listing import iter_rows, parse_query
 
-    engine = _network(db_url)
+    engine = camera_network
     reg = CamerasRegister()
     assert {"status", "removed_on"} <= {c.key for c in reg.columns}
     spec, now = LISTINGS["cameras"], datetime.now(UTC)
