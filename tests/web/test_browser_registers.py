@@ -32,6 +32,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield base, url
 
 
+def _login(page: object, base: str) -> None:
+    page.goto(f"{base}/login")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", "parquet.lecteur")  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
+
+
 def test_register_page_two_with_a_filter_and_its_xlsx_export(
     server: tuple[str, str], chromium_path: str, artifacts_dir: Path, tmp_path: Path
 ) -> None:
@@ -52,17 +60,14 @@ def test_register_page_two_with_a_filter_and_its_xlsx_export(
             viewport={"width": 1366, "height": 900}, locale="fr-FR", accept_downloads=True
         )
         page = ctx.new_page()
-        page.goto(f"{base}/login")
-        page.fill("input[name=username]", "parquet.lecteur")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        _login(page, base)
         page.goto(f"{base}/requisitions")
-        # filter on 2018, 25 rows a page, sorted by number
+        # filter on 2018, 25 rows a page, sorted by number: each choice applies at once
         form = page.locator("form.register-filters")
         form.locator("select[name=annee]").select_option("2018")
+        page.wait_for_url("**annee=2018**")
         form.locator("select[name=par_page]").select_option("25")
-        form.locator("button[type=submit]").click()
+        page.wait_for_url("**par_page=25**")
         expect(page.locator("#register-count")).to_contain_text(f"1–25 sur {n}")
         page.locator("th a.sort", has_text="N°").click()
         expect(page.locator("th[aria-sort=ascending]")).to_contain_text("N°")
@@ -86,3 +91,44 @@ def test_register_page_two_with_a_filter_and_its_xlsx_export(
     assert len(ids) == n and ids == sorted(ids) and ids[25] == first_id
     assert all(isinstance(r[1], datetime) and r[1].year == 2018 for r in rows[1:])
     assert ws.cell(row=2, column=2).number_format == "DD/MM/YYYY HH:MM"
+
+
+def test_filters_apply_on_change_and_search_after_a_pause(
+    server: tuple[str, str], chromium_path: str, artifacts_dir: Path
+) -> None:
+    """A status chosen, then a camera code typed: the list follows without a click on
+    « Filtrer »; without JavaScript the button still filters."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, url = server
+    with make_engine(url).connect() as conn:
+        recue = conn.execute(
+            select(func.count()).select_from(Requisition).where(Requisition.status == "recue")
+        ).scalar_one()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+        page = b.new_page(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+        _login(page, base)
+        page.goto(f"{base}/requisitions?tri=id&sens=asc")
+        form = page.locator("form.register-filters[data-live]")
+        form.locator("select[name=statut]").select_option("recue")
+        page.wait_for_url("**statut=recue**")
+        expect(page.locator("#register-count")).to_contain_text(f"sur {recue}")
+        assert "tri=id" in page.url  # the sort is kept
+        # typing, then a pause: the search applies and the caret stays in the box
+        search = page.locator("form.register-filters input[name=q]")
+        search.press_sequentially("CAM-01", delay=30)
+        page.wait_for_url("**q=CAM-01**")
+        expect(page.locator("form.register-filters input[name=q]")).to_be_focused()
+        assert "statut=recue" in page.url
+        page.screenshot(path=str(artifacts_dir / "register-live-filters.png"), full_page=True)
+        # without JavaScript, « Filtrer » sends the form
+        ctx = b.new_context(java_script_enabled=False)
+        bare = ctx.new_page()
+        _login(bare, base)
+        bare.goto(f"{base}/requisitions")
+        bare.locator("select[name=statut]").select_option("recue")
+        assert "statut" not in bare.url
+        bare.locator("form.register-filters button[type=submit]").click()
+        bare.wait_for_url("**statut=recue**")
+        b.close()
