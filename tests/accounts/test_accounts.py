@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit_support import audit_events
 from gltd.accounts import (
     Member,
     NotFound,
@@ -25,21 +26,11 @@ from gltd.accounts import (
     verify_password,
 )
 from gltd.errors import InputError
-from gltd.model import AuditEvent, User, WebSession
+from gltd.model import User, WebSession
 from gltd.model.base import utcnow
 from gltd.store.engine import make_engine
 
 GOOD = "Vx7-tram-Loire-92"
-
-
-def _events(engine: Any) -> list[tuple[str, str | None, str | None, str | None]]:
-    with Session(engine) as s:
-        rows = s.execute(
-            select(
-                AuditEvent.action, AuditEvent.object_type, AuditEvent.username, AuditEvent.detail
-            ).order_by(AuditEvent.id)
-        ).all()
-    return [tuple(r) for r in rows]
 
 
 def _admin(engine: Any, agency: Any, name: str) -> Member:
@@ -76,7 +67,7 @@ def test_agencies_are_unique_and_their_kind_known(world: dict[str, Any]) -> None
     with pytest.raises(InputError) as exc:
         create_agency(engine, name="", kind="police", by=None)
     assert exc.value.field == "name"
-    assert _events(engine)[0] == ("creation", "agency", None, "Parquet d'Orléans (parquet)")
+    assert audit_events(engine)[0] == ("creation", "agency", None, "Parquet d'Orléans (parquet)")
 
 
 @pytest.mark.parametrize(
@@ -94,7 +85,7 @@ def test_bad_accounts_are_refused_naming_the_field(
     world: dict[str, Any], changes: dict[str, Any], field: str, message: str
 ) -> None:
     engine = world["engine"]
-    before = len(_events(engine))
+    before = len(audit_events(engine))
     args: dict[str, Any] = {
         "username": "bac.nuit",
         "agency_id": world["police"].id,
@@ -105,7 +96,7 @@ def test_bad_accounts_are_refused_naming_the_field(
     with pytest.raises(InputError) as exc:
         create_account(engine, by=world["police_admin"], **args)
     assert exc.value.field == field and message in str(exc.value)
-    assert len(_events(engine)) == before
+    assert len(audit_events(engine)) == before
 
 
 def test_an_admin_creates_accounts_of_its_agency_only(world: dict[str, Any]) -> None:
@@ -118,7 +109,7 @@ def test_an_admin_creates_accounts_of_its_agency_only(world: dict[str, Any]) -> 
         password=GOOD,
         by=police_admin,
     )
-    assert _events(engine)[-1] == ("creation", "user", "police.admin", "bac.nuit (analyste)")
+    assert audit_events(engine)[-1] == ("creation", "user", "police.admin", "bac.nuit (analyste)")
     with pytest.raises(Refused, match="Accès refusé : les comptes de l'agence « Ville"):
         create_account(
             engine,
@@ -128,7 +119,7 @@ def test_an_admin_creates_accounts_of_its_agency_only(world: dict[str, Any]) -> 
             password=GOOD,
             by=police_admin,
         )
-    assert _events(engine)[-1][:3] == ("refus", "user", "police.admin")
+    assert audit_events(engine)[-1][:3] == ("refus", "user", "police.admin")
     # The parquet creates the first admin of an agency that has none, and nothing else.
     create_account(
         engine,
@@ -196,7 +187,7 @@ def test_changes_deactivation_and_resets_end_the_sessions(world: dict[str, Any])
         u = s.get(User, uid)
         assert u is not None and not u.active and u.role == "lecteur"
         assert verify_password(u.password_hash, "Chouquette-Rue-88")
-    assert _events(engine)[-1] == (
+    assert audit_events(engine)[-1] == (
         "modification",
         "user",
         "police.admin",
@@ -218,7 +209,7 @@ def test_sessions_are_ended_by_the_account_agency_only(world: dict[str, Any]) ->
         end_account_sessions(engine, user_id=999, by=admin)
     assert end_session(engine, session_id=sid, by=admin) == (admin.user_id, True)
     assert end_session(engine, session_id=sid, by=admin) == (admin.user_id, False)
-    assert _events(engine)[-1] == (
+    assert audit_events(engine)[-1] == (
         "revocation",
         "session",
         "police.admin",
@@ -239,7 +230,7 @@ def test_the_command_line_admin_and_the_demo_accounts(world: dict[str, Any]) -> 
     with pytest.raises(InputError, match="l'identifiant « police.admin » est déjà pris"):
         create_admin(engine, username="police.admin", agency="CSU", kind="csu", password=GOOD)
     uid = create_admin(engine, username="csu.admin", agency="CSU", kind="csu", password=GOOD)
-    assert _events(engine)[-1] == (
+    assert audit_events(engine)[-1] == (
         "creation",
         "user",
         None,
@@ -253,5 +244,5 @@ def test_the_command_line_admin_and_the_demo_accounts(world: dict[str, Any]) -> 
     with Session(engine) as s:
         left = set(s.execute(select(User.username)).scalars())
     assert left == {"parquet.admin", "police.admin", "csu.admin"} and uid > 0
-    assert _events(engine)[-1][0:2] == ("suppression", "user")
+    assert audit_events(engine)[-1][0:2] == ("suppression", "user")
     assert remove_demo_accounts(engine) == []

@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit_support import audit_events
 from gltd.accounts import Refused
 from gltd.errors import InputError
-from gltd.model import Action, AuditEvent
+from gltd.model import Action
 from gltd.steering import (
     ActionInput,
     check_action_editable,
@@ -23,16 +23,6 @@ from gltd.steering import (
     set_action_status,
     update_action,
 )
-
-
-def _events(engine: Any) -> list[tuple[str, str | None, str | None, str | None]]:
-    with Session(engine) as s:
-        rows = s.execute(
-            select(
-                AuditEvent.action, AuditEvent.object_type, AuditEvent.username, AuditEvent.detail
-            ).order_by(AuditEvent.id)
-        ).all()
-    return [tuple(r) for r in rows]
 
 
 def test_an_action_is_stored_listed_and_its_status_changed(steering_db: dict[str, Any]) -> None:
@@ -54,8 +44,8 @@ def test_an_action_is_stored_listed_and_its_status_changed(steering_db: dict[str
     assert (done.status, done.done_on, done.title) == ("fait", date(2026, 1, 4), "Élaguer")
     assert [r.id for r in list_actions(engine)] == [c.id, a.id, b.id]
     assert get_action(engine, action_id=b.id) == done
-    assert _events(engine)[0] == ("creation", "action", "police.coord", "Éclairer la dalle")
-    assert _events(engine)[-1] == ("modification", "action", "police.coord", "done_on, status")
+    assert audit_events(engine)[0] == ("creation", "action", "police.coord", "Éclairer la dalle")
+    assert audit_events(engine)[-1] == ("modification", "action", "police.coord", "done_on, status")
 
 
 @pytest.mark.parametrize(
@@ -76,7 +66,7 @@ def test_bad_input_is_refused_naming_the_field(
     with pytest.raises(InputError) as exc:
         create_action(engine, data=dataclasses.replace(ActionInput(title="Tags"), **changes))
     assert exc.value.field == field and message in str(exc.value)
-    assert list_actions(engine) == [] and _events(engine) == []
+    assert list_actions(engine) == [] and audit_events(engine) == []
 
 
 def test_another_agency_cannot_take_or_rewrite_an_action(steering_db: dict[str, Any]) -> None:
@@ -109,7 +99,7 @@ def test_another_agency_cannot_take_or_rewrite_an_action(steering_db: dict[str, 
             data=ActionInput(title="Mine", owner_agency_id=ids["police"]),
             by=m["ville"],
         )
-    refusals = [e for e in _events(engine) if e[0] == "refus"]
+    refusals = [e for e in audit_events(engine) if e[0] == "refus"]
     assert len(refusals) == 5
     assert all(e[2] == "ville.coord" for e in refusals)
     assert (

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit_support import audit_events
 from gltd.errors import InputError
-from gltd.model import AuditEvent, Operation
+from gltd.model import Operation
 from gltd.steering import (
     OperationInput,
     create_operation,
@@ -22,16 +22,6 @@ from gltd.steering import (
 from gltd.steering.operations import FORM_ORDER, INPUT_FIELDS
 
 START = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
-
-
-def _events(engine: Any) -> list[tuple[str, str | None, str | None, str | None]]:
-    with Session(engine) as s:
-        rows = s.execute(
-            select(
-                AuditEvent.action, AuditEvent.object_type, AuditEvent.username, AuditEvent.detail
-            ).order_by(AuditEvent.id)
-        ).all()
-    return [tuple(r) for r in rows]
 
 
 def test_an_operation_is_stored_with_its_zone_and_one_audit_event(
@@ -51,7 +41,7 @@ def test_an_operation_is_stored_with_its_zone_and_one_audit_event(
     assert op.id > 0 and op.zone_name == "Argonne" and op.planned and op.source == "saisie"
     assert get_operation(engine, operation_id=op.id) == op
     assert [o.id for o in list_operations(engine)] == [op.id]
-    assert _events(engine) == [("creation", "operation", "police.coord", "planifiée")]
+    assert audit_events(engine) == [("creation", "operation", "police.coord", "planifiée")]
     with Session(engine) as s:
         row = s.get(Operation, op.id)
         assert row is not None and row.source_ref and row.arrests_trafficker == 2
@@ -72,9 +62,9 @@ def test_an_update_names_the_changed_fields_in_form_order(steering_db: dict[str,
         "Argonne",
         "porte fracturée",
     )
-    assert _events(engine)[-1] == ("modification", "operation", None, "zone_id, kind, notes")
+    assert audit_events(engine)[-1] == ("modification", "operation", None, "zone_id, kind, notes")
     update_operation(engine, operation_id=op.id, data=changed)
-    assert _events(engine)[-1][3] == "aucun champ modifié"
+    assert audit_events(engine)[-1][3] == "aucun champ modifié"
     assert sorted(FORM_ORDER) == sorted(INPUT_FIELDS)
 
 
@@ -96,7 +86,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(
     with pytest.raises(InputError) as exc:
         create_operation(engine, data=data)
     assert exc.value.field == field and message in str(exc.value)
-    assert list_operations(engine) == [] and _events(engine) == []
+    assert list_operations(engine) == [] and audit_events(engine) == []
 
 
 def test_an_unknown_operation_is_named(steering_db: dict[str, Any]) -> None:
