@@ -29,9 +29,10 @@ from gltd.geocode.addok_engine import available as addok_available
 from gltd.geocode.index import build_index
 from gltd.geocode.match import Geocoder
 from gltd.geocode.synthetic import (
+    answer_queries,
     departement_extract,
     police_queries,
-    score_results,
+    score_answers,
     write_ban_csv,
 )
 from gltd.store.engine import get_engine
@@ -79,18 +80,9 @@ def main() -> None:
             qs = police_queries(rows, n=args.queries, seed=seed)
             with Geocoder(engine) as g:
                 t = time.perf_counter()
-                res = [
-                    g.geocode(
-                        q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber
-                    )
-                    for q in qs
-                ]
+                res = answer_queries(g, qs)
                 dt = time.perf_counter() - t
-            s = score_results(
-                qs,
-                [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in res],
-                [r.ban_id for r in res],
-            )
+            s = score_answers(qs, res)
             print(
                 f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
                 f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"
@@ -129,16 +121,9 @@ def bench_addok(path: Path, rows: list, tmp: str, n_queries: int) -> None:
         for seed, name in ((2, "addok held out (2)"), (3, "addok held out (3)")):
             qs = police_queries(rows, n=n_queries, seed=seed)
             t = time.perf_counter()
-            res = [
-                g.geocode(q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber)
-                for q in qs
-            ]
+            res = answer_queries(g, qs)
             dt = time.perf_counter() - t
-            s = score_results(
-                qs,
-                [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in res],
-                [r.ban_id for r in res],
-            )
+            s = score_answers(qs, res)
             print(
                 f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
                 f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"

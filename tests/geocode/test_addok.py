@@ -17,7 +17,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from gltd.geocode.synthetic import SynthAddress, orleans_extract, police_queries, score_results
+from gltd.geocode.synthetic import (
+    SynthAddress,
+    answer_queries,
+    orleans_extract,
+    police_queries,
+    score_answers,
+)
 
 pytestmark = pytest.mark.addok
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -77,15 +83,7 @@ def test_addok_answers_like_the_builtin_engine(
     assert (res.precision, res.ban_id, res.code_insee) == ("numéro", a.ban_id, "45232")
     assert g.geocode("3 RUE DU PONT COTELLE", city="ORLEANS").precision == "refusé"
     qs = police_queries(rows, n=200, seed=2)
-    out = [
-        g.geocode(q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber)
-        for q in qs
-    ]
-    s = score_results(
-        qs,
-        [(x.code_insee, x.nom_voie) if x.nom_voie else None for x in out],
-        [x.ban_id for x in out],
-    )
+    s = score_answers(qs, answer_queries(g, qs))
     assert s.correct_street >= 0.95 and s.exact_number >= 0.95 and s.wrong_street <= 0.03
     frame = pd.DataFrame({"ADRESSE": [q.address for q in qs[:20]], "CP": [q.postcode for q in qs[:20]],
                           "COMMUNE": [q.city for q in qs[:20]]})  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 
 from gltd.geocode.index import build_index
 from gltd.geocode.match import Geocoder
-from gltd.geocode.synthetic import SynthAddress, police_queries, score_results
+from gltd.geocode.synthetic import SynthAddress, answer_queries, police_queries, score_answers
 from gltd.store.engine import get_engine
 
 
@@ -124,15 +124,7 @@ def test_figures_on_police_queries(
     build_index(get_engine(sqlite_url), [ban_csv_gz])
     g = Geocoder(get_engine(sqlite_url))
     qs = police_queries(orleans_rows, n=300, seed=seed)
-    res = [
-        g.geocode(q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber)
-        for q in qs
-    ]
-    s = score_results(
-        qs,
-        [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in res],
-        [r.ban_id for r in res],
-    )
+    s = score_answers(qs, answer_queries(g, qs))
     assert s.correct_street >= 0.97
     assert s.wrong_street <= 0.01
     assert s.exact_number >= 0.95
@@ -148,15 +140,8 @@ def test_held_out_figures_on_a_departement(sqlite_url: str, tmp_path: Path, seed
     build_index(get_engine(sqlite_url), [write_ban_csv(rows, tmp_path / "adresses-45.csv")])
     qs = police_queries(rows, n=600, seed=seed)
     with Geocoder(get_engine(sqlite_url)) as g:
-        res = [
-            g.geocode(q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber)
-            for q in qs
-        ]
-    s = score_results(
-        qs,
-        [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in res],
-        [r.ban_id for r in res],
-    )
+        res = answer_queries(g, qs)
+    s = score_answers(qs, res)
     assert s.correct_street >= 0.97
     assert s.wrong_street <= 0.01
     assert s.exact_number >= 0.95

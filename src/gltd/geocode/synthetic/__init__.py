@@ -10,7 +10,14 @@ from gltd.geocode.synthetic.ban import (
     write_addok_ndjson,
     write_ban_csv,
 )
-from gltd.geocode.synthetic.queries import Query, Scores, police_queries, score_results
+from gltd.geocode.synthetic.queries import (
+    Query,
+    Scores,
+    answer_queries,
+    police_queries,
+    score_answers,
+    score_results,
+)
 
 __all__ = [
     "BAN_COLUMNS",
@@ -19,9 +26,11 @@ __all__ = [
     "Scores",
     "SynthAddress",
     "SynthCommune",
+    "answer_queries",
     "departement_extract",
     "orleans_extract",
     "police_queries",
+    "score_answers",
     "score_results",
     "write_addok_ndjson",
     "write_ban_csv",

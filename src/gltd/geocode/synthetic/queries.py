@@ -14,12 +14,25 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gltd.geocode.synthetic.ban import SynthAddress
 
-__all__ = ["Query", "Scores", "police_queries", "police_spelling", "score_results"]
+if TYPE_CHECKING:
+    from gltd.geocode.batch import AddressGeocoder
+    from gltd.geocode.match import GeocodeResult
+
+__all__ = [
+    "Query",
+    "Scores",
+    "answer_queries",
+    "police_queries",
+    "police_spelling",
+    "score_answers",
+    "score_results",
+]
 
 #: How police software abbreviates (several spellings per word).
 _ABBR: dict[str, tuple[str, ...]] = {
@@ -253,7 +266,7 @@ class Scores:
 
 def score_results(
     queries: Sequence[Query],
-    streets: Sequence[tuple[str, str] | None],
+    streets: Sequence[tuple[str | None, str] | None],
     ids: Sequence[str | None],
 ) -> Scores:
     """Correct street, point on a wrong street, exact number, refusals kept (fractions).
@@ -281,3 +294,18 @@ def score_results(
         n_numbers=len(numbered),
         n_refusals=len(must_refuse),
     )
+
+
+def answer_queries(geocoder: AddressGeocoder, queries: Sequence[Query]) -> list[GeocodeResult]:
+    """The answer of ``geocoder`` (the built-in matcher or addok's) to each query, in order."""
+    return [
+        geocoder.geocode(q.address, postcode=q.postcode, city=q.city, housenumber=q.housenumber)
+        for q in queries
+    ]
+
+
+def score_answers(queries: Sequence[Query], answers: Sequence[GeocodeResult]) -> Scores:
+    """:func:`score_results` of a geocoder's answers (:func:`answer_queries`): a street is
+    its (INSEE code, street name), none for an answer placed at the commune or refused."""
+    streets = [(r.code_insee, r.nom_voie) if r.nom_voie else None for r in answers]
+    return score_results(queries, streets, [r.ban_id for r in answers])
