@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from gltd.geocode.addok_engine import available as addok_available
 from gltd.geocode.index import build_index
@@ -77,22 +78,26 @@ def main() -> None:
             (2, "held out (seed 2)"),
             (3, "held out (seed 3)"),
         ):
-            qs = police_queries(rows, n=args.queries, seed=seed)
             with Geocoder(engine) as g:
-                t = time.perf_counter()
-                res = answer_queries(g, qs)
-                dt = time.perf_counter() - t
-            s = score_answers(qs, res)
-            print(
-                f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
-                f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"
-            )
+                print_scores(name, g, police_queries(rows, n=args.queries, seed=seed))
         if not addok_available():
             print(
                 "\naddok: not installed (pip install 'gltd[addok]' and a Redis server to compare)"
             )
             return
         bench_addok(path, rows, tmp, args.addok_queries)
+
+
+def print_scores(name: str, geocoder: Any, queries: list) -> None:
+    """One row of the table: the queries answered by ``geocoder`` (timed), then scored."""
+    t = time.perf_counter()
+    res = answer_queries(geocoder, queries)
+    dt = time.perf_counter() - t
+    s = score_answers(queries, res)
+    print(
+        f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
+        f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"
+    )
 
 
 def bench_addok(path: Path, rows: list, tmp: str, n_queries: int) -> None:
@@ -119,15 +124,7 @@ def bench_addok(path: Path, rows: list, tmp: str, n_queries: int) -> None:
         print(f"\naddok build: {time.perf_counter() - t:.1f} s ({n:,} streets, one process)")
         g = AddokGeocoder()
         for seed, name in ((2, "addok held out (2)"), (3, "addok held out (3)")):
-            qs = police_queries(rows, n=n_queries, seed=seed)
-            t = time.perf_counter()
-            res = answer_queries(g, qs)
-            dt = time.perf_counter() - t
-            s = score_answers(qs, res)
-            print(
-                f"{name:<22} {s.n:>5} {s.n / dt:>7.0f} {s.correct_street:>10.1%} "
-                f"{s.wrong_street:>7.2%} {s.exact_number:>7.1%} {s.refused_ok:>14.1%}"
-            )
+            print_scores(name, g, police_queries(rows, n=n_queries, seed=seed))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
