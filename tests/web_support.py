@@ -200,6 +200,16 @@ def seed(url: str) -> dict[str, Any]:
     return ids
 
 
+def seeded_database(folder: Path) -> str:
+    """A migrated SQLite database ``folder/gltd.db`` holding :func:`seed`'s data; its URL."""
+    from gltd.store.migrate import upgrade
+
+    url = f"sqlite:///{folder / 'gltd.db'}"
+    upgrade(url)
+    seed(url)
+    return url
+
+
 def settings_for(url: str) -> Settings:
     """Test settings (a non-default secret, development)."""
     return replace(Settings(), db_url=url, secret_key=SECRET)

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from gltd.store.migrate import upgrade
-from web_support import browser_login, seed, serving, settings_for, web_settings
+from web_support import browser_login, seeded_database, serving, settings_for, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +31,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{tmp / 'gltd.db'}"
-    upgrade(url)
-    seed(url)
+    url = seeded_database(tmp)
     app = create_app(settings_for(url), web=web_settings(tmp))
     with serving(app) as base:
         yield base

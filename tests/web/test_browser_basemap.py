@@ -11,8 +11,14 @@ from typing import Any
 import pytest
 
 from basemap_support import ATTRIBUTION, write_mbtiles, write_pmtiles
-from gltd.store.migrate import upgrade
-from web_support import browser_login, french_page, seed, serving, settings_for, web_settings
+from web_support import (
+    browser_login,
+    french_page,
+    seeded_database,
+    serving,
+    settings_for,
+    web_settings,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -20,9 +26,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("browser-basemap")
-    url = f"sqlite:///{tmp / 'gltd.db'}"
-    upgrade(url)
-    seed(url)
+    url = seeded_database(tmp)
     write_mbtiles(tmp / "orleans.mbtiles")
     write_pmtiles(tmp / "orleans.pmtiles")
     return {"tmp": tmp, "url": url}

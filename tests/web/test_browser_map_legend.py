@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from gltd.model import Incident
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
 from web_support import (
     CARMES_XY,
     browser_login,
     french_page,
-    seed,
+    seeded_database,
     serving,
     settings_for,
     web_settings,
@@ -34,9 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("map-legend")
-    url = f"sqlite:///{tmp / 'gltd.db'}"
-    upgrade(url)
-    seed(url)
+    url = seeded_database(tmp)
     # A dense cluster in June 2018 in Les Carmes and a thin background: a Gi* hot spot.
     with Session(make_engine(url)) as s, s.begin():
         for k in range(160):

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from gltd.model import Camera, Intervention, Zone
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
 from web_support import (
     ARGONNE_XY,
     browser_login,
     french_page,
-    seed,
+    seeded_database,
     serving,
     settings_for,
     web_settings,
@@ -40,9 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("map-text")
-    url = f"sqlite:///{tmp / 'gltd.db'}"
-    upgrade(url)
-    seed(url)
+    url = seeded_database(tmp)
     with Session(make_engine(url)) as s, s.begin():
         s.add(Zone(name=ZONE, kind="quartier", geometry_wkt=SQUARE, illustrative=False))
         s.add(
