@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from gltd.errors import InputError
 from gltd.web.auth import CurrentUser
 from gltd.web.forms import Field
 
-__all__ = ["Register", "Column", "form_now", "jsonable"]
+__all__ = ["Register", "Column", "form_now", "jsonable", "point_fields"]
+
+T = TypeVar("T")
 
 
 def form_now(now: datetime, kind: str = "datetime") -> str:
@@ -22,6 +26,24 @@ def form_now(now: datetime, kind: str = "datetime") -> str:
 
     local = now.astimezone(PARIS)
     return local.date().isoformat() if kind == "date" else local.strftime("%Y-%m-%dT%H:%M")
+
+
+def point_fields(what: str) -> list[Field]:
+    """Latitude and longitude of a place, set by a click on the form's map: « cliquez sur la
+    carte pour placer ``what`` »."""
+    return [
+        Field("lat", "Latitude (WGS84)", "float", True, min=-90, max=90),
+        Field(
+            "lon",
+            "Longitude (WGS84)",
+            "float",
+            True,
+            min=-180,
+            max=180,
+            help=f"cliquez sur la carte pour placer {what}, ou saisissez lat/lon",
+            widget="map-point",
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,19 @@ class Register:
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values of one item for the edit form (strings)."""
         raise NotImplementedError
+
+    def stored(self, session: Session, model: type[T], item_id: int) -> T:
+        """The stored item ``item_id`` of ``model``, or « <item> n° … introuvable »."""
+        obj = session.get(model, item_id)
+        if obj is None:
+            raise InputError(f"{self.item_label} n° {item_id} introuvable")
+        return obj
+
+    def stored_values(self, engine: Engine, model: type[Any], item_id: int) -> dict[str, Any]:
+        """The form's fields read from the stored item (the edit form's start)."""
+        with Session(engine) as s:
+            obj = self.stored(s, model, item_id)
+            return {f.name: getattr(obj, f.name) for f in self.fields(engine)}
 
     def create(self, engine: Engine, values: dict[str, Any], user: CurrentUser, ip: str) -> int:
         """Store a new item (and its audit event); returns its id."""

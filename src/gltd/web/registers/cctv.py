@@ -13,12 +13,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from gltd.config import get_settings
-from gltd.errors import InputError
 from gltd.model import Camera, CameraRequest
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
 from gltd.web.forms import Field
-from gltd.web.registers.base import Column, Register, form_now
+from gltd.web.registers.base import Column, Register, form_now, point_fields
 
 __all__ = [
     "CamerasRegister",
@@ -70,17 +69,7 @@ class CamerasRegister(Register):
         s = get_settings()
         return [
             Field("code", "Code", required=True, max_length=60),
-            Field("lat", "Latitude (WGS84)", "float", True, min=-90, max=90),
-            Field(
-                "lon",
-                "Longitude (WGS84)",
-                "float",
-                True,
-                min=-180,
-                max=180,
-                help="cliquez sur la carte pour placer la caméra, ou saisissez lat/lon",
-                widget="map-point",
-            ),
+            *point_fields("la caméra"),
             Field(
                 "heading_deg",
                 "Orientation (degrés depuis le nord)",
@@ -120,11 +109,7 @@ class CamerasRegister(Register):
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values of a camera."""
-        with Session(engine) as s:
-            cam = s.get(Camera, item_id)
-            if cam is None:
-                raise InputError(f"caméra n° {item_id} introuvable")
-            return {f.name: getattr(cam, f.name) for f in self.fields(engine)}
+        return self.stored_values(engine, Camera, item_id)
 
     def _data(self, values: dict[str, Any]) -> Any:
         from gltd.cctv.inventory import CameraData
@@ -149,10 +134,7 @@ class CamerasRegister(Register):
         from gltd.cctv.inventory import edit_camera
 
         with Session(engine) as s:
-            cam = s.get(Camera, item_id)
-            if cam is None:
-                raise InputError(f"caméra n° {item_id} introuvable")
-            code = cam.code
+            code = self.stored(s, Camera, item_id).code
         v = dict(values)
         v["hd"] = bool(v.get("hd"))
         if v.get("annual_cost_eur") is None:
@@ -266,17 +248,7 @@ class CameraRequestsRegister(Register):
                 True,
                 [(o, REQUEST_ORIGIN_LABELS[o]) for o in REQUEST_ORIGINS],
             ),
-            Field("lat", "Latitude (WGS84)", "float", True, min=-90, max=90),
-            Field(
-                "lon",
-                "Longitude (WGS84)",
-                "float",
-                True,
-                min=-180,
-                max=180,
-                help="cliquez sur la carte pour placer le lieu demandé, ou saisissez lat/lon",
-                widget="map-point",
-            ),
+            *point_fields("le lieu demandé"),
             Field("radius_m", "Rayon d'étude (m)", "float", True, min=10, max=2000),
             Field("description", "Description du lieu et du motif", "textarea", max_length=2000),
             Field(
@@ -294,11 +266,7 @@ class CameraRequestsRegister(Register):
 
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """Current values."""
-        with Session(engine) as s:
-            r = s.get(CameraRequest, item_id)
-            if r is None:
-                raise InputError(f"demande n° {item_id} introuvable")
-            return {f.name: getattr(r, f.name) for f in self.fields(engine)}
+        return self.stored_values(engine, CameraRequest, item_id)
 
     def _apply(self, r: CameraRequest, values: dict[str, Any]) -> None:
         from gltd.geo import to_metric
@@ -322,9 +290,7 @@ class CameraRequestsRegister(Register):
     ) -> None:
         """Change a request."""
         with Session(engine) as s, s.begin():
-            r = s.get(CameraRequest, item_id)
-            if r is None:
-                raise InputError(f"demande n° {item_id} introuvable")
+            r = self.stored(s, CameraRequest, item_id)
             self._apply(r, values)
             audit.add_event(
                 s, user, "modification", "camera_request", item_id, values["status"], ip

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, or_, select
 
 from gltd.cctv.requisitions import (
     CAPACITY_LABELS,
@@ -19,107 +19,30 @@ from gltd.cctv.requisitions import (
     STATUS_LABELS,
 )
 from gltd.cctv.viewlog import ACTIONS as VIEW_ACTIONS
-from gltd.model import LEGAL_BASES, Camera, CameraRequest, Requisition, ViewingLogEntry, Zone
+from gltd.model import LEGAL_BASES, Camera, CameraRequest, Requisition, ViewingLogEntry
 from gltd.model import requisition_camera as rc
-from gltd.store.zones import list_zones
 from gltd.timeutil import PARIS
 from gltd.web.dashboard_data import deadline_level
 from gltd.web.registers.cctv import REQUEST_ORIGIN_LABELS, REQUEST_STATUS_LABELS
+from gltd.web.registers.filters import (
+    by_name,
+    camera_ids,
+    choice_filter,
+    id_where,
+    label_where,
+    labelled,
+    like,
+    number_in,
+    year_filter,
+    zone_ids,
+    zone_name,
+    zone_options,
+)
 from gltd.web.registers.listing import ExportColumn, Filter, ListSpec
 
-__all__ = [
-    "CCTV_LISTINGS",
-    "camera_ids",
-    "id_where",
-    "label_where",
-    "labelled",
-    "number_in",
-    "year_bounds",
-    "zone_ids",
-    "zone_name",
-    "zone_options",
-]
+__all__ = ["CCTV_LISTINGS", "OPEN_STATUSES"]
 
 OPEN_STATUSES = ("recue", "en_cours")
-
-
-def number_in(q: str) -> int | None:
-    """The number typed in a search box (« 12 », « n° 12 »), if it is one."""
-    n = q.lower().removeprefix("n°").removeprefix("no").strip()
-    return int(n) if n.isdigit() and len(n) < 10 else None
-
-
-def zone_options(engine: Engine) -> list[tuple[str, str]]:
-    """Every zone, by name."""
-    return [(str(z.id), z.name) for z in sorted(list_zones(engine), key=lambda z: z.name)]
-
-
-def zone_name(column: Any) -> Any:
-    """The name of the zone ``column`` points to (a correlated subquery, no join)."""
-    return select(Zone.name).where(Zone.id == column).scalar_subquery()
-
-
-def zone_ids(q: str) -> Any:
-    """The ids of the zones whose name contains ``q``."""
-    return select(Zone.id).where(like(Zone.name, q))
-
-
-def id_where(column: Any) -> Any:
-    """The condition of a filter on ``column`` equal to a typed id (zone, agency)."""
-    return lambda v, now: column == int(v) if v.isdigit() else None
-
-
-def year_bounds(value: str) -> tuple[datetime, datetime] | None:
-    """1 January of a year and of the next one, Paris time (None for a non-year)."""
-    if not (value.isdigit() and 1990 <= int(value) <= 2100):
-        return None
-    y = int(value)
-    return datetime(y, 1, 1, tzinfo=PARIS), datetime(y + 1, 1, 1, tzinfo=PARIS)
-
-
-def year_filter(column: Any, label: str = "Année") -> Filter:
-    """Filter by local year of ``column`` (choices: the years present)."""
-
-    def options(engine: Engine) -> list[tuple[str, str]]:
-        with engine.connect() as conn:  # two queries: each one reads one end of the index
-            lo = conn.execute(select(func.min(column))).scalar()
-            hi = conn.execute(select(func.max(column))).scalar()
-        if lo is None or hi is None:
-            return []
-        first, last = lo.astimezone(PARIS).year, hi.astimezone(PARIS).year
-        return [(str(y), str(y)) for y in range(last, first - 1, -1)]
-
-    def where(value: str, now: datetime) -> ColumnElement[bool] | None:
-        b = year_bounds(value)
-        return None if b is None else and_(column >= b[0], column < b[1])
-
-    return Filter("annee", label, options, where)
-
-
-def choice_filter(param: str, label: str, column: Any, choices: dict[str, str]) -> Filter:
-    """Filter on a column equal to one of ``choices`` (code -> French label)."""
-    return Filter(
-        param,
-        label,
-        lambda engine: list(choices.items()),
-        lambda v, now: column == v if v in choices else None,
-    )
-
-
-def labelled(row: dict[str, Any], key: str, labels: dict[str, str]) -> None:
-    """Add ``<key>_label``, the French label of the row's code (codes are never shown)."""
-    code = row[key]
-    row[f"{key}_label"] = labels.get(code, code) if code is not None else None
-
-
-def label_where(column: Any, labels: dict[str, str], q: str) -> ColumnElement[bool]:
-    """``column`` holds a code whose French label contains ``q`` (the search box)."""
-    return column.in_([code for code, label in labels.items() if q.lower() in label.lower()])
-
-
-def like(column: Any, q: str) -> ColumnElement[bool]:
-    """``column`` contains ``q``, case-insensitive, ``%`` and ``_`` taken literally."""
-    return column.icontains(q, autoescape=True)  # type: ignore[no-any-return]
 
 
 # --- requisitions -------------------------------------------------------------------
@@ -197,14 +120,14 @@ def _req_finish(engine: Engine, rows: list[dict[str, Any]], now: datetime) -> No
 REQUISITIONS = ListSpec(
     base=_req_base,
     key=R.id,
-    sorts={
-        "id": R.id,
-        "received_at": R.received_at,
-        "requesting_unit": R.requesting_unit,
-        "legal_basis_label": R.legal_basis,
-        "deadline": R.deadline,
-        "status_label": R.status,
-    },
+    sorts=by_name(
+        R.id,
+        R.received_at,
+        R.requesting_unit,
+        R.deadline,
+        legal_basis_label=R.legal_basis,
+        status_label=R.status,
+    ),
     default_sort="received_at",
     default_desc=True,
     search=_req_search,
@@ -248,11 +171,6 @@ V = ViewingLogEntry
 VIEW_CAMERA = select(Camera.code).where(Camera.id == V.camera_id).scalar_subquery()
 
 
-def camera_ids(q: str) -> Any:
-    """The ids of the cameras whose code contains ``q`` (a small table: read first)."""
-    return select(Camera.id).where(like(Camera.code, q))
-
-
 def _view_base() -> Any:
     return select(
         V.id,
@@ -280,14 +198,7 @@ def _view_search(q: str) -> ColumnElement[bool]:
 VIEWINGS = ListSpec(
     base=_view_base,
     key=V.id,
-    sorts={
-        "at": V.at,
-        "agent": V.agent,
-        "action": V.action,
-        "camera": VIEW_CAMERA,
-        "recipient": V.recipient,
-        "requisition_id": V.requisition_id,
-    },
+    sorts=by_name(V.at, V.agent, V.action, V.recipient, V.requisition_id, camera=VIEW_CAMERA),
     default_sort="at",
     default_desc=True,
     search=_view_search,
@@ -382,15 +293,15 @@ def _cam_finish(engine: Engine, rows: list[dict[str, Any]], now: datetime) -> No
 CAMERAS = ListSpec(
     base=_cam_base,
     key=C.id,
-    sorts={
-        "code": C.code,
-        "hd": C.hd,
-        "retention_days": C.retention_days,
-        "installed_on": C.installed_on,
-        "removed_on": C.removed_on,
-        "authorisation_expiry": C.authorisation_expiry,
-        "annual_cost_eur": C.annual_cost_eur,
-    },
+    sorts=by_name(
+        C.code,
+        C.hd,
+        C.retention_days,
+        C.installed_on,
+        C.removed_on,
+        C.authorisation_expiry,
+        C.annual_cost_eur,
+    ),
     default_sort="code",
     default_desc=False,
     search=lambda q: or_(
@@ -458,13 +369,7 @@ CAMERA_REQUESTS = ListSpec(
         Q.id, Q.received_on, Q.origin, Q.lat, Q.lon, Q.radius_m, Q.status, Q.description
     ),
     key=Q.id,
-    sorts={
-        "id": Q.id,
-        "received_on": Q.received_on,
-        "origin_label": Q.origin,
-        "radius_m": Q.radius_m,
-        "status_label": Q.status,
-    },
+    sorts=by_name(Q.id, Q.received_on, Q.radius_m, origin_label=Q.origin, status_label=Q.status),
     default_sort="received_on",
     default_desc=True,
     search=_request_search,

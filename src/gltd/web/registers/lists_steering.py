@@ -14,23 +14,14 @@ from sqlalchemy import ColumnElement, Engine, Select, or_, select
 
 from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Action, Agency, Operation, Seizure
 from gltd.steering import ACTION_STATUS_LABELS, OPERATION_KIND_LABELS
+from gltd.web.registers import filters as lf
 from gltd.web.registers.listing import ExportColumn, Filter, ListSpec
-from gltd.web.registers.lists_cctv import (
-    choice_filter,
-    id_where,
-    like,
-    number_in,
-    year_filter,
-    zone_ids,
-    zone_name,
-    zone_options,
-)
 
 __all__ = ["STEERING_LISTINGS", "seizure_key"]
 
 Op = Operation
 ARRESTS = Op.arrests_trafficker + Op.arrests_consumer + Op.arrests_other
-OP_ZONE = zone_name(Op.zone_id)
+OP_ZONE = lf.zone_name(Op.zone_id)
 
 
 def seizure_key(substance: str, unit: str) -> str:
@@ -56,9 +47,12 @@ def _op_base() -> Any:
 
 
 def _op_search(q: str) -> ColumnElement[bool]:
-    kinds = [k for k, label in OPERATION_KIND_LABELS.items() if q.lower() in label.lower()]
-    conds = [Op.zone_id.in_(zone_ids(q)), like(Op.agencies, q), Op.kind.in_(kinds)]
-    n = number_in(q)
+    conds = [
+        Op.zone_id.in_(lf.zone_ids(q)),
+        lf.like(Op.agencies, q),
+        lf.label_where(Op.kind, OPERATION_KIND_LABELS, q),
+    ]
+    n = lf.number_in(q)
     if n is not None:
         conds.append(Op.id == n)
     return or_(*conds)
@@ -105,23 +99,23 @@ def _op_seizure_columns(engine: Engine, stmt: Select[Any]) -> list[ExportColumn]
 OPERATIONS = ListSpec(
     base=_op_base,
     key=Op.id,
-    sorts={
-        "started_at": Op.started_at,
-        "kind_label": Op.kind,
-        "zone": OP_ZONE,
-        "planned_label": Op.planned,
-        "arrests": ARRESTS,
-        "cash_eur": Op.cash_eur,
-    },
+    sorts=lf.by_name(
+        Op.started_at,
+        Op.cash_eur,
+        kind_label=Op.kind,
+        zone=OP_ZONE,
+        planned_label=Op.planned,
+        arrests=ARRESTS,
+    ),
     default_sort="started_at",
     default_desc=True,
     search=_op_search,
     search_help="zone, services engagés, type, n°",
     filters=(
-        choice_filter(
+        lf.choice_filter(
             "type", "Type", Op.kind, {k: OPERATION_KIND_LABELS[k] for k in OPERATION_KINDS}
         ),
-        Filter("zone", "Zone", zone_options, id_where(Op.zone_id)),
+        Filter("zone", "Zone", lf.zone_options, lf.id_where(Op.zone_id)),
         Filter(
             "statut",
             "Statut",
@@ -130,7 +124,7 @@ OPERATIONS = ListSpec(
                 Op.planned.is_(v == "planifiee") if v in ("planifiee", "realisee") else None
             ),
         ),
-        year_filter(Op.started_at),
+        lf.year_filter(Op.started_at),
     ),
     finish=_op_finish,
     dynamic_columns=_op_seizure_columns,
@@ -152,7 +146,7 @@ OPERATIONS = ListSpec(
 
 A = Action
 ACTION_OWNER = select(Agency.name).where(Agency.id == A.owner_agency_id).scalar_subquery()
-ACTION_ZONE = zone_name(A.zone_id)
+ACTION_ZONE = lf.zone_name(A.zone_id)
 OPEN_ACTIONS = ("a_faire", "en_cours")
 
 
@@ -169,12 +163,6 @@ def _action_finish(engine: Engine, rows: list[dict[str, Any]], now: datetime) ->
         r["zone"] = r["zone"] or "—"
 
 
-def _agency_options(engine: Engine) -> list[tuple[str, str]]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
-    return [(str(a.id), a.name) for a in rows]
-
-
 ACTIONS = ListSpec(
     base=lambda: select(
         A.id,
@@ -188,21 +176,21 @@ ACTIONS = ListSpec(
         A.notes,
     ),
     key=A.id,
-    sorts={
-        "title": A.title,
-        "owner": ACTION_OWNER,
-        "decided_on": A.decided_on,
-        "due_on": A.due_on,
-        "status_label": A.status,
-        "zone": ACTION_ZONE,
-    },
+    sorts=lf.by_name(
+        A.title,
+        A.decided_on,
+        A.due_on,
+        owner=ACTION_OWNER,
+        status_label=A.status,
+        zone=ACTION_ZONE,
+    ),
     default_sort="due_on",
     default_desc=False,
     search=lambda q: or_(
-        like(A.title, q),
-        like(A.notes, q),
-        A.owner_agency_id.in_(select(Agency.id).where(like(Agency.name, q))),
-        A.zone_id.in_(zone_ids(q)),
+        lf.like(A.title, q),
+        lf.like(A.notes, q),
+        A.owner_agency_id.in_(select(Agency.id).where(lf.like(Agency.name, q))),
+        A.zone_id.in_(lf.zone_ids(q)),
     ),
     search_help="intitulé, notes, agence pilote, zone",
     filters=(
@@ -212,8 +200,8 @@ ACTIONS = ListSpec(
             lambda e: [("ouvertes", "ouvertes (à faire, en cours)"), *ACTION_STATUS_LABELS.items()],
             _action_status_where,
         ),
-        Filter("pilote", "Agence pilote", _agency_options, id_where(A.owner_agency_id)),
-        Filter("zone", "Zone", zone_options, id_where(A.zone_id)),
+        Filter("pilote", "Agence pilote", lf.agency_options, lf.id_where(A.owner_agency_id)),
+        Filter("zone", "Zone", lf.zone_options, lf.id_where(A.zone_id)),
     ),
     finish=_action_finish,
     export_columns=(

@@ -132,9 +132,7 @@ class RequisitionsRegister(Register):
     def values(self, engine: Engine, item_id: int) -> dict[str, Any]:
         """The status form starts from the current status."""
         with Session(engine) as s:
-            r = s.get(Requisition, item_id)
-            if r is None:
-                raise InputError(f"réquisition n° {item_id} introuvable")
+            r = self.stored(s, Requisition, item_id)
             return {
                 "status": r.status,
                 "medium": r.medium or "",

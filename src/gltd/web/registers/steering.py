@@ -9,9 +9,9 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from gltd.model import ACTION_STATUSES, OPERATION_KINDS, Agency
+from gltd.model import ACTION_STATUSES, OPERATION_KINDS
 from gltd.steering import (
     ACTION_STATUS_LABELS,
     OPERATION_KIND_LABELS,
@@ -28,16 +28,12 @@ from gltd.steering import (
     update_action,
     update_operation,
 )
-from gltd.store.zones import list_zones
 from gltd.web.auth import CurrentUser, member
 from gltd.web.forms import Field
 from gltd.web.registers.base import Column, Register, form_now
+from gltd.web.registers.filters import agency_options, zone_options
 
 __all__ = ["OperationsRegister", "ActionsRegister", "ACTION_STATUS_LABELS", "OPERATION_KIND_LABELS"]
-
-
-def _zone_options(engine: Engine) -> list[tuple[str, str]]:
-    return [("", "—"), *((str(z.id), z.name) for z in list_zones(engine))]
 
 
 OPERATION_FIELDS = tuple(f.name for f in dataclasses.fields(OperationInput))
@@ -71,7 +67,7 @@ class OperationsRegister(Register):
         return [
             Field("started_at", "Début", "datetime", True),
             Field("ended_at", "Fin", "datetime"),
-            Field("zone_id", "Zone", "select", options=_zone_options(engine)),
+            Field("zone_id", "Zone", "select", options=zone_options(engine, blank=True)),
             Field(
                 "kind",
                 "Type",
@@ -162,15 +158,13 @@ class ActionsRegister(Register):
 
     def fields(self, engine: Engine, *, editing: bool = False) -> list[Field]:
         """The action form."""
-        with engine.connect() as conn:
-            agencies = conn.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
         return [
             Field("title", "Intitulé", required=True, max_length=300),
             Field(
                 "owner_agency_id",
                 "Agence pilote",
                 "select",
-                options=[("", "—"), *((str(a.id), a.name) for a in agencies)],
+                options=agency_options(engine, blank=True),
             ),
             Field("decided_on", "Décidée le", "date"),
             Field("due_on", "Échéance", "date"),
@@ -182,7 +176,7 @@ class ActionsRegister(Register):
                 True,
                 [(s, ACTION_STATUS_LABELS[s]) for s in ACTION_STATUSES],
             ),
-            Field("zone_id", "Zone", "select", options=_zone_options(engine)),
+            Field("zone_id", "Zone", "select", options=zone_options(engine, blank=True)),
             Field("notes", "Notes", "textarea", max_length=2000),
         ]
 
