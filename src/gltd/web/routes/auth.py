@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from gltd.store.audit import Verb
 from gltd.web import audit
 from gltd.web.auth import SESSION_COOKIE, authenticate
 from gltd.web.csrf import CSRF_FIELD, PRE_SESSION_COOKIE, check_csrf, csrf_token
@@ -75,6 +76,14 @@ async def login(request: Request) -> Response:
     username = str(form.get("username", ""))[:100].strip()
     password = str(form.get("password", ""))[:200]
     ip = client_ip(request)
+
+    async def refused(verb: Verb, detail: str) -> None:
+        """An attempt turned away, in the audit log under the name typed (no account)."""
+        await run_in_threadpool(
+            audit.record, st.engine, None, verb, "connexion", None, detail, ip,
+            username=username or None,
+        )  # fmt: skip
+
     token = form.get(CSRF_FIELD)
     if not check_csrf(
         st.settings.secret_key,
@@ -82,34 +91,14 @@ async def login(request: Request) -> Response:
         token if isinstance(token, str) else None,
         "login",
     ):
-        await run_in_threadpool(
-            audit.record,
-            st.engine,
-            None,
-            "refus_csrf",
-            "connexion",
-            None,
-            "formulaire de connexion sans jeton valide",
-            ip,
-            username=username or None,
-        )
+        await refused("refus_csrf", "formulaire de connexion sans jeton valide")
         return _login_page(
             request, "Formulaire expiré : rechargez la page et recommencez.", 403, username
         )
     # The attempt is counted before the password is checked (no race between guesses).
     attempt, blocked = await run_in_threadpool(st.throttle.begin, username, ip)
     if blocked:
-        await run_in_threadpool(
-            audit.record,
-            st.engine,
-            None,
-            "connexion_bloquee",
-            "connexion",
-            None,
-            "trop d'échecs récents",
-            ip,
-            username=username or None,
-        )
+        await refused("connexion_bloquee", "trop d'échecs récents")
         return _login_page(
             request,
             "Trop de tentatives échouées : réessayez dans quelques minutes.",
@@ -121,30 +110,13 @@ async def login(request: Request) -> Response:
     ok = found is not None and not demo_refused
     await run_in_threadpool(st.throttle.finish, attempt, "succes" if ok else "echec")
     if found is None:
-        await run_in_threadpool(
-            audit.record,
-            st.engine,
-            None,
-            "connexion_refusee",
-            "connexion",
-            None,
-            "identifiant ou mot de passe incorrect",
-            ip,
-            username=username or None,
-        )
+        await refused("connexion_refusee", "identifiant ou mot de passe incorrect")
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, username)
     row, fingerprint = found
     if demo_refused:
-        await run_in_threadpool(
-            audit.record,
-            st.engine,
-            None,
+        await refused(
             "connexion_refusee",
-            "connexion",
-            None,
             f"compte de démonstration refusé (GLTD_ENV={st.settings.environment})",
-            ip,
-            username=username or None,
         )
         return _login_page(request, DEMO_REFUSED, 403, username)
     # A new login replaces the browser's previous session (no session fixation).
