@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +23,7 @@ from gltd.model import (
     Zone,
 )
 from gltd.store.engine import make_engine
-from web_support import CARMES_XY
+from web_support import CARMES_XY, login, seeded_database, settings_for, web_settings
 
 UNITS = ("Commissariat central", "BAC nord", "Brigade 50%_test", '=HYPERLINK("x")')
 STATUSES = ("recue", "en_cours", "remise", "hors_delai", "sans_objet")
@@ -125,3 +128,24 @@ def add_bulk(url: str) -> dict[str, Any]:
             )
     engine.dispose()
     return out
+
+
+def bulk_database(folder: Path) -> str:
+    """A migrated SQLite database holding ``web_support.seed`` and :func:`add_bulk`."""
+    url = seeded_database(folder)
+    add_bulk(url)
+    return url
+
+
+@contextmanager
+def logged_in(url: str, folder: Path, user: str = "parquet.lecteur", **web: Any) -> Iterator[Any]:
+    """A test client of the app on ``url``, logged in as ``user`` (the parquet reads every
+    register); ``web``: more web settings (``reference_date``…)."""
+    from fastapi.testclient import TestClient
+
+    from gltd.web.app import create_app
+
+    app = create_app(settings_for(url), web=web_settings(folder, **web))
+    with TestClient(app) as c:
+        assert login(c, user).status_code == 303
+        yield c

@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 
 from gltd.model import Requisition
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
-from register_support import add_bulk
-from web_support import PASSWORD, seed, serving, settings_for, web_settings
+from register_support import bulk_database
+from web_support import browser_login, serving, settings_for, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -24,20 +23,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     from gltd.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("registers-web")
-    url = f"sqlite:///{tmp / 'gltd.db'}"
-    upgrade(url)
-    seed(url)
-    add_bulk(url)
+    url = bulk_database(tmp)
     with serving(create_app(settings_for(url), web=web_settings(tmp))) as base:
         yield base, url
 
 
 def _login(page: object, base: str) -> None:
-    page.goto(f"{base}/login")  # type: ignore[attr-defined]
-    page.fill("input[name=username]", "parquet.lecteur")  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
+    browser_login(page, base, "parquet.lecteur")
 
 
 def test_register_page_two_with_a_filter_and_its_xlsx_export(

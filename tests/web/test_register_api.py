@@ -15,30 +15,21 @@ from sqlalchemy import func, select
 
 from gltd.model import Requisition
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
-from gltd.web.app import create_app
 from gltd.web.registers import REGISTERS
 from gltd.web.registers.api import API_DEFAULT_LIMIT, API_MAX_LIMIT
-from register_support import add_bulk
-from web_support import login, seed, settings_for, web_settings
+from register_support import bulk_database, logged_in
 
 ROW = re.compile(r'<tr data-id="(\d+)">')
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    u = f"sqlite:///{tmp_path_factory.mktemp('api') / 'gltd.db'}"
-    upgrade(u)
-    seed(u)
-    add_bulk(u)
-    return u
+    return bulk_database(tmp_path_factory.mktemp("api"))
 
 
 @pytest.fixture(scope="module")
 def client(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    app = create_app(settings_for(url), web=web_settings(tmp_path_factory.mktemp("web")))
-    with TestClient(app) as c:
-        assert login(c, "parquet.lecteur").status_code == 303
+    with logged_in(url, tmp_path_factory.mktemp("web")) as c:
         yield c
 
 

@@ -22,11 +22,8 @@ from sqlalchemy import update
 from gltd.cctv.requisitions import CAPACITY_LABELS, LEGAL_BASIS_LABELS
 from gltd.model import Requisition
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
-from gltd.web.app import create_app
 from gltd.web.registers.cctv import REQUEST_ORIGIN_LABELS, REQUEST_STATUS_LABELS
-from register_support import add_bulk
-from web_support import login, seed, settings_for, web_settings
+from register_support import bulk_database, logged_in
 
 CELL = re.compile(r"<td>([^<]*)</td>")
 
@@ -38,10 +35,7 @@ def cells(page: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    u = f"sqlite:///{tmp_path_factory.mktemp('labels') / 'gltd.db'}"
-    upgrade(u)
-    seed(u)
-    add_bulk(u)
+    u = bulk_database(tmp_path_factory.mktemp("labels"))
     engine = make_engine(u)
     with engine.begin() as conn:  # one requisition by an investigating judge, found useful
         conn.execute(
@@ -50,9 +44,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             .values(officer_capacity="juge_instruction", outcome="non_utile")
         )
     engine.dispose()
-    app = create_app(settings_for(u), web=web_settings(tmp_path_factory.mktemp("web")))
-    with TestClient(app) as c:
-        assert login(c, "parquet.lecteur").status_code == 303
+    with logged_in(u, tmp_path_factory.mktemp("web")) as c:
         yield c
 
 

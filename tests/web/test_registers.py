@@ -22,10 +22,9 @@ from sqlalchemy.orm import Session
 
 from gltd.model import AuditEvent, Camera, Operation, Requisition, Seizure
 from gltd.store.engine import make_engine
-from gltd.store.migrate import upgrade
 from gltd.web.app import create_app
 from gltd.web.registers import REGISTERS
-from register_support import add_bulk
+from register_support import add_bulk, bulk_database, logged_in
 from web_support import login, seed, settings_for, web_settings
 
 ROW = re.compile(r'<tr data-id="(\d+)">')
@@ -42,19 +41,13 @@ TABLES = {
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    u = f"sqlite:///{tmp_path_factory.mktemp('registers') / 'gltd.db'}"
-    upgrade(u)
-    seed(u)
-    add_bulk(u)
-    return u
+    return bulk_database(tmp_path_factory.mktemp("registers"))
 
 
 @pytest.fixture(scope="module")
 def parquet(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The parquet reads every register (operations and viewings included)."""
-    app = create_app(settings_for(url), web=web_settings(tmp_path_factory.mktemp("web")))
-    with TestClient(app) as c:
-        assert login(c, "parquet.lecteur").status_code == 303
+    with logged_in(url, tmp_path_factory.mktemp("web")) as c:
         yield c
 
 
