@@ -370,3 +370,33 @@ def test_a_success_forgets_the_account_failures(sqlite_url: str, tmp_path: Path)
             assert login(c, "ville.analyste", "faux").status_code == 401
         # 8 failures in the window, but only 4 since the last success: not blocked.
         assert login(c, "ville.analyste").status_code == 303
+
+
+def test_check_reads_and_leaves_the_write_to_the_caller(db_url: str, tmp_path: Path) -> None:
+    """The web server reads a session on its event loop and runs the write the read calls
+    for (last use, revocation) in a worker thread: ``check`` must not write itself."""
+    seed(db_url)
+    engine = make_engine(db_url)
+    app = _app(db_url, tmp_path, session_idle_minutes=60.0)
+    store = app.state.gltd.sessions
+    with TestClient(app) as a:
+        login(a, "police.analyste")
+        cookie = a.cookies[SESSION_COOKIE]
+    (s,) = _sessions(db_url, "police.analyste")
+    old = utcnow() - timedelta(minutes=30)
+    with engine.begin() as conn:
+        conn.execute(update(WebSession).where(WebSession.id == s.id).values(last_seen_at=old))
+    user, write = store.check(cookie)
+    assert user is not None and user.username == "police.analyste" and write is not None
+    assert _sessions(db_url, "police.analyste")[0].last_seen_at == old  # nothing written
+    write()
+    assert _sessions(db_url, "police.analyste")[0].last_seen_at > old
+    assert store.check(cookie)[1] is None  # just used: nothing to write
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.id == s.user_id).values(active=False))
+    user, write = store.check(cookie)
+    assert user is None and write is not None
+    assert _sessions(db_url, "police.analyste")[0].revoked_at is None  # not yet
+    write()
+    (ended,) = _sessions(db_url, "police.analyste")
+    assert ended.revoked_at is not None and ended.revoked_reason == "compte désactivé"

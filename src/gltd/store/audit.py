@@ -111,6 +111,11 @@ def stored_codes(verb: str) -> tuple[str, ...]:
     return (verb, *(old for old, new in _LEGACY.items() if new == verb))
 
 
+#: Built once (an event is written on every read of a sensitive page): SQLAlchemy reuses
+#: its compiled form.
+_INSERT = insert(AuditEvent)
+
+
 def _cut(value: object, n: int) -> str | None:
     return None if value is None else str(value)[:n]
 
@@ -133,18 +138,18 @@ def record(
     if verb not in VERBS:
         raise ValueError(f"unknown audit verb {verb!r} (add it to gltd.store.audit.Verb)")
     who = actor if isinstance(actor, Actor) else Actor(username=actor)
-    stmt = insert(AuditEvent).values(
-        at=utcnow(),
-        username=_cut(who.username, 100),
-        agency=_cut(who.agency, 200),
-        action=verb,
-        object_type=_cut(object_type, 60),
-        object_id=_cut(object_id, 60),
-        detail=None if detail is None else detail[:2000],
-        ip=(who.ip or "")[:60] or None,
-    )
+    row = {
+        "at": utcnow(),
+        "username": _cut(who.username, 100),
+        "agency": _cut(who.agency, 200),
+        "action": verb,
+        "object_type": _cut(object_type, 60),
+        "object_id": _cut(object_id, 60),
+        "detail": None if detail is None else detail[:2000],
+        "ip": (who.ip or "")[:60] or None,
+    }
     if isinstance(target, Engine):
         with target.begin() as conn:
-            conn.execute(stmt)
+            conn.execute(_INSERT, row)
     else:
-        target.execute(stmt)
+        target.execute(_INSERT, row)

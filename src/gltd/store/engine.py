@@ -42,13 +42,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, concurrency: int | None = None, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``concurrency``: how many threads may use the engine at once (the web server's
+    thread pool). The connection pool then keeps that many connections open instead of
+    SQLAlchemy's default 5, so that a busy server does not open and close a connection
+    (and replay its set-up) for each request beyond the fifth.
+    """
     url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise GltdError(f"adresse de base de données invalide : {url!r}") from exc
+    in_memory = parsed.database in (None, "", ":memory:") or "mode=memory" in url
+    if concurrency is not None and not (parsed.get_backend_name() == "sqlite" and in_memory):
+        kwargs.setdefault("pool_size", concurrency)
+        kwargs.setdefault("max_overflow", max(concurrency // 2, 2))
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

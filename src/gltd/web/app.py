@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -38,6 +39,9 @@ from gltd.web.settings import WebSettings, web_settings_from_env
 __all__ = ["create_app"]
 
 log = logging.getLogger("gltd.web")
+#: Worker threads for the blocking part of requests (database, computations). More would
+#: only queue on the interpreter lock; the connection pool keeps as many connections.
+WEB_THREADS = 16
 STATIC_DIR = Path(__file__).parent / "static"
 
 
@@ -85,7 +89,7 @@ def create_app(
         settings = dataclasses.replace(settings, db_url=db_url)
     settings.check()
     web = web or web_settings_from_env(settings.environment)
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, concurrency=WEB_THREADS + 4)
     state = AppState(
         settings=settings,
         web=web,
@@ -107,6 +111,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WEB_THREADS
         # Runs left « en cours » by a stopped server are failed before anything else.
         await run_in_threadpool(state.jobs.start)
         # Uploads checked but never confirmed before the stop are deleted once expired.

@@ -273,6 +273,24 @@ class DataCache:
                     self._pending.pop(full, None)
                 pending.set()
 
+    def fresh(self, key: Any) -> Any | None:
+        """The value cached for ``key``, or None; never reads the base nor computes.
+
+        For the event loop: a hit is served without a hop to a worker thread. A miss
+        (including a data version older than ``version_check_s``) is left to
+        :meth:`memo`, in a worker thread, which re-reads the version.
+        """
+        now = time.monotonic()
+        with self._lock:
+            if self._version is None or now - self._version_at >= self.version_check_s:
+                return None
+            full = (self._version, key)
+            hit = self._memo.get(full)
+            if hit is None or now - hit[0] >= self.ttl_s:
+                return None
+            self._memo.move_to_end(full)
+            return hit[1]
+
     def json_bytes(self, value: Any) -> bytes:
         """``value`` as JSON, serialised once while the same object is served again (a
         cached map layer: thousands of polygons re-encoded for every request otherwise)."""

@@ -98,6 +98,8 @@ def make_templates() -> Jinja2Templates:
     """The template set with gltd's filters."""
     t = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = t.env
+    # The templates ship with the package: no file check on every page (restart to reload).
+    env.auto_reload = False
     env.filters["nombre"] = fr_number
     env.filters["pct"] = fr_pct
     env.filters["jour"] = fr_date

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -59,9 +60,19 @@ async def map_page(request: Request, user: Reader, du: Du = None, au: Au = None)
     return render(request, "map.html", ctx)
 
 
-def _layer(request: Request, compute: Callable[[], dict[str, Any]]) -> Response:
-    """A cached layer as JSON, its text encoded once (not at every request)."""
-    data = app_state(request).cache.json_bytes(compute())
+async def _layer(request: Request, compute: Callable[[], dict[str, Any]]) -> Response:
+    """A layer as JSON, encoded once and kept for its URL at the current data version.
+
+    A layer already served (the usual case: every user of the map asks for the same
+    weeks) is answered on the event loop from the cache; otherwise it is computed in a
+    worker thread, where the data version is checked.
+    """
+    st = app_state(request)
+    # The day is part of the key: a layer without dates follows the default period.
+    key = ("layer", request.url.path, request.url.query, st.web.reference_date or date.today())
+    data = st.cache.fresh(key)
+    if data is None:
+        data = await run_in_threadpool(st.cache.memo, key, lambda: st.cache.json_bytes(compute()))
     return Response(data, media_type="application/json")
 
 
@@ -69,7 +80,7 @@ def _layer(request: Request, compute: Callable[[], dict[str, Any]]) -> Response:
 async def zones(request: Request, user: Reader) -> Response:
     """Zones as GeoJSON (WGS84)."""
     st = app_state(request)
-    return await run_in_threadpool(_layer, request, lambda: zones_geojson(st.engine, st.cache))
+    return await _layer(request, lambda: zones_geojson(st.engine, st.cache))
 
 
 @dataclass(frozen=True)
@@ -109,27 +120,21 @@ def _grid(request: Request, q: GridQuery) -> tuple[PeriodChoice, list[str], floa
 async def density(request: Request, user: Reader, q: Grid) -> Response:
     """Incidents per grid cell over the period (non-empty cells)."""
     st = app_state(request)
-    return await run_in_threadpool(
-        _layer, request, lambda: density_geojson(st.cache, *_grid(request, q))
-    )
+    return await _layer(request, lambda: density_geojson(st.cache, *_grid(request, q)))
 
 
 @api.get("/hotspots", response_class=JSONResponse)
 async def hotspots(request: Request, user: Reader, q: Grid, distance: Distance) -> Response:
     """Getis-Ord Gi* hot and cold spots on the grid (FDR)."""
     st = app_state(request)
-    return await run_in_threadpool(
-        _layer, request, lambda: hotspots_geojson(st.cache, *_grid(request, q), distance)
-    )
+    return await _layer(request, lambda: hotspots_geojson(st.cache, *_grid(request, q), distance))
 
 
 @api.get("/emerging", response_class=JSONResponse)
 async def emerging(request: Request, user: Reader, q: Grid) -> Response:
     """Emerging hot-spot categories (new, intensifying, persistent...)."""
     st = app_state(request)
-    return await run_in_threadpool(
-        _layer, request, lambda: emerging_geojson(st.cache, *_grid(request, q))
-    )
+    return await _layer(request, lambda: emerging_geojson(st.cache, *_grid(request, q)))
 
 
 @api.get("/cameras", response_class=JSONResponse)
@@ -145,16 +150,14 @@ async def cameras(
     def run() -> dict[str, Any]:
         return cameras_geojson(st.engine, st.cache, _choice(request, du, au))
 
-    return await run_in_threadpool(_layer, request, run)
+    return await _layer(request, run)
 
 
 @api.get("/interventions", response_class=JSONResponse)
 async def interventions(request: Request, user: Reader) -> Response:
     """Interventions (target polygons)."""
     st = app_state(request)
-    return await run_in_threadpool(
-        _layer, request, lambda: interventions_geojson(st.engine, st.cache)
-    )
+    return await _layer(request, lambda: interventions_geojson(st.engine, st.cache))
 
 
 @api.post("/print")
