@@ -81,3 +81,29 @@ def test_map_requests_and_draws_the_basemap_tiles(
         assert not [e for e in errors if "Content Security Policy" in e or "protomaps" in e], errors
         page.screenshot(path=str(artifacts_dir / f"web-map-basemap-{suffix[1:]}.png"))
         browser.close()
+
+
+def test_forms_mini_map_draws_the_same_basemap(
+    world: dict, chromium_path: str, artifacts_dir: Path
+) -> None:
+    """The camera form's mini map draws the basemap through the main map's code (app.js)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from gltd.web.app import create_app
+
+    settings = replace(settings_for(world["url"]), basemap=str(world["tmp"] / "orleans.mbtiles"))
+    app = create_app(settings, web=web_settings(world["tmp"]))
+    with serving(app) as base, sync_playwright() as p:
+        page = french_page(p, chromium_path, 1200, 800)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        browser_login(page, base, "csu.coordinateur")
+        with page.expect_response(lambda r: "/tiles/" in r.url and r.url.endswith(".png")) as tile:
+            page.goto(f"{base}/cameras/nouveau")
+        assert tile.value.status == 200
+        mini = page.locator("#point-map")
+        expect(mini.locator(".leaflet-tile-pane img.leaflet-tile-loaded").first).to_be_visible()
+        expect(mini.locator(".leaflet-control-attribution")).to_contain_text(ATTRIBUTION)
+        mini.screenshot(path=str(artifacts_dir / "web-form-mini-map-basemap.png"))
+        assert not errors, errors
+        page.context.browser.close()

@@ -8,6 +8,30 @@
   }
   window.gltdCsrf = csrf;
 
+  /* The local basemap served by gltd (/api/basemap) under a Leaflet map, for the main map
+     and the forms' mini maps: raster tiles through L.tileLayer, vector PMTiles through
+     protomaps-leaflet; its attribution, written by whoever made the file, shown as text.
+     Resolves to the layer, or null without a basemap (``onMissing`` gets the server's
+     reason when it gives one). */
+  function addBasemap(map, onMissing) {
+    return fetch("/api/basemap", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { available: false }; })
+      .then(function (b) {
+        if (!b.available) { if (b.message && onMissing) { onMissing(b.message); } return null; }
+        var bounds = L.latLngBounds([b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]);
+        var safe = document.createElement("span");
+        safe.textContent = b.attribution || "";
+        var layer = b.raster
+          ? L.tileLayer(b.url, { maxZoom: 20, minNativeZoom: b.minzoom, maxNativeZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML })
+          : window.protomapsL && protomapsL.leafletLayer({ url: b.url, flavor: "light", lang: "fr", maxZoom: 20, maxDataZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML });
+        if (!layer) { return null; }
+        layer.addTo(map);
+        L.control.attribution({ prefix: false, position: "bottomright" }).addTo(map);
+        return layer;
+      });
+  }
+  window.gltdAddBasemap = addBasemap;
+
   function fmtHours(h) {
     var a = Math.abs(h);
     var d = Math.floor(a / 24), r = Math.round(a - 24 * d);

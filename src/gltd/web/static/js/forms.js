@@ -39,23 +39,9 @@
     return map;
   }
 
-  /* The local basemap served by gltd (/api/basemap), as on the main map: raster tiles, or
-     vector PMTiles through protomaps-leaflet; its attribution shown as text. */
+  /* The local basemap, as on the main map (gltdAddBasemap, app.js). */
   function basemap(map) {
-    fetch("/api/basemap", { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : { available: false }; })
-      .then(function (b) {
-        if (!b.available) { return; }
-        var bounds = L.latLngBounds([b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]);
-        var safe = document.createElement("span");
-        safe.textContent = b.attribution || "";
-        var layer = b.raster
-          ? L.tileLayer(b.url, { maxZoom: 20, minNativeZoom: b.minzoom, maxNativeZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML })
-          : window.protomapsL && protomapsL.leafletLayer({ url: b.url, flavor: "light", lang: "fr", maxZoom: 20, maxDataZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML });
-        if (!layer) { return; }
-        layer.addTo(map);
-        L.control.attribution({ prefix: false, position: "bottomright" }).addTo(map);
-      })
+    window.gltdAddBasemap(map)
       .catch(function () { /* no basemap: the cameras and zones on a plain ground */ });
   }
 

@@ -141,25 +141,11 @@
     }
   }
 
-  /* The local basemap served by gltd (/api/basemap, /tiles/…), under every layer: raster
-     tiles through L.tileLayer, vector PMTiles through protomaps-leaflet; its attribution,
-     written by whoever made the file, is shown as text. */
+  /* The local basemap served by gltd, if any (gltdAddBasemap, app.js); the reason there
+     is none in the status line. */
   function addBasemap(map, el) {
-    return fetch("/api/basemap", { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : { available: false }; })
-      .then(function (b) {
-        if (!b.available) { if (b.message) { $("map-status").textContent = b.message; } return; }
-        var bounds = L.latLngBounds([b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]);
-        var safe = document.createElement("span");
-        safe.textContent = b.attribution || "";
-        var layer = b.raster
-          ? L.tileLayer(b.url, { maxZoom: 20, minNativeZoom: b.minzoom, maxNativeZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML })
-          : window.protomapsL && protomapsL.leafletLayer({ url: b.url, flavor: "light", lang: "fr", maxZoom: 20, maxDataZoom: b.maxzoom, bounds: bounds, attribution: safe.innerHTML });
-        if (!layer) { return; }
-        layer.addTo(map);
-        L.control.attribution({ prefix: false, position: "bottomright" }).addTo(map);
-        el.gltdBasemap = layer;  /* for the browser tests */
-      })
+    return window.gltdAddBasemap(map, function (message) { $("map-status").textContent = message; })
+      .then(function (layer) { if (layer) { el.gltdBasemap = layer; /* for the browser tests */ } })
       .catch(function () { /* no basemap: the layers are drawn on a plain ground */ });
   }
 
