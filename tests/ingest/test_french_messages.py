@@ -74,3 +74,37 @@ def test_a_day_the_calendar_lacks_is_said_so_in_every_parser() -> None:
         parse_day("hier")
     with pytest.raises(FormErrors, match="le 31 novembre n'existe pas"):
         parse([Field("at", "Le", "datetime", True)], {"at": "2026-11-31T10:00"})
+
+
+def test_an_end_before_its_start_is_refused_with_its_column(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    from gltd.cctv import inventory as inv
+    from gltd.cctv.importers import register_importers
+
+    register_importers()
+    f = tmp_path / "faits.csv"
+    f.write_text(
+        "id;date;date_fin;categorie;lon;lat\n"
+        "A;02/05/2018 10:00;01/05/2018 10:00;usage;1.90;47.90\n"
+        "B;01/05/2018 10:00;02/05/2018 10:00;usage;1.90;47.90\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(make_engine(sqlite_url), "incidents", f, ImportOptions(dry_run=True))
+    (p,) = exc.value.problems
+    assert (p["row"], p["column"], p["expected"]) == (2, "date_fin", "une fin après le début")
+    assert "fin avant le début" in str(p["message"])
+    inv.add_camera(make_engine(sqlite_url), inv.CameraData(code="C1", lat=47.902, lon=1.901))
+    req = tmp_path / "requisitions.csv"
+    req.write_text(
+        "date_reception;service;cameras;debut_periode;fin_periode\n"
+        "03/05/2018;BSU;C1;02/05/2018 10:00;01/05/2018 10:00\n"
+        "03/05/2018;BSU;C1;01/05/2018 10:00;01/05/2018 11:00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        import_file(make_engine(sqlite_url), "requisitions", req, ImportOptions(dry_run=True))
+    (p,) = exc.value.problems
+    assert (p["row"], p["column"], p["expected"]) == (2, "fin_periode", "une fin après le début")
+    assert "période inversée" in str(p["message"])

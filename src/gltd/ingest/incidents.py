@@ -26,7 +26,7 @@ from gltd.ingest.places import ADDRESS_FIELDS, assign_zones, locate_rows
 from gltd.ingest.validate import ParsedTimes, Problem, blank, parse_datetimes
 from gltd.model import Incident
 
-__all__ = ["FIELDS", "LABEL", "prepare", "write", "parse_when"]
+__all__ = ["FIELDS", "LABEL", "prepare", "write", "parse_when", "check_end_after_start"]
 
 LABEL = "faits"
 
@@ -182,6 +182,16 @@ def parse_when(ctx: Context, dfield: str, tfield: str, *, required: bool) -> Par
     return parsed
 
 
+def check_end_after_start(
+    ctx: Context, start: ParsedTimes, end: ParsedTimes, end_field: str, problem: str
+) -> None:
+    """Record the rows whose end (``end_field``) is before their start."""
+    inverted = np.asarray(start.utc.notna() & end.utc.notna() & (end.utc < start.utc), dtype=bool)
+    ctx.log.add_mask(
+        inverted, ctx.col(end_field), ctx.raw(end_field), "une fin après le début", problem
+    )
+
+
 def refuse_other_order(ctx: Context, col: str, values: np.ndarray, other: np.ndarray) -> None:
     """Refuse the whole file (even with ``--skip-invalid``): its dates read in the other
     order, so its ambiguous dates (``3/4/2016``) would be read wrong without an error."""
@@ -223,14 +233,7 @@ def prepare(ctx: Context) -> Prepared:
     refs = source_refs(ctx, _REF_FIELDS)
     when = parse_when(ctx, "date", "time", required=True)
     until = parse_when(ctx, "date_until", "time_until", required=False)
-    later = np.asarray(until.utc.notna() & when.utc.notna() & (until.utc < when.utc), dtype=bool)
-    log.add_mask(
-        later,
-        ctx.col("date_until"),
-        ctx.raw("date_until"),
-        "une fin après le début",
-        "fin avant le début",
-    )
+    check_end_after_start(ctx, when, until, "date_until", "fin avant le début")
     cats = map_categories(
         ctx.raw("category"), ctx.taxonomy, ctx.mapping.categories, log, ctx.col("category")
     )

@@ -20,13 +20,12 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
 from gltd.cctv.requisitions.register import LEGAL_BASIS_LABELS, STATUS_LABELS
 from gltd.ingest.bulk import new_records
-from gltd.ingest.incidents import parse_when
+from gltd.ingest.incidents import check_end_after_start, parse_when
 from gltd.ingest.mapping import FieldSpec
 from gltd.ingest.pipeline import Context, Prepared, source_refs
 from gltd.ingest.validate import blank
@@ -143,14 +142,7 @@ def prepare(ctx: Context) -> Prepared:
     start = parse_when(ctx, "period_start", "", required=True)
     end = parse_when(ctx, "period_end", "", required=True)
     delivered = parse_when(ctx, "delivered_at", "", required=False)
-    inv = np.asarray(start.utc.notna() & end.utc.notna() & (end.utc < start.utc), dtype=bool)
-    log.add_mask(
-        inv,
-        ctx.col("period_end"),
-        ctx.raw("period_end"),
-        "une fin après le début",
-        "période inversée",
-    )
+    check_end_after_start(ctx, start, end, "period_end", "période inversée")
     unit = ctx.raw("requesting_unit").astype("string").fillna("").str.strip()
     log.add_mask(
         blank(unit), ctx.col("requesting_unit"), unit, "le service requérant", "service vide"
