@@ -61,6 +61,20 @@ def _uri(fig: Figure, dpi: int = 170) -> str:
     return figure_data_uri(fig, dpi=dpi)
 
 
+def _hatch(bar: Any, face: str | None = None) -> None:
+    """Hatch a bar of an incomplete year or month (``face``: its lighter colour)."""
+    if face is not None:
+        bar.set_facecolor(face)
+    bar.set_hatch("///")
+    bar.set_edgecolor(ACCENT)
+
+
+def _count_above(ax: Any, text: str, x: float, y: float, fontsize: float = 8) -> None:
+    """A bar's count written just above it."""
+    ax.annotate(text, (x, y), ha="center", va="bottom", fontsize=fontsize, xytext=(0, 2),
+                textcoords="offset points")  # fmt: skip
+
+
 def requisitions_chart(per_year: list[dict[str, Any]]) -> str | None:
     """Bars of requisitions per year; a partial last year is hatched and labelled."""
     if not per_year:
@@ -72,18 +86,9 @@ def requisitions_chart(per_year: list[dict[str, Any]]) -> str | None:
     bars = ax.bar(years, counts, color=colours, width=0.7)
     for b, r in zip(bars, per_year, strict=True):
         if r["partial"]:
-            b.set_hatch("///")
-            b.set_edgecolor(ACCENT)
+            _hatch(b)
         label = fr_int(r["count"]) + ("*" if r["partial"] else "")
-        ax.annotate(
-            label,
-            (b.get_x() + b.get_width() / 2, b.get_height()),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
+        _count_above(ax, label, b.get_x() + b.get_width() / 2, b.get_height())
     ax.set_xticks(years)
     ax.set_ylabel("réquisitions reçues")
     ax.set_ylim(0, max(counts) * 1.18 + 1)
@@ -126,20 +131,10 @@ def cameras_chart(by_year: list[dict[str, Any]], as_of: str | None = None) -> st
     hd_bars = ax.bar(years, hd, bottom=sd, color=ACCENT, width=0.7, label="haute définition")
     if partial:
         for b, colour in ((sd_bars[-1], "#e6e6e6"), (hd_bars[-1], LIGHT)):
-            b.set_facecolor(colour)
-            b.set_hatch("///")
-            b.set_edgecolor(ACCENT)
+            _hatch(b, colour)
     for i, (y, total) in enumerate(zip(years, hd + sd, strict=True)):
         star = "*" if partial and i == len(years) - 1 else ""
-        ax.annotate(
-            fr_int(total) + star,
-            (y, total),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
+        _count_above(ax, fr_int(total) + star, y, total)
     ax.set_xticks(years)
     ax.set_ylabel("caméras en service")
     ax.set_ylim(0, max(hd + sd) * 1.18 + 1)
@@ -165,12 +160,8 @@ def trend_chart(trend: dict[str, Any], now_label: str, ref_label: str) -> str | 
     full = max(m["days"] for m in months)
     for b, m in zip(bars, months, strict=True):
         if m["days"] < min(full, 28):
-            b.set_facecolor(LIGHT)
-            b.set_hatch("///")
-            b.set_edgecolor(ACCENT)
-        ax.annotate(fr_int(m["count"]), (b.get_x() + b.get_width() / 2, b.get_height()),
-                    ha="center", va="bottom", fontsize=7.5, xytext=(0, 2),
-                    textcoords="offset points")  # fmt: skip
+            _hatch(b, LIGHT)
+        _count_above(ax, fr_int(m["count"]), b.get_x() + b.get_width() / 2, b.get_height(), 7.5)
     k = min(len(ref), len(months))
     ax.plot(xs[:k], [r["count"] for r in ref[:k]], color="#b2182b", marker="o", ms=3.5,
             lw=1.4, label=ref_label, zorder=3)  # fmt: skip
