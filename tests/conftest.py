@@ -16,22 +16,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from ci_support import require
 
 # pytest-xdist gives its workers COLUMNS=80; a Rich console created while COLUMNS is set
 # keeps that width for good, so the width each test passes to CliRunner would be ignored
 # and the CLI's tables cut at 80 columns depending on how tests are spread over workers.
 os.environ.pop("COLUMNS", None)
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-def require(condition: bool, why: str) -> None:
-    """Skip when a real resource is missing — except in CI, where it is a failure."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true but {why}: .ci/run must provide it", pytrace=False)
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from ci_support import require
 from gltd.geocode.synthetic import (
     SynthAddress,
     answer_queries,
@@ -26,16 +27,6 @@ from gltd.geocode.synthetic import (
 )
 
 pytestmark = pytest.mark.addok
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require(condition: bool, why: str) -> None:
-    """Skip when addok or Redis is missing — except in CI, where it is a failure."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true but {why}: .ci/run must provide it", pytrace=False)
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
