@@ -253,6 +253,17 @@ def page_token(client: Any, path: str = "/") -> str:
     return m.group(1)
 
 
+def finished_job(client: Any, run_id: int, seconds: float = 60.0) -> dict[str, Any]:
+    """The state of background job ``run_id`` (``/api/jobs``) once done or failed, or the
+    last one seen after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = dict(client.get(f"/api/jobs/{run_id}").json())
+        if state["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.1)
+
+
 def browser_login(page: Any, base: str, user: str, password: str = PASSWORD) -> None:
     """Log a Playwright ``page`` in through the login form; wait for the dashboard."""
     page.goto(f"{base}/login")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -10,7 +9,7 @@ from typer.testing import CliRunner
 
 from gltd.cli.main import app
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import finished_job, login, page_token, seed, settings_for, web_settings
 
 runner = CliRunner()
 # The seeded incidents start in April 2017: a year before the intervention of
@@ -56,11 +55,7 @@ def test_the_same_error_names_the_flag_in_the_cli_and_no_flag_on_the_web(
         )
         assert r.status_code == 303, r.text
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
-        for _ in range(300):
-            state = c.get(f"/api/jobs/{run_id}").json()
-            if state["status"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
+        state = finished_job(c, run_id)
     assert state["status"] == "failed", state
     assert TOO_EARLY in state["error"] and "raccourcissez la durée avant" in state["error"]
     assert "--" not in state["error"]

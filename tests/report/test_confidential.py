@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from gltd.cli.main import app
 from gltd.model import AuditEvent, Operation, Seizure
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import finished_job, login, page_token, seed, settings_for, web_settings
 
 SECRET_SERVICE = "GIR-XJ42-PLANIFIE"
 SECRET_SUBSTANCE = "heroine-XJ42"
@@ -134,15 +133,6 @@ def test_cli_bilan_never_shows_a_planned_operation(url: str, tmp_path: Path) -> 
     assert "édition presse" in press_html
 
 
-def _wait(c: TestClient, run_id: int) -> dict[str, object]:
-    for _ in range(600):
-        state = c.get(f"/api/jobs/{run_id}").json()
-        if state["status"] in ("done", "failed"):
-            return dict(state)
-        time.sleep(0.1)
-    raise AssertionError("the bilan did not finish")
-
-
 def _reads(url: str, user: str, run_id: int) -> list[tuple[str, str | None]]:
     with Session(make_engine(url)) as s:
         rows = s.execute(
@@ -179,7 +169,7 @@ def test_web_bilan_by_police_admin_hides_planned_and_run_reads_are_audited(
             )
             assert r.status_code == 303, r.text[:300]
             runs[fmt] = int(r.headers["location"].rsplit("/", 1)[1])
-            assert _wait(c, runs[fmt])["status"] == "done"
+            assert finished_job(c, runs[fmt])["status"] == "done"
         # ... but not in the bilan, whatever the format.
         page = c.get(f"/analyses/runs/{runs['pdf']}")
         assert page.status_code == 200

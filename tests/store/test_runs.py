@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +23,7 @@ from gltd.store.runs import (
     start_run,
 )
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import finished_job, login, page_token, seed, settings_for, web_settings
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2018, 6, 30, 12, 0, tzinfo=PARIS)
@@ -77,11 +76,7 @@ def test_a_web_near_repeat_job_writes_one_run_that_alerts_read(db_url: str, tmp_
         )
         assert r.status_code == 303, r.text[-2000:]
         job_id = int(r.headers["location"].rsplit("/", 1)[1])
-        for _ in range(600):
-            state = c.get(f"/api/jobs/{job_id}").json()
-            if state["status"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
+        state = finished_job(c, job_id)
         assert state["status"] == "done", state
     runs = list_runs(engine, kind="near_repeat")
     assert [run.id for run in runs] == [job_id]  # one run: the job's

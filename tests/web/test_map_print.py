@@ -3,7 +3,6 @@ job's file, its run listed with a French name, and the audit of each print."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from gltd.model import AuditEvent
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import finished_job, login, page_token, seed, settings_for, web_settings
 
 
 def test_print_job_checks_its_parameters_and_gives_the_file(
@@ -39,11 +38,7 @@ def test_print_job_checks_its_parameters_and_gives_the_file(
             r = c.post("/api/map/print", json={**body, "format": fmt}, headers=head)
             assert r.status_code == 200, r.text
             run = r.json()
-            for _ in range(300):
-                state = c.get(f"/api/jobs/{run['id']}").json()
-                if state["status"] in ("done", "failed"):
-                    break
-                time.sleep(0.1)
+            state = finished_job(c, run["id"])
             assert state["status"] == "done", state
             files[fmt] = c.get(run["file"])
         f = files["gpkg"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,15 @@ from typer.testing import CliRunner
 from gltd.model import AnalysisRun, AuditEvent, Incident, Operation, Requisition, User
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import STRONG_SECRET, login, page_token, seed, settings_for, web_settings
+from web_support import (
+    STRONG_SECRET,
+    finished_job,
+    login,
+    page_token,
+    seed,
+    settings_for,
+    web_settings,
+)
 
 
 def _client(url: str, tmp_path: Path) -> TestClient:
@@ -345,11 +352,7 @@ def test_an_analysis_runs_in_the_background(sqlite_url: str, tmp_path: Path) -> 
         )
         assert r.status_code == 303
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
-        for _ in range(300):
-            state = c.get(f"/api/jobs/{run_id}").json()
-            if state["status"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
+        state = finished_job(c, run_id)
         assert state["status"] == "done", state
         res = c.get(f"/analyses/runs/{run_id}/resultat.json")
         assert res.status_code == 200 and isinstance(res.json(), dict)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from datetime import date
 from typing import Any
 
@@ -25,7 +24,7 @@ from gltd.store.migrate import upgrade
 from gltd.store.runs import get_run, list_runs
 from gltd.timeutil import make_period
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import finished_job, login, page_token, seed, settings_for, web_settings
 
 ANALYST = "police.analyste"
 
@@ -46,21 +45,12 @@ def client(base: dict[str, Any]) -> Any:
         yield c
 
 
-def _wait(c: TestClient, run_id: int) -> dict[str, Any]:
-    for _ in range(600):
-        state: dict[str, Any] = c.get(f"/api/jobs/{run_id}").json()
-        if state["status"] in ("done", "failed"):
-            return state
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} still running")
-
-
 def _launch(c: TestClient, kind: str, data: dict[str, str]) -> int:
     token = page_token(c, "/analyses")
     r = c.post(f"/analyses/{kind}", data={**data, "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303, html.unescape(r.text)[:2000]
     run_id = int(r.headers["location"].rsplit("/", 1)[1])
-    state = _wait(c, run_id)
+    state = finished_job(c, run_id)
     assert state["status"] == "done", state["error"]
     return run_id
 

@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from gltd.accounts import demo_password
 from gltd.cli.main import app as cli_app
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import SECRET, login, page_token, settings_for, web_settings
+from web_support import SECRET, finished_job, login, page_token, settings_for, web_settings
 
 #: A site in Les Carmes (the demo's drug market), WGS84.
 CARMES = (47.9020, 1.9010)
@@ -34,15 +33,6 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def _client(url: str, tmp_path: Path) -> TestClient:
     return TestClient(create_app(settings_for(url), web=web_settings(tmp_path)))
-
-
-def _wait(c: TestClient, run_id: int) -> dict[str, Any]:
-    for _ in range(600):
-        state: dict[str, Any] = c.get(f"/api/jobs/{run_id}").json()
-        if state["status"] in ("done", "failed"):
-            return state
-        time.sleep(0.1)
-    raise AssertionError(f"analysis {run_id} still running")
 
 
 def _form_default(page: str, name: str) -> str:
@@ -83,7 +73,7 @@ def test_web_study_of_a_carmes_site_is_the_cli_pdf_at_the_latest_data(
         )  # fmt: skip
         assert r.status_code == 303, r.text[:500]
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
-        state = _wait(c, run_id)
+        state = finished_job(c, run_id)
         assert state["status"] == "done", state
         web = c.get(f"/analyses/runs/{run_id}/resultat.json").json()
         doc = c.get(f"/analyses/runs/{run_id}/fichier")
@@ -128,7 +118,7 @@ def test_web_study_without_a_date_uses_the_latest_data(demo_url: str, tmp_path: 
         )
         assert r.status_code == 303, r.text[:500]
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
-        assert _wait(c, run_id)["status"] == "done"
+        assert finished_job(c, run_id)["status"] == "done"
         res = c.get(f"/analyses/runs/{run_id}/resultat.json").json()
     assert res["as_of"] == "2018-09-24"
     assert res["site"]["camera_request_id"] == 1
@@ -172,7 +162,7 @@ def test_web_siting_defaults_to_the_latest_data_and_lists_the_sites(
         )  # fmt: skip
         assert r.status_code == 303, r.text[:500]
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
-        assert _wait(c, run_id)["status"] == "done"
+        assert finished_job(c, run_id)["status"] == "done"
         web = c.get(f"/analyses/runs/{run_id}/resultat.json").json()
         doc = c.get(f"/analyses/runs/{run_id}/fichier")
         raw_page = c.get(f"/analyses/runs/{run_id}").text
