@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from gltd.cli.main import app
+from cli_support import gltd_output
 from gltd.config import get_settings
 from gltd.errors import InputError
 from gltd.model import Requisition, Zone
@@ -20,7 +19,6 @@ from gltd.store.pseudonym import pseudonymise_reference
 
 CITY = "POLYGON((1.87 47.82, 1.96 47.82, 1.96 47.93, 1.87 47.93, 1.87 47.82))"
 KEY = "clé-de-test-pseudonymes"
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -29,12 +27,6 @@ def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
     yield KEY
     get_settings.cache_clear()
-
-
-def _ok(*args: str) -> str:
-    res = runner.invoke(app, list(args))
-    assert res.exit_code == 0, res.output
-    return res.output
 
 
 def test_pseudonym_is_the_keyed_hmac_not_a_plain_hash() -> None:
@@ -53,16 +45,16 @@ def test_import_and_register_store_the_same_pseudonym(
 ) -> None:
     with session_scope(make_engine(db_url)) as s:
         s.add(Zone(name="Ville", kind="commune", geometry_wkt=CITY))
-    _ok("cctv", "cameras", "add", "--code", "C01", "--at", "47.902,1.901", "--db", db_url)
+    gltd_output("cctv", "cameras", "add", "--code", "C01", "--at", "47.902,1.901", "--db", db_url)
     f = tmp_path / "requisitions.csv"
     f.write_text(
         "reference;date_reception;service;procedure;cameras;debut_periode;fin_periode\n"
         "R1;20/09/2018 09:00;SD 45;2018/001234;C01;18/09/2018 22:00;19/09/2018 02:00\n",
         encoding="utf-8",
     )
-    _ok("import", "requisitions", str(f), "--source", "requisitions", "--db", db_url)
+    gltd_output("import", "requisitions", str(f), "--source", "requisitions", "--db", db_url)
     # The same procedure, typed with spaces, through the register.
-    _ok("cctv", "requisitions", "add", "--received", "2018-09-21 10:00", "--unit", "SD 45",
+    gltd_output("cctv", "requisitions", "add", "--received", "2018-09-21 10:00", "--unit", "SD 45",
         "--basis", "77-1-1", "--procedure", " 2018 / 001234", "--cameras", "C01",
         "--from", "2018-09-18 22:00", "--to", "2018-09-19 02:00", "--db", db_url)  # fmt: skip
     with session_scope(make_engine(db_url)) as s:

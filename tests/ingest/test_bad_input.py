@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from gltd.cli.main import app
+from cli_support import gltd_status
 from gltd.store.engine import make_engine
 
 HEADER = "id;date;category;lon;lat\n"
@@ -24,12 +23,6 @@ def _count(db_url: str) -> dict[str, int]:
             t: int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one())
             for t in ("incident", "import_batch", "zone", "camera", "operation")
         }
-
-
-def _run(args: list[str]) -> tuple[int, str]:
-    r = CliRunner().invoke(app, args)
-    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
-    return r.exit_code, " ".join(r.output.split())
 
 
 CASES: dict[str, tuple[bytes, list[str], str]] = {
@@ -128,7 +121,7 @@ def test_bad_file_is_refused_whole(case: str, db_url: str, tmp_path: Path) -> No
     f = tmp_path / f"{case}.csv"
     f.write_bytes(content)
     before = _count(db_url)
-    code, out = _run(["import", "incidents", str(f), "--db", db_url, *extra])
+    code, out = gltd_status(["import", "incidents", str(f), "--db", db_url, *extra])
     assert code == 2, out
     assert "Traceback" not in out
     import re
@@ -139,11 +132,11 @@ def test_bad_file_is_refused_whole(case: str, db_url: str, tmp_path: Path) -> No
 
 
 def test_a_missing_file_and_an_unknown_crs(db_url: str, tmp_path: Path) -> None:
-    code, out = _run(["import", "incidents", str(tmp_path / "absent.csv"), "--db", db_url])
+    code, out = gltd_status(["import", "incidents", str(tmp_path / "absent.csv"), "--db", db_url])
     assert code == 2 and "fichier introuvable" in out
     f = tmp_path / "f.csv"
     f.write_text("id;date;category;x;y\nA1;24/03/2018;trafic;617888;6756305\n", encoding="utf-8")
-    code, out = _run(["import", "incidents", str(f), "--crs", "EPSG:999999", "--db", db_url])
+    code, out = gltd_status(["import", "incidents", str(f), "--crs", "EPSG:999999", "--db", db_url])
     assert code == 2 and "système de coordonnées inconnu : « EPSG:999999 »" in out
     assert _count(db_url)["incident"] == 0
 
@@ -152,7 +145,7 @@ def test_a_corrupt_xlsx_and_parquet(db_url: str, tmp_path: Path) -> None:
     for name, what in (("f.xlsx", "fichier Excel illisible"), ("f.parquet", "Parquet illisible")):
         f = tmp_path / name
         f.write_bytes(b"PK\x03\x04 not really a zip" * 10)
-        code, out = _run(["import", "incidents", str(f), "--db", db_url])
+        code, out = gltd_status(["import", "incidents", str(f), "--db", db_url])
         assert code == 2 and what in out, out
     assert _count(db_url)["import_batch"] == 0
 
@@ -164,7 +157,9 @@ def test_report_file_lists_every_problem_and_nothing_lands(db_url: str, tmp_path
         encoding="utf-8",
     )
     report = tmp_path / "rapport.csv"
-    code, out = _run(["import", "incidents", str(f), "--report", str(report), "--db", db_url])
+    code, out = gltd_status(
+        ["import", "incidents", str(f), "--report", str(report), "--db", db_url]
+    )
     assert code == 2
     assert "2 ligne(s) invalide(s) sur 3 ; rien n'a été importé" in out
     lines = report.read_text(encoding="utf-8-sig").splitlines()

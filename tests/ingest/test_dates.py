@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from gltd.cli.main import app
+from cli_support import gltd_status
 from gltd.errors import InputError
 from gltd.ingest.dates import date_order
 from gltd.ingest.validate import parse_datetimes
@@ -23,12 +22,6 @@ from gltd.near_repeat import read_events_csv
 from gltd.store.engine import make_engine
 
 HEADER = "id;date;category;lon;lat\n"
-
-
-def _run(args: list[str]) -> tuple[int, str]:
-    r = CliRunner().invoke(app, args)
-    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
-    return r.exit_code, " ".join(r.output.split())
 
 
 def _file(tmp_path: Path, dates: list[str], name: str = "faits.csv") -> Path:
@@ -128,7 +121,7 @@ def test_date_format_names() -> None:
 
 def test_import_reports_a_date_that_does_not_exist(sqlite_url: str, tmp_path: Path) -> None:
     f = _file(tmp_path, ["24/03/2018 14:30", "31/11/2026", "31/02/2017 10:00"])
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url])
+    code, out = gltd_status(["import", "incidents", str(f), "--db", sqlite_url])
     assert code == 2
     assert "ligne 3, colonne date, valeur 31/11/2026 : date inexistante : le 31 novembre" in out
     assert (
@@ -139,7 +132,7 @@ def test_import_reports_a_date_that_does_not_exist(sqlite_url: str, tmp_path: Pa
 
 def test_autumn_ambiguous_hour_stays_a_warning_with_rows(sqlite_url: str, tmp_path: Path) -> None:
     f = _file(tmp_path, ["24/03/2018 14:30", "28/10/2018 02:30"])
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url])
+    code, out = gltd_status(["import", "incidents", str(f), "--db", sqlite_url])
     assert code == 0, out
     assert "1 heure(s) ambiguë(s)" in out and "lignes 3" in out
 
@@ -148,13 +141,13 @@ def test_month_first_file_is_refused_whole_then_read_with_date_format(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     f = _file(tmp_path, ["3/4/2016", "1/13/2016", "2/20/2016"])
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url, "--skip-invalid"])
+    code, out = gltd_status(["import", "incidents", str(f), "--db", sqlite_url, "--skip-invalid"])
     assert code == 2
     assert "les dates sont au format mois-jour (MM/JJ/AAAA), pas jour-mois" in out
     assert "ligne 3 « 1/13/2016 », ligne 4 « 2/20/2016 »" in out
     assert "--date-format mois-jour" in out
     assert _stored_days(sqlite_url) == []
-    code, out = _run(
+    code, out = gltd_status(
         ["import", "incidents", str(f), "--db", sqlite_url, "--date-format", "mois-jour"]
     )
     assert code == 0, out
@@ -165,11 +158,15 @@ def test_mapping_file_date_format_key(sqlite_url: str, tmp_path: Path) -> None:
     f = _file(tmp_path, ["3/4/2016", "1/13/2016"])
     m = tmp_path / "export.json"
     m.write_text(json.dumps({"columns": {}, "date_format": "mois-jour"}), encoding="utf-8")
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url, "--mapping", str(m)])
+    code, out = gltd_status(
+        ["import", "incidents", str(f), "--db", sqlite_url, "--mapping", str(m)]
+    )
     assert code == 0, out
     assert _stored_days(sqlite_url) == ["A0=2016-03-04", "A1=2016-01-13"]
     m.write_text(json.dumps({"columns": {}, "date_format": "américain"}), encoding="utf-8")
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url, "--mapping", str(m)])
+    code, out = gltd_status(
+        ["import", "incidents", str(f), "--db", sqlite_url, "--mapping", str(m)]
+    )
     assert code == 2 and "format de date « américain » inconnu" in out
 
 
@@ -177,17 +174,19 @@ def test_one_month_first_typo_in_a_day_first_file_is_a_bad_row(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     f = _file(tmp_path, ["25/03/2016", "1/13/2016", "02/04/2016"])
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url])
+    code, out = gltd_status(["import", "incidents", str(f), "--db", sqlite_url])
     assert code == 2
     assert "ligne 3, colonne date, valeur 1/13/2016 : date impossible en jour-mois" in out
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url, "--skip-invalid"])
+    code, out = gltd_status(["import", "incidents", str(f), "--db", sqlite_url, "--skip-invalid"])
     assert code == 0, out
     assert _stored_days(sqlite_url) == ["A0=2016-03-25", "A2=2016-04-02"]
 
 
 def test_iso_only(sqlite_url: str, tmp_path: Path) -> None:
     f = _file(tmp_path, ["2016-01-13", "13/01/2016"])
-    code, out = _run(["import", "incidents", str(f), "--db", sqlite_url, "--date-format", "iso"])
+    code, out = gltd_status(
+        ["import", "incidents", str(f), "--db", sqlite_url, "--date-format", "iso"]
+    )
     assert code == 2
     assert "ligne 3, colonne date, valeur 13/01/2016 : date illisible (attendu : AAAA-MM-JJ" in out
 
@@ -214,7 +213,7 @@ def test_nrc_file_with_record_numbers_and_month_first_dates(tmp_path: Path) -> N
     ):
         read_events_csv(p)
     assert read_events_csv(p, date_format="mois-jour").n == 3
-    code, out = _run(
+    code, out = gltd_status(
         [
             "near-repeat",
             str(p),

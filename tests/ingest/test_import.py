@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli_support import gltd
 from gltd.cli.main import app
 from gltd.model import (
     Camera,
@@ -29,13 +30,6 @@ from gltd.store.pseudonym import keyed_ref, pseudonymise_reference
 from gltd.store.queries import load_events
 
 DATA = Path(__file__).parent.parent / "data" / "ingest"
-
-
-def gltd(*args: str) -> str:
-    r = CliRunner().invoke(app, list(args))
-    out = " ".join(r.output.split())
-    assert r.exit_code == 0, out
-    return out
 
 
 def _setup_zones(db: str) -> None:

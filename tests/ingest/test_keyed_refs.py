@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import select, text, update
-from typer.testing import CliRunner
 
-from gltd.cli.main import app
+from cli_support import gltd
 from gltd.config import get_settings
 from gltd.model import ImportBatch, Requisition, Zone
 from gltd.store.engine import get_engine, make_engine, session_scope
@@ -22,7 +21,6 @@ from gltd.store.migrate import alembic_config, upgrade
 CITY = "POLYGON((1.87 47.82, 1.96 47.82, 1.96 47.93, 1.87 47.93, 1.87 47.82))"
 KEY = "clé-de-test-références-importées"
 ROW = ("20/09/2018 09:00", "SD 45", "2018/001234", "C01", "18/09/2018 22:00", "19/09/2018 02:00")
-runner = CliRunner()
 
 
 def _use_key(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
@@ -37,16 +35,10 @@ def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
-def _ok(*args: str) -> str:
-    res = runner.invoke(app, list(args))
-    assert res.exit_code == 0, res.output
-    return " ".join(res.output.split())
-
-
 def _base(url: str) -> None:
     with session_scope(make_engine(url)) as s:
         s.add(Zone(name="Ville", kind="commune", geometry_wkt=CITY))
-    _ok("cctv", "cameras", "add", "--code", "C01", "--at", "47.902,1.901", "--db", url)
+    gltd("cctv", "cameras", "add", "--code", "C01", "--at", "47.902,1.901", "--db", url)
 
 
 def _file(tmp_path: Path, with_id: bool = False) -> Path:
@@ -79,7 +71,7 @@ def test_row_reference_and_file_fingerprint_are_keyed(
     upgrade(url)
     _base(url)
     f = _file(tmp_path)
-    _ok("import", "requisitions", str(f), "--db", url)
+    gltd("import", "requisitions", str(f), "--db", url)
     (ref,), (digest,) = _stored(url)
     joined = "\x1f".join(ROW)  # the mapped fields, in the importer's field order
     sha1 = hashlib.sha1(joined.encode()).hexdigest()
@@ -89,7 +81,7 @@ def test_row_reference_and_file_fingerprint_are_keyed(
     assert digest != hashlib.sha256(f.read_bytes()).hexdigest()
     assert digest == _hmac(KEY, f.read_bytes())
     # Same file again: nothing new.
-    assert "0 ligne(s) écrite(s), 1 déjà présente(s)" in _ok(
+    assert "0 ligne(s) écrite(s), 1 déjà présente(s)" in gltd(
         "import", "requisitions", str(f), "--db", url
     )
     # Another key gives other values for the same file.
@@ -97,7 +89,7 @@ def test_row_reference_and_file_fingerprint_are_keyed(
     other = f"sqlite:///{tmp_path / 'b.db'}"
     upgrade(other)
     _base(other)
-    _ok("import", "requisitions", str(f), "--db", other)
+    gltd("import", "requisitions", str(f), "--db", other)
     (ref2,), (digest2,) = _stored(other)
     assert ref2 != ref and digest2 != digest
     get_engine.cache_clear()
@@ -106,10 +98,10 @@ def test_row_reference_and_file_fingerprint_are_keyed(
 def test_an_imported_identifier_is_keyed(sqlite_url: str, tmp_path: Path, secret: str) -> None:
     _base(sqlite_url)
     f = _file(tmp_path, with_id=True)
-    _ok("import", "requisitions", str(f), "--db", sqlite_url)
+    gltd("import", "requisitions", str(f), "--db", sqlite_url)
     (ref,), _ = _stored(sqlite_url)
     assert ref == "k1:" + _hmac(KEY, "id:2018/001234")[:32]
-    assert "0 ligne(s) écrite(s), 1 déjà présente(s)" in _ok(
+    assert "0 ligne(s) écrite(s), 1 déjà présente(s)" in gltd(
         "import", "requisitions", str(f), "--db", sqlite_url
     )
 
@@ -123,8 +115,8 @@ def test_the_migration_keys_old_references_and_reimport_still_finds_them(
     f = _file(tmp_path)
     (tmp_path / "id").mkdir()
     g = _file(tmp_path / "id", with_id=True)
-    _ok("import", "requisitions", str(f), "--source", "requisitions", "--db", url)
-    _ok("import", "requisitions", str(g), "--source", "registre", "--db", url)
+    gltd("import", "requisitions", str(f), "--source", "requisitions", "--db", url)
+    gltd("import", "requisitions", str(g), "--source", "registre", "--db", url)
     # What gltd stored before this version: unkeyed digests and raw identifiers.
     legacy = "h:" + hashlib.sha1("\x1f".join(ROW).encode()).hexdigest()[:24]
     engine = make_engine(url)
@@ -155,7 +147,7 @@ def test_the_migration_keys_old_references_and_reimport_still_finds_them(
     )
     assert hashlib.sha256(f.read_bytes()).hexdigest() not in digests
     for path, extra in ((f, ("--source", "requisitions")), (g, ("--source", "registre"))):
-        out = _ok("import", "requisitions", str(path), *extra, "--db", url)
+        out = gltd("import", "requisitions", str(path), *extra, "--db", url)
         assert "0 ligne(s) écrite(s), 1 déjà présente(s)" in out
     assert len(_stored(url)[0]) == 2
     get_engine.cache_clear()

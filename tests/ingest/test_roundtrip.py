@@ -12,18 +12,12 @@ from pyproj import Transformer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli_support import gltd
 from gltd.cli.main import app
 from gltd.model import AuditEvent, Incident
 from gltd.store.engine import make_engine, session_scope
 
 DATA = Path(__file__).parent.parent / "data" / "ingest"
-
-
-def gltd(*args: str) -> str:
-    r = CliRunner().invoke(app, list(args))
-    out = " ".join(r.output.split())
-    assert r.exit_code == 0, out
-    return out
 
 
 def test_police_csv_to_geopackage_for_qgis(db_url: str, tmp_path: Path) -> None:

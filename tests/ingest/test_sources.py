@@ -12,20 +12,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from gltd.cli.main import app
+from cli_support import gltd
 from gltd.model import Incident
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
 from web_support import login, page_token, seed, settings_for, web_settings
-
-
-def gltd(*args: str) -> str:
-    r = CliRunner().invoke(app, list(args))
-    out = " ".join(r.output.split())
-    assert r.exit_code == 0, out
-    return out
 
 
 def _month(tmp_path: Path, name: str, first: date, last: date, *, ids: bool = True) -> Path:

@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
+from cli_support import gltd_output
 from demo_support import demo_database
 from gltd.cctv.inventory import list_cameras
 from gltd.cctv.requisitions import deadline_alerts
-from gltd.cli.main import app
 from gltd.model import Camera, Requisition
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
@@ -29,18 +28,12 @@ from web_support import login, seed, settings_for, web_settings
 LAST_DAY = "2018-09-24"
 
 
-def _cli(*args: str) -> str:
-    res = CliRunner().invoke(app, list(args))
-    assert res.exit_code == 0, res.output
-    return res.output
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
     folder = tmp_path_factory.mktemp("bilan-domain")
     url = demo_database(folder)
     out = folder / "bilan.json"
-    _cli("report", "--db", url, "--from", "2018-03-24", "--to", LAST_DAY,
+    gltd_output("report", "--db", url, "--from", "2018-03-24", "--to", LAST_DAY,
          "--compare", "previous-year", "--format", "json", "--out", str(out))  # fmt: skip
     return url, json.loads(out.read_text(encoding="utf-8"))
 
@@ -48,7 +41,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]
 def test_bilan_requisitions_are_the_yearly_stats(demo: tuple[str, dict[str, Any]]) -> None:
     url, bilan = demo
     cli = json.loads(
-        _cli("cctv", "requisitions", "stats", "--to", LAST_DAY, "--format", "json", "--db", url)
+        gltd_output(
+            "cctv", "requisitions", "stats", "--to", LAST_DAY, "--format", "json", "--db", url
+        )
     )
     years = {y["year"]: y for y in cli["years"]}
     per_year = bilan["requisitions"]["per_year"]
@@ -76,7 +71,7 @@ def test_bilan_requisitions_are_the_yearly_stats(demo: tuple[str, dict[str, Any]
 def test_bilan_cameras_are_the_network_summary(demo: tuple[str, dict[str, Any]]) -> None:
     url, bilan = demo
     net = json.loads(
-        _cli("cctv", "cameras", "summary", "--on", LAST_DAY, "--format", "json", "--db", url)
+        gltd_output("cctv", "cameras", "summary", "--on", LAST_DAY, "--format", "json", "--db", url)
     )
     cams = bilan["cameras"]
     # On the last day: the network's size, cost and authorisations, as the summary gives them.
@@ -120,11 +115,11 @@ def test_late_deliveries_and_expiry_days_count_as_the_domain_counts(
                 )
             )  # fmt: skip
     out = tmp_path / "bilan.json"
-    _cli("report", "--db", sqlite_url, "--from", "2018-03-24", "--to", "2018-09-23",
+    gltd_output("report", "--db", sqlite_url, "--from", "2018-03-24", "--to", "2018-09-23",
          "--compare", "previous-year", "--format", "json", "--out", str(out))  # fmt: skip
     bilan = json.loads(out.read_text(encoding="utf-8"))
     stats = json.loads(
-        _cli("cctv", "requisitions", "stats", "--to", "2018-09-23", "--format", "json",
+        gltd_output("cctv", "requisitions", "stats", "--to", "2018-09-23", "--format", "json",
              "--db", sqlite_url)
     )  # fmt: skip
     y2018 = bilan["requisitions"]["per_year"][-1]
@@ -133,7 +128,7 @@ def test_late_deliveries_and_expiry_days_count_as_the_domain_counts(
     assert y2018["on_time_rate"] == stats["years"][-1]["on_time_rate"] == 0.5
     assert y2018["median_turnaround_days"] == stats["years"][-1]["median_turnaround_days"]
     net = json.loads(
-        _cli("cctv", "cameras", "summary", "--on", "2018-09-23", "--format", "json",
+        gltd_output("cctv", "cameras", "summary", "--on", "2018-09-23", "--format", "json",
              "--db", sqlite_url)
     )  # fmt: skip
     # Valid through its last day: expiring, not expired.
