@@ -3,6 +3,7 @@ HTML numbers read back by their JSON key. Shared by the bilan, edition and study
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from gltd.report.builder import build_bilan, resolve_compare
 from gltd.store.engine import make_engine
 from gltd.store.migrate import upgrade
 from gltd.timeutil import parse_period
+
+#: A signed percentage as the documents print it: ``+125 %``, ``−17 %``.
+SIGNED_PCT = re.compile(r"([+\u2212-])\s?(\d[\d\u202f\u00a0 ]*)\s?%")
 
 #: The bilan period of the article, compared with the year before.
 BILAN_PERIOD = "2018-03-24..2018-09-24"
@@ -87,3 +91,12 @@ def assert_keys_say_the_json(found: list[tuple[str, str, str]], data: dict[str, 
             assert parse_fr_number(text) == pytest.approx(round(value, 2), abs=0.005), key
         else:
             assert parse_fr_number(text) == pytest.approx(round(value), abs=0.5), key
+
+
+def signed_percentages(text: str) -> set[int]:
+    """The signed percentages printed in ``text`` (:data:`SIGNED_PCT`), as integers."""
+    out = set()
+    for sign, digits in SIGNED_PCT.findall(text):
+        v = int(re.sub(r"\D", "", digits))
+        out.add(-v if sign in "\u2212-" else v)
+    return out

@@ -18,7 +18,14 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from demo_support import DataKeys, assert_keys_say_the_json, demo_bilan, demo_database, lookup
+from demo_support import (
+    DataKeys,
+    assert_keys_say_the_json,
+    demo_bilan,
+    demo_database,
+    lookup,
+    signed_percentages,
+)
 from gltd.cli.main import app
 from gltd.documents.fmt import parse_fr_number
 from gltd.report.render import render_html, render_json, render_pdf
@@ -26,8 +33,6 @@ from gltd.store.engine import make_engine
 from gltd.timeutil import parse_period
 
 EDITIONS = ("complete", "presse")
-#: A signed percentage as the documents print it: ``+125 %``, ``−17 %``.
-SIGNED_PCT = re.compile(r"([+\u2212-])\s?(\d[\d\u202f\u00a0 ]*)\s?%")
 UNIT_AT_LINE_START = re.compile(r"^\s*(%|€|m²|km|m|kg|g|h|j|jours?|faits|ha)(?![\w-])")
 NUMBER_AT_LINE_END = re.compile(r"\d\s*$")
 
@@ -75,14 +80,6 @@ def _tests(b: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _signed_pcts(text: str) -> set[int]:
-    out = set()
-    for sign, digits in SIGNED_PCT.findall(text):
-        v = int(re.sub(r"\D", "", digits))
-        out.add(-v if sign in "\u2212-" else v)
-    return out
-
-
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_every_page_is_rendered_and_not_blank(
     edition: str, pdfs: dict[str, Path], tmp_path: Path, artifacts_dir: Path
@@ -122,7 +119,7 @@ def test_no_percentage_on_small_numbers(
         ("HTML", render_html(bilan, edition=edition)),
         ("PDF", pdf_texts[edition]),
     ):
-        printed = _signed_pcts(text)
+        printed = signed_percentages(text)
         assert printed, where
         assert printed <= allowed, f"{edition} {where}: {printed - allowed}"
 

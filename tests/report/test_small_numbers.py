@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from demo_support import signed_percentages
 from gltd.model import Incident, Zone
 from gltd.report.builder import build_bilan, resolve_compare
 from gltd.report.render import render_html, render_json, render_pdf
@@ -23,8 +24,6 @@ SQUARES = {
 }
 #: zone → (count a year before, count in the period)
 COUNTS = {"Nord": (2, 55), "Sud": (40, 80)}
-#: A signed percentage as the documents print it: ``+2 650 %``, ``−40 %``.
-SIGNED_PCT = re.compile(r"([+\u2212-])\s?(\d[\d\u202f\u00a0 ]*)\s?%")
 
 
 def _load(url: str) -> None:
@@ -62,14 +61,6 @@ def _strings(v: Any) -> list[str]:
     return [v] if isinstance(v, str) else []
 
 
-def _signed_pcts(text: str) -> set[int]:
-    out = set()
-    for sign, digits in SIGNED_PCT.findall(text):
-        v = int(re.sub(r"\D", "", digits))
-        out.add(-v if sign in "\u2212-" else v)
-    return out
-
-
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_no_percentage_on_small_numbers(db_url: str, tmp_path: Path) -> None:
     _load(db_url)
@@ -96,7 +87,7 @@ def test_no_percentage_on_small_numbers(db_url: str, tmp_path: Path) -> None:
         ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
     for where, text in (("JSON", json_text), ("HTML", html), ("PDF", pdf_text)):
-        printed = _signed_pcts(text)
+        printed = signed_percentages(text)
         assert printed <= allowed, f"{where}: {printed - allowed}"
         assert round(rows["Sud"]["change_pct"]) in printed, where
         assert re.search(r"de 2 à 55", text), where
