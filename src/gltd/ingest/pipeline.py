@@ -196,11 +196,7 @@ def _loader(kind: str) -> ModuleType:
 def file_sha256(path: Path) -> str:
     """Plain SHA-256 of a file's bytes: for public reference files only (BAN extracts),
     never for an agency's file (:func:`file_digest`)."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return _hexdigest(hashlib.sha256(), path)
 
 
 def file_digest(path: Path) -> str:
@@ -209,11 +205,15 @@ def file_digest(path: Path) -> str:
     Keyed, like every stored value that may derive from a procedure number: a plain
     hash of a one-row file could be brute-forced back to its content.
     """
-    h = keyed_hmac()
+    return _hexdigest(keyed_hmac(), path)
+
+
+def _hexdigest(h: Any, path: Path) -> str:
+    """``h`` (a hashlib or hmac object) fed the file's bytes by 1 MiB blocks, in hex."""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    return str(h.hexdigest())
 
 
 def legacy_content_ref(text: str) -> str:
