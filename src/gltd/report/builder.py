@@ -144,6 +144,13 @@ def _zone_names(zf: pd.DataFrame) -> dict[int, str]:
     return names
 
 
+def _zones_in_order(names: dict[int, str], zone_ids: list[int] | None) -> list[int]:
+    """Zone ids in the tables' order: the named zones, then the rest of the city (-1);
+    only those of ``zone_ids`` when the bilan is on some zones."""
+    order = [z for z in names if z != -1] + [-1]
+    return order if zone_ids is None else [z for z in order if z in zone_ids]
+
+
 def _incident_tables(
     engine: Engine,
     period: Period,
@@ -165,9 +172,7 @@ def _incident_tables(
     present = set(both["category"])
     drug = [c for c in tax.drug_codes if c in present]
     focus = list(categories) if categories else drug
-    zones_order = [z for z in names if z != -1] + [-1]
-    if zone_ids is not None:
-        zones_order = [z for z in zones_order if z in zone_ids]
+    zones_order = _zones_in_order(names, zone_ids)
     lookup: dict[tuple[int, str], tuple[int, int]] = {
         (int(k[0]), str(k[1])): (int(a), int(b))
         for k, a, b in zip(table.index, table["now"], table["ref"], strict=True)
@@ -227,9 +232,7 @@ def _arrests_by_zone(
     zone_ids: list[int] | None,
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    zones_order = [z for z in names if z != -1] + [-1]
-    if zone_ids is not None:
-        zones_order = [z for z in zones_order if z in zone_ids]
+    zones_order = _zones_in_order(names, zone_ids)
     for role, col, label in ROLES:
         g_now = ops_now.groupby("zone_id")[col].sum()
         g_ref = ops_ref.groupby("zone_id")[col].sum()

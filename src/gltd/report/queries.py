@@ -118,20 +118,7 @@ def operations_frame(
         stmt = stmt.where(o.zone_id.in_(list(zone_ids)))
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    cols = [
-        "id",
-        "started_at",
-        "ended_at",
-        "zone_id",
-        "kind",
-        "agencies",
-        "dog_detection",
-        "arrests_trafficker",
-        "arrests_consumer",
-        "arrests_other",
-        "cash_eur",
-    ]
-    frame = pd.DataFrame(rows, columns=cols)
+    frame = pd.DataFrame(rows, columns=[c.name for c in stmt.selected_columns])
     frame["zone_id"] = frame["zone_id"].fillna(-1).astype("int64")
     for c in ("arrests_trafficker", "arrests_consumer", "arrests_other"):
         frame[c] = frame[c].fillna(0).astype("int64")
