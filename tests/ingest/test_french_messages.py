@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,10 +14,14 @@ from gltd.ingest.pipeline import ImportOptions, import_file
 from gltd.store.engine import make_engine
 
 
-def _problems(url: str, kind: str, path: Path) -> list[str]:
+def _problem_dicts(url: str, kind: str, path: Path) -> list[dict[str, Any]]:
     with pytest.raises(ValidationFailed) as exc:
         import_file(make_engine(url), kind, path, ImportOptions(dry_run=True))
-    return [str(p["message"]) for p in exc.value.problems]
+    return list(exc.value.problems)
+
+
+def _problems(url: str, kind: str, path: Path) -> list[str]:
+    return [str(p["message"]) for p in _problem_dicts(url, kind, path)]
 
 
 def test_messages_name_systems_categories_and_kinds_in_french(
@@ -90,9 +95,7 @@ def test_an_end_before_its_start_is_refused_with_its_column(
         "B;01/05/2018 10:00;02/05/2018 10:00;usage;1.90;47.90\n",
         encoding="utf-8",
     )
-    with pytest.raises(ValidationFailed) as exc:
-        import_file(make_engine(sqlite_url), "incidents", f, ImportOptions(dry_run=True))
-    (p,) = exc.value.problems
+    (p,) = _problem_dicts(sqlite_url, "incidents", f)
     assert (p["row"], p["column"], p["expected"]) == (2, "date_fin", "une fin après le début")
     assert "fin avant le début" in str(p["message"])
     inv.add_camera(make_engine(sqlite_url), inv.CameraData(code="C1", lat=47.902, lon=1.901))
@@ -103,8 +106,6 @@ def test_an_end_before_its_start_is_refused_with_its_column(
         "03/05/2018;BSU;C1;01/05/2018 10:00;01/05/2018 11:00\n",
         encoding="utf-8",
     )
-    with pytest.raises(ValidationFailed) as exc:
-        import_file(make_engine(sqlite_url), "requisitions", req, ImportOptions(dry_run=True))
-    (p,) = exc.value.problems
+    (p,) = _problem_dicts(sqlite_url, "requisitions", req)
     assert (p["row"], p["column"], p["expected"]) == (2, "fin_periode", "une fin après le début")
     assert "période inversée" in str(p["message"])
