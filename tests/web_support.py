@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import socket
 import threading
@@ -251,6 +252,22 @@ def page_token(client: Any, path: str = "/") -> str:
     m = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', r.text)
     assert m, r.text[:300]
     return m.group(1)
+
+
+def check_import(
+    client: Any, csrf: str, kind: str, name: str, content: str | bytes, **fields: str
+) -> tuple[int, str, str]:
+    """Send a file to the import check (``/imports/verifier``; nothing is written): the
+    status, the page (HTML entities decoded) and the token that confirms it ("" if none)."""
+    body = content.encode() if isinstance(content, str) else content
+    r = client.post(
+        "/imports/verifier",
+        data={"csrf_token": csrf, "kind": kind, **fields},
+        files={"file": (name, body, "application/octet-stream")},
+    )
+    page = html.unescape(r.text)
+    token = page.split('name="token" value="')[1].split('"')[0] if 'name="token"' in page else ""
+    return r.status_code, page, token
 
 
 def finished_job(client: Any, run_id: int, seconds: float = 60.0) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,7 +12,7 @@ from gltd.geocode.synthetic import SynthAddress
 from gltd.model import Incident
 from gltd.store.engine import get_engine
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import check_import, login, page_token, seed, settings_for, web_settings
 
 
 def test_web_check_shows_the_geocoding_summary(
@@ -32,27 +31,16 @@ def test_web_check_shows_the_geocoding_summary(
     with TestClient(create_app(settings_for(sqlite_url), web=web_settings(tmp_path))) as c:
         login(c, "police.analyste")
         tok = page_token(c, "/imports")
-        r = c.post(
-            "/imports/verifier",
-            data={"csrf_token": tok, "kind": "incidents"},
-            files={"file": ("faits.csv", bad.encode(), "text/csv")},
-        )
-        text = html.unescape(r.text)
+        code, text, _ = check_import(c, tok, "incidents", "faits.csv", bad)
         # The refused address is a rejected row with its reason; only valid rows may go in.
-        assert r.status_code == 200 and "voie introuvable dans Orléans" in text
+        assert code == 200 and "voie introuvable dans Orléans" in text
         assert 'id="import-valid"' in text and 'id="import-all"' not in text
-        r = c.post(
-            "/imports/verifier",
-            data={"csrf_token": tok, "kind": "incidents"},
-            files={"file": ("faits.csv", good.encode(), "text/csv")},
-        )
-        text = html.unescape(r.text)
-        assert r.status_code == 200, text[-2000:]
+        code, text, token = check_import(c, tok, "incidents", "faits.csv", good)
+        assert code == 200, text[-2000:]
         assert "géocodage de 2 adresse(s) : 1 au numéro, 1 à la voie, 0 refusée(s)" in text
         assert "Base Adresse Nationale, " in text
         with engine.connect() as conn:
             assert conn.execute(select(Incident).where(Incident.source_ref == "G1")).first() is None
-        token = r.text.split('name="token" value="')[1].split('"')[0]
         r = c.post("/imports/confirmer", data={"csrf_token": tok, "token": token})
         assert r.status_code == 200
     with engine.connect() as conn:

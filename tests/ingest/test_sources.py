@@ -6,7 +6,6 @@ Real CLI on SQLite and PostgreSQL, and the web import form.
 
 from __future__ import annotations
 
-import html
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from cli_support import gltd
 from gltd.model import Incident
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import check_import, login, page_token, seed, settings_for, web_settings
 
 
 def _month(tmp_path: Path, name: str, first: date, last: date, *, ids: bool = True) -> Path:
@@ -105,14 +104,9 @@ def test_web_import_takes_a_source(sqlite_url: str, tmp_path: Path) -> None:
         login(c, "police.analyste")
         tok = page_token(c, "/imports")
         assert 'name="source"' in c.get("/imports").text
-        r = c.post(
-            "/imports/verifier",
-            data={"csrf_token": tok, "kind": "incidents", "source": "ddsp45-web"},
-            files={"file": ("mai.csv", body, "text/csv")},
-        )
-        assert r.status_code == 200, html.unescape(r.text)[-2000:]
-        assert "Source : ddsp45-web (saisie dans le formulaire)" in html.unescape(r.text)
-        token = r.text.split('name="token" value="')[1].split('"')[0]
+        code, page, token = check_import(c, tok, "incidents", "mai.csv", body, source="ddsp45-web")
+        assert code == 200, page[-2000:]
+        assert "Source : ddsp45-web (saisie dans le formulaire)" in page
         r = c.post("/imports/confirmer", data={"csrf_token": tok, "token": token})
         assert r.status_code == 200 and 'id="done"' in r.text
     engine = make_engine(sqlite_url)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from gltd.model import AuditEvent, Incident, User, Zone
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import check_import, login, page_token, seed, settings_for, web_settings
 
 GOOD = (
     "id;date;categorie;lon;lat\n"
@@ -39,24 +39,13 @@ def _count(url: str, model: type) -> int:
         return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def _check(c: TestClient, tok: str, kind: str, name: str, data: bytes) -> tuple[int, str, str]:
-    r = c.post(
-        "/imports/verifier",
-        data={"csrf_token": tok, "kind": kind},
-        files={"file": (name, data, "application/octet-stream")},
-    )
-    text = html.unescape(r.text)
-    token = text.split('name="token" value="')[1].split('"')[0] if 'name="token"' in text else ""
-    return r.status_code, text, token
-
-
 def test_an_upload_is_deleted_on_confirm_and_on_cancel(sqlite_url: str, tmp_path: Path) -> None:
     seed(sqlite_url)
     n0 = _count(sqlite_url, Incident)
     with _client(sqlite_url, tmp_path) as c:
         login(c, "police.analyste")
         tok = page_token(c, "/imports")
-        code, text, token = _check(c, tok, "incidents", "faits.csv", GOOD.encode())
+        code, text, token = check_import(c, tok, "incidents", "faits.csv", GOOD.encode())
         assert code == 200 and token, text[-2000:]
         (waiting,) = _pending(tmp_path)
         assert (waiting / "faits.csv").read_bytes() == GOOD.encode()
@@ -65,7 +54,7 @@ def test_an_upload_is_deleted_on_confirm_and_on_cancel(sqlite_url: str, tmp_path
         assert _pending(tmp_path) == []
         assert _count(sqlite_url, Incident) == n0 + 2
         # Checked, then cancelled: deleted, nothing written.
-        code, text, token = _check(
+        code, text, token = check_import(
             c, tok, "incidents", "faits2.csv", GOOD.replace("W", "V").encode()
         )
         assert code == 200 and len(_pending(tmp_path)) == 1
@@ -87,7 +76,7 @@ def test_only_its_owner_can_cancel_an_upload(sqlite_url: str, tmp_path: Path) ->
     with _client(sqlite_url, tmp_path) as owner, _client(sqlite_url, tmp_path) as other:
         login(owner, "police.analyste")
         tok = page_token(owner, "/imports")
-        _, _, token = _check(owner, tok, "incidents", "faits.csv", GOOD.encode())
+        _, _, token = check_import(owner, tok, "incidents", "faits.csv", GOOD.encode())
         login(other, "police.coordinateur")
         r = other.post(
             "/imports/annuler", data={"csrf_token": page_token(other, "/imports"), "token": token}
@@ -103,10 +92,10 @@ def test_a_failed_or_refused_upload_is_deleted(sqlite_url: str, tmp_path: Path) 
         tok = page_token(c, "/imports")
         bad = GOOD + "W3;31/02/2018 10:00;trafic;1.90;47.90\n"
         # Refused whole (no date column): nothing waits on disk.
-        code, _, _ = _check(c, tok, "incidents", "faits.csv", b"id;categorie\nW1;usage\n")
+        code, _, _ = check_import(c, tok, "incidents", "faits.csv", b"id;categorie\nW1;usage\n")
         assert code == 400 and _pending(tmp_path) == []
         # Checked fine, then the confirmation fails (the file changed underneath).
-        code, _, token = _check(c, tok, "incidents", "faits.csv", GOOD.encode())
+        code, _, token = check_import(c, tok, "incidents", "faits.csv", GOOD.encode())
         assert code == 200
         (waiting,) = _pending(tmp_path)
         (waiting / "faits.csv").write_bytes(bad.encode())
@@ -119,7 +108,7 @@ def test_an_unconfirmed_upload_expires(sqlite_url: str, tmp_path: Path) -> None:
     with _client(sqlite_url, tmp_path) as c:
         login(c, "police.analyste")
         tok = page_token(c, "/imports")
-        _, _, token = _check(c, tok, "incidents", "faits.csv", GOOD.encode())
+        _, _, token = check_import(c, tok, "incidents", "faits.csv", GOOD.encode())
         (waiting,) = _pending(tmp_path)
         hour_ago = time.time() - 3700
         os.utime(waiting, (hour_ago, hour_ago))
@@ -146,7 +135,7 @@ def test_a_geo_file_without_geometry_gets_a_french_message(sqlite_url: str, tmp_
     with _client(sqlite_url, tmp_path) as c:
         login(c, "ville.analyste")
         tok = page_token(c, "/imports")
-        code, text, _ = _check(c, tok, "zones", "zones.gpkg", table.read_bytes())
+        code, text, _ = check_import(c, tok, "zones", "zones.gpkg", table.read_bytes())
         assert code == 400, text[-2000:]
         assert "couche sans géométrie (table attributaire seule)" in text
     assert _pending(tmp_path) == [] and _count(sqlite_url, Zone) == n0
@@ -166,13 +155,13 @@ def test_an_upload_cannot_read_the_live_database(sqlite_url: str, tmp_path: Path
         login(c, "ville.analyste")
         tok = page_token(c, "/imports")
         for kind in ("zones", "incidents"):
-            code, text, _ = _check(c, tok, kind, "zones.geojson", vrt.encode())
+            code, text, _ = check_import(c, tok, kind, "zones.geojson", vrt.encode())
             assert code == 400, text[-2000:]
             assert "le contenu ne correspond pas à l'extension .geojson" in text
             assert "password_hash" not in text and not any(h in text for h in hashes)
         # The server still persists writes afterwards (seen from a fresh connection).
         n0 = _count(sqlite_url, Incident)
-        _, _, token = _check(c, tok, "incidents", "faits.csv", GOOD.encode())
+        _, _, token = check_import(c, tok, "incidents", "faits.csv", GOOD.encode())
         r = c.post("/imports/confirmer", data={"csrf_token": tok, "token": token})
         assert r.status_code == 200 and 'id="done"' in r.text
     assert _count(sqlite_url, Incident) == n0 + 2
@@ -190,7 +179,7 @@ def test_a_decompression_bomb_sent_through_the_web_is_refused(
         login(c, "police.analyste")
         tok = page_token(c, "/imports")
         started = time.monotonic()
-        code, text, _ = _check(c, tok, "incidents", "faits.xlsx", bomb.read_bytes())
+        code, text, _ = check_import(c, tok, "incidents", "faits.xlsx", bomb.read_bytes())
         assert time.monotonic() - started < 30
         assert code == 400, text[-2000:]
         assert "tableau trop grand : 1 048 576 lignes × 16 384 colonnes" in text

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from gltd.model import Camera, Incident, Requisition
 from gltd.store.engine import make_engine
 from gltd.web.app import create_app
-from web_support import login, page_token, seed, settings_for, web_settings
+from web_support import check_import, login, page_token, seed, settings_for, web_settings
 
 CAMERAS = (
     "code;lat;lon;conservation;installee_le\n"
@@ -40,17 +40,6 @@ def _count(url: str, model: type) -> int:
         return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def _check(c: TestClient, tok: str, kind: str, name: str, text: str) -> tuple[int, str, str]:
-    r = c.post(
-        "/imports/verifier",
-        data={"csrf_token": tok, "kind": kind},
-        files={"file": (name, text.encode(), "text/csv")},
-    )
-    page = html.unescape(r.text)
-    token = page.split('name="token" value="')[1].split('"')[0] if 'name="token"' in page else ""
-    return r.status_code, page, token
-
-
 def test_camera_import_writes_the_valid_rows_and_hands_back_the_rejected_ones(
     sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -59,7 +48,7 @@ def test_camera_import_writes_the_valid_rows_and_hands_back_the_rejected_ones(
     with TestClient(create_app(settings_for(sqlite_url), web=web_settings(tmp_path))) as c:
         login(c, "csu.admin")
         tok = page_token(c, "/imports")
-        code, page, token = _check(c, tok, "cameras", "cameras.csv", CAMERAS)
+        code, page, token = check_import(c, tok, "cameras", "cameras.csv", CAMERAS)
         assert code == 200 and token
         assert "3 ligne(s) lue(s), 1 valide(s), 2 refusée(s)" in page
         assert "le 31 novembre n'existe pas" in page
@@ -83,7 +72,9 @@ def test_camera_import_writes_the_valid_rows_and_hands_back_the_rejected_ones(
         # Confirmed: the upload and its reports are gone.
         assert c.get(f"/imports/rejets/{token}").status_code == 404
         # Another account cannot read someone's rejected rows.
-        _, _, token = _check(c, tok, "cameras", "cameras2.csv", CAMERAS.replace("CAM-1", "CAM-2"))
+        _, _, token = check_import(
+            c, tok, "cameras", "cameras2.csv", CAMERAS.replace("CAM-1", "CAM-2")
+        )
     with TestClient(create_app(settings_for(sqlite_url), web=web_settings(tmp_path))) as other:
         login(other, "ville.admin")
         assert other.get(f"/imports/rejets/{token}").status_code == 403
@@ -95,7 +86,7 @@ def test_category_and_date_messages_are_french_with_labels(sqlite_url: str, tmp_
     with TestClient(create_app(settings_for(sqlite_url), web=web_settings(tmp_path))) as c:
         login(c, "police.admin")
         tok = page_token(c, "/imports")
-        code, page, token = _check(c, tok, "incidents", "faits.csv", INCIDENTS)
+        code, page, token = check_import(c, tok, "incidents", "faits.csv", INCIDENTS)
         assert code == 200 and "catégorie inconnue" in page
         assert "« Trafic de stupéfiants », « Usage-revente de stupéfiants »" in page
         assert "trafic_stupefiants" not in page and "--mapping" not in page
@@ -103,7 +94,7 @@ def test_category_and_date_messages_are_french_with_labels(sqlite_url: str, tmp_
         assert _count(sqlite_url, Incident) == n0 + 1
         # Requisitions are imported from the web too, by the roles that may.
         n1 = _count(sqlite_url, Requisition)
-        code, page, token = _check(c, tok, "requisitions", "req.csv", REQUISITIONS)
+        code, page, token = check_import(c, tok, "requisitions", "req.csv", REQUISITIONS)
         assert code == 200 and "date inexistante : le 31 novembre n'existe pas" in page
         c.post("/imports/confirmer", data={"csrf_token": tok, "token": token, "valides": "1"})
         assert _count(sqlite_url, Requisition) == n1 + 1

@@ -19,6 +19,7 @@ from gltd.store.engine import make_engine
 from gltd.web.app import create_app
 from web_support import (
     STRONG_SECRET,
+    check_import,
     finished_job,
     login,
     page_token,
@@ -305,27 +306,17 @@ def test_import_shows_the_report_before_writing(db_url: str, tmp_path: Path) -> 
     with _client(db_url, tmp_path) as c:
         login(c, "police.analyste")
         tok = page_token(c, "/imports")
-        r = c.post(
-            "/imports/verifier",
-            data={"csrf_token": tok, "kind": "incidents"},
-            files={"file": ("faits.csv", bad.encode(), "text/csv")},
-        )
+        code, page, bad_token = check_import(c, tok, "incidents", "faits.csv", bad)
         # Problems listed, nothing written; only the valid rows may be imported.
-        assert r.status_code == 200 and 'id="problems"' in r.text
-        assert 'id="import-valid"' in r.text and 'id="import-all"' not in r.text
-        assert n_incidents() == n0
-        bad_token = r.text.split('name="token" value="')[1].split('"')[0]
+        assert code == 200 and 'id="problems"' in page
+        assert 'id="import-valid"' in page and 'id="import-all"' not in page
+        assert n_incidents() == n0 and bad_token
         r = c.post("/imports/confirmer", data={"csrf_token": tok, "token": bad_token})
         assert r.status_code == 400 and n_incidents() == n0  # the whole file: refused
-        r = c.post(
-            "/imports/verifier",
-            data={"csrf_token": tok, "kind": "incidents"},
-            files={"file": ("faits.csv", good.encode(), "text/csv")},
-        )
-        assert r.status_code == 200, html.unescape(r.text)[-3000:]
-        assert "Confirmer l&#39;import" in r.text or "Confirmer l'import" in r.text
-        assert n_incidents() == n0  # nothing written before the confirmation
-        token = r.text.split('name="token" value="')[1].split('"')[0]
+        code, page, token = check_import(c, tok, "incidents", "faits.csv", good)
+        assert code == 200, page[-3000:]
+        assert "Confirmer l'import" in page
+        assert n_incidents() == n0 and token  # nothing written before the confirmation
         r = c.post("/imports/confirmer", data={"csrf_token": tok, "token": token})
         assert r.status_code == 200 and 'id="done"' in r.text
         assert n_incidents() == n0 + 2
