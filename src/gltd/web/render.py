@@ -124,6 +124,8 @@ def render(
 ) -> HTMLResponse:
     """Render a page with the common context (account, CSRF token, navigation, rights)."""
     st = request.app.state.gltd
+    if status_code < 400 and getattr(request.state, "unrecorded_read", None) is not None:
+        raise RuntimeError(f"{request.url.path}: sensitive read rendered before it was audited")
     user = user or getattr(request.state, "user", None)
 
     def can(resource: str, action: Action = "read") -> bool:

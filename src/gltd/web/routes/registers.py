@@ -15,7 +15,7 @@ from gltd.privacy import form_warnings
 from gltd.timeutil import MONTHS_FR, PARIS
 from gltd.web import audit
 from gltd.web.auth import CurrentUser
-from gltd.web.deps import app_state, client_ip, require
+from gltd.web.deps import app_state, client_ip, record_read, require
 from gltd.web.forms import Field, FormErrors, form_data, parse, to_form_values
 from gltd.web.permissions import SENSITIVE
 from gltd.web.registers import LISTINGS, REGISTERS, Register
@@ -77,9 +77,10 @@ def _filter_choices(spec: ListSpec, engine: Any) -> list[dict[str, Any]]:
 
 
 def _page_and_filters(
-    spec: ListSpec, engine: Any, query: ListQuery, now: datetime
+    request: Request, spec: ListSpec, engine: Any, query: ListQuery, now: datetime
 ) -> tuple[Page, list[dict[str, Any]]]:
-    """One page of a list and its filters with their choices."""
+    """One page of a list and its filters with their choices, the read audited first."""
+    record_read(request)
     return fetch_page(engine, spec, query, now), _filter_choices(spec, engine)
 
 
@@ -126,26 +127,31 @@ def _calendar(rows: list[dict[str, Any]], month: str | None, today: date) -> dic
 
 def _add_routes(reg: Register) -> None:
     Reader = Annotated[CurrentUser, Depends(require(reg.resource, "read"))]
+    #: The list page records its read with the page, in one trip to the thread pool.
+    ListReader = Annotated[CurrentUser, Depends(require(reg.resource, "read", audit_in_route=True))]
     Writer = Annotated[CurrentUser, Depends(require(reg.resource, "write"))]
 
     spec = LISTINGS[reg.slug]
 
     async def list_page(
-        request: Request, user: Reader, vue: str | None = None, mois: str | None = None
+        request: Request, user: ListReader, vue: str | None = None, mois: str | None = None
     ) -> HTMLResponse:
         st = app_state(request)
         if vue == "calendrier" and reg.slug == "operations":
             newest = ListQuery(sort="started_at", desc=True)
-            rows = await run_in_threadpool(
-                lambda: list(iter_rows(st.engine, spec, newest, st.web.now()))
-            )
+
+            def calendar_rows() -> list[dict[str, Any]]:
+                record_read(request)
+                return list(iter_rows(st.engine, spec, newest, st.web.now()))
+
+            rows = await run_in_threadpool(calendar_rows)
             cal = _calendar(rows, mois, st.web.today())
             return render(request, "register_list.html", {"reg": reg, "calendar": cal})
         query = parse_query(spec, request.query_params)
         # One trip to the thread pool for the page and the filters' choices: under load
         # each trip waits for the interpreter again behind the other requests.
         page, filters = await run_in_threadpool(
-            _page_and_filters, spec, st.engine, query, st.web.now()
+            _page_and_filters, request, spec, st.engine, query, st.web.now()
         )
         table = [{"id": r["id"], "tds": _tds(reg, r)} for r in page.rows]
         return render(
