@@ -16,7 +16,11 @@ class AuditEvent(Base):
     """One audited action. Rows are never updated nor deleted (database triggers)."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_at", "at"),
+        # The last change of each kind, read by the web cache every few seconds.
+        Index("ix_audit_action_id", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

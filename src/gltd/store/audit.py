@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from gltd.model import AuditEvent
@@ -25,6 +25,8 @@ __all__ = [
     "VERB_LABELS",
     "Actor",
     "record",
+    "CHANGE_VERBS",
+    "last_change",
     "username_of",
     "verb_label",
     "stored_codes",
@@ -83,6 +85,17 @@ VERB_LABELS: dict[str, str] = {
     "requete_refusee": "requête refusée",
 }
 
+#: The verbs of a change to the data (registers, imports, geocoding): the last of them is
+#: what a cache of register views compares (:func:`last_change`).
+CHANGE_VERBS: tuple[Verb, ...] = (
+    "creation",
+    "modification",
+    "suppression",
+    "import",
+    "geocodage",
+    "geocodage_revu",
+)
+
 #: Codes written by earlier versions (the registers of video protection wrote English).
 _LEGACY: dict[str, Verb] = {"create": "creation", "update": "modification", "read": "lecture"}
 
@@ -114,6 +127,17 @@ def stored_codes(verb: str) -> tuple[str, ...]:
 #: Built once (an event is written on every read of a sensitive page): SQLAlchemy reuses
 #: its compiled form.
 _INSERT = insert(AuditEvent)
+
+
+def last_change(conn: Connection) -> int | None:
+    """The id of the last change recorded in the log (any process, the CLI included), or
+    None. One indexed lookup per verb (``ix_audit_action_id``), however long the log."""
+    codes = [c for verb in CHANGE_VERBS for c in stored_codes(verb)]
+    last = union_all(
+        *(select(func.max(AuditEvent.id).label("m")).where(AuditEvent.action == c) for c in codes)
+    ).subquery()
+    value = conn.execute(select(func.max(last.c.m))).scalar()
+    return None if value is None else int(value)
 
 
 def _cut(value: object, n: int) -> str | None:

@@ -6,8 +6,11 @@ counts per zone or grid cell are :func:`numpy.bincount` calls: a few millisecond
 instead of a SQL aggregation over hundreds of thousands of rows for every request.
 
 The cube and every cached result carry the data version (largest incident id, largest
-import batch id: every import writes a batch; incidents are never deleted); the version is re-read at most every
-``version_check_s`` seconds, so a new import shows on the dashboard within seconds.
+import batch id: every import writes a batch; incidents are never deleted); results that
+also read the registers (cameras, requisitions, operations, register pages) carry the
+last change recorded in the audit log as well, so that a register edited from the CLI or
+in another server process shows within seconds too. Both are re-read at most every
+``version_check_s`` seconds; a change made through this process empties the cache at once.
 
 Costly map layers (the emerging hot spots) are also kept on disk (:meth:`DataCache.memo`
 with ``persist=True``, folder ``store_dir``: ``.cache/`` of the results folder), so that
@@ -39,6 +42,7 @@ from sqlalchemy import Engine, String, func, select, type_coerce
 from gltd import __version__
 from gltd.fileio import write_atomic
 from gltd.model import ImportBatch, Incident
+from gltd.store.audit import last_change
 
 __all__ = ["IncidentCube", "DataCache", "load_cube"]
 
@@ -191,6 +195,7 @@ class DataCache:
         self._build_lock = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._version_at = -1e18
+        self._changes: int | None = None
         self._cube: IncidentCube | None = None
         self._cube_version: tuple[Any, ...] | None = None
         self._memo: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
@@ -201,7 +206,8 @@ class DataCache:
         self.max_entries = 512
 
     def version(self) -> tuple[Any, ...]:
-        """The data version (re-read at most every ``version_check_s`` seconds)."""
+        """The data version: the last incident and import (re-read at most every
+        ``version_check_s`` seconds, with :meth:`changes`)."""
         now = time.monotonic()
         with self._lock:
             if self._version is not None and now - self._version_at < self.version_check_s:
@@ -209,10 +215,22 @@ class DataCache:
         with self.engine.connect() as conn:
             v1 = conn.execute(select(func.max(Incident.id))).scalar()
             v2 = conn.execute(select(func.max(ImportBatch.id))).scalar()
+            v3 = last_change(conn)
         with self._lock:
             self._version = (v1, v2)
+            self._changes = v3
             self._version_at = now
             return self._version
+
+    def changes(self) -> int | None:
+        """The last change recorded in the audit log, by any process (a register edited
+        from the CLI or another server), read with :meth:`version`."""
+        self.version()
+        with self._lock:
+            return self._changes
+
+    def _full(self, key: Any, registers: bool) -> tuple[Any, Any, Any]:
+        return (self.version(), self.changes() if registers else None, key)
 
     def invalidate(self) -> None:
         """Forget everything (after an import or a change made through the app)."""
@@ -235,8 +253,20 @@ class DataCache:
                 self._cube, self._cube_version = cube, v
             return cube
 
-    def memo(self, key: Any, compute: Callable[[], Any], *, persist: bool = False) -> Any:
+    def memo(
+        self,
+        key: Any,
+        compute: Callable[[], Any],
+        *,
+        persist: bool = False,
+        registers: bool = True,
+    ) -> Any:
         """A cached result for ``key`` at the current data version.
+
+        ``registers``: the result also reads the registers (cameras, requisitions,
+        operations, zones...) and is computed again after any change recorded in the
+        audit log, by any process. Only a result of the incidents alone (counts, grids,
+        hot spots) may set it to False and outlive the changes to the registers.
 
         Single flight: when several requests miss the same key at once (a cold cache
         under load), one computes and the others wait for its result instead of
@@ -244,7 +274,7 @@ class DataCache:
         and a key whose ``repr`` is stable, e.g. strings and numbers), the result is also
         read from and written to ``store_dir``.
         """
-        full = (self.version(), key)
+        full = self._full(key, registers)
         while True:
             now = time.monotonic()
             with self._lock:
@@ -273,7 +303,7 @@ class DataCache:
                     self._pending.pop(full, None)
                 pending.set()
 
-    def fresh(self, key: Any) -> Any | None:
+    def fresh(self, key: Any, *, registers: bool = True) -> Any | None:
         """The value cached for ``key``, or None; never reads the base nor computes.
 
         For the event loop: a hit is served without a hop to a worker thread. A miss
@@ -284,7 +314,7 @@ class DataCache:
         with self._lock:
             if self._version is None or now - self._version_at >= self.version_check_s:
                 return None
-            full = (self._version, key)
+            full = (self._version, self._changes if registers else None, key)
             hit = self._memo.get(full)
             if hit is None or now - hit[0] >= self.ttl_s:
                 return None
@@ -307,14 +337,15 @@ class DataCache:
                 self._json.popitem(last=False)
         return data
 
-    def _file(self, full: tuple[Any, Any]) -> tuple[Path, str] | None:
+    def _file(self, full: tuple[Any, Any, Any]) -> tuple[Path, str] | None:
         if self.store_dir is None:
             return None
+        # Kept on disk: results of the incidents alone (the registers' changes not keyed).
         version = hashlib.sha256(repr((__version__, full[0])).encode()).hexdigest()[:16]
-        key = hashlib.sha256(repr(full[1]).encode()).hexdigest()[:24]
+        key = hashlib.sha256(repr(full[2]).encode()).hexdigest()[:24]
         return self.store_dir / f"{version}-{key}.json.gz", version
 
-    def _stored(self, full: tuple[Any, Any], compute: Callable[[], Any]) -> Any:
+    def _stored(self, full: tuple[Any, Any, Any], compute: Callable[[], Any]) -> Any:
         """The result kept on disk for this version and key, else computed and kept."""
         where = self._file(full)
         if where is None:

@@ -97,7 +97,7 @@ def zone_kpis(
             },
         }
 
-    result: dict[str, Any] = cache.memo(key, compute)
+    result: dict[str, Any] = cache.memo(key, compute, registers=False)
     return result
 
 

@@ -59,7 +59,7 @@ def tiles(
     """
     p, r = choice.period, choice.reference
     key = ("tiles-facts", p, r, tuple(categories), zone_id)
-    out = [cache.memo(key, lambda: _facts(cache, p, r, categories, zone_id))]
+    out = [cache.memo(key, lambda: _facts(cache, p, r, categories, zone_id), registers=False)]
     if can("operations"):
         out += cache.memo(("tiles-ops", p, r, zone_id), lambda: _operations(engine, p, r, zone_id))
     if can("cameras"):
@@ -158,7 +158,7 @@ def _month_histogram(cache: DataCache) -> dict[str, Any]:
         hist = np.bincount(flat, minlength=n_m * n_cat * n_zone).reshape(n_m, n_cat, n_zone)
         return {"m0": m0, "hist": hist}
 
-    result: dict[str, Any] = cache.memo(("month-hist",), compute)
+    result: dict[str, Any] = cache.memo(("month-hist",), compute, registers=False)
     return result
 
 
@@ -218,5 +218,5 @@ def monthly_trend(
             "partial_last": last_day + timedelta(1) != starts[-1],
         }
 
-    result: dict[str, Any] = cache.memo(key, compute)
+    result: dict[str, Any] = cache.memo(key, compute, registers=False)
     return result

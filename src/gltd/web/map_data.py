@@ -152,7 +152,7 @@ def density_geojson(
             "method": {"grid": grid.describe(), "what": "faits localisés par cellule"},
         }
 
-    result: dict[str, Any] = cache.memo(key, compute)
+    result: dict[str, Any] = cache.memo(key, compute, registers=False)
     return result
 
 
@@ -213,7 +213,7 @@ def hotspots_geojson(
             },
         }
 
-    result: dict[str, Any] = cache.memo(key, compute)
+    result: dict[str, Any] = cache.memo(key, compute, registers=False)
     return result
 
 
@@ -285,7 +285,7 @@ def emerging_geojson(
         }
 
     # 1 to 20 s of CPU on a big city: kept on disk for every process (see DataCache).
-    result: dict[str, Any] = cache.memo(key, compute, persist=True)
+    result: dict[str, Any] = cache.memo(key, compute, persist=True, registers=False)
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -60,19 +61,25 @@ async def map_page(request: Request, user: Reader, du: Du = None, au: Au = None)
     return render(request, "map.html", ctx)
 
 
-async def _layer(request: Request, compute: Callable[[], dict[str, Any]]) -> Response:
+async def _layer(
+    request: Request, compute: Callable[[], dict[str, Any]], *, registers: bool = True
+) -> Response:
     """A layer as JSON, encoded once and kept for its URL at the current data version.
 
-    A layer already served (the usual case: every user of the map asks for the same
+    ``registers``: False for the layers of the incidents alone (grids, hot spots), which
+    outlive changes to the registers (see :meth:`gltd.web.cache.DataCache.memo`). A layer
+    already served (the usual case: every user of the map asks for the same
     weeks) is answered on the event loop from the cache; otherwise it is computed in a
     worker thread, where the data version is checked.
     """
     st = app_state(request)
     # The day is part of the key: a layer without dates follows the default period.
     key = ("layer", request.url.path, request.url.query, st.web.reference_date or date.today())
-    data = st.cache.fresh(key)
+    data = st.cache.fresh(key, registers=registers)
     if data is None:
-        data = await run_in_threadpool(st.cache.memo, key, lambda: st.cache.json_bytes(compute()))
+        data = await run_in_threadpool(
+            partial(st.cache.memo, registers=registers), key, lambda: st.cache.json_bytes(compute())
+        )
     return Response(data, media_type="application/json")
 
 
@@ -120,21 +127,27 @@ def _grid(request: Request, q: GridQuery) -> tuple[PeriodChoice, list[str], floa
 async def density(request: Request, user: Reader, q: Grid) -> Response:
     """Incidents per grid cell over the period (non-empty cells)."""
     st = app_state(request)
-    return await _layer(request, lambda: density_geojson(st.cache, *_grid(request, q)))
+    return await _layer(
+        request, lambda: density_geojson(st.cache, *_grid(request, q)), registers=False
+    )
 
 
 @api.get("/hotspots", response_class=JSONResponse)
 async def hotspots(request: Request, user: Reader, q: Grid, distance: Distance) -> Response:
     """Getis-Ord Gi* hot and cold spots on the grid (FDR)."""
     st = app_state(request)
-    return await _layer(request, lambda: hotspots_geojson(st.cache, *_grid(request, q), distance))
+    return await _layer(
+        request, lambda: hotspots_geojson(st.cache, *_grid(request, q), distance), registers=False
+    )
 
 
 @api.get("/emerging", response_class=JSONResponse)
 async def emerging(request: Request, user: Reader, q: Grid) -> Response:
     """Emerging hot-spot categories (new, intensifying, persistent...)."""
     st = app_state(request)
-    return await _layer(request, lambda: emerging_geojson(st.cache, *_grid(request, q)))
+    return await _layer(
+        request, lambda: emerging_geojson(st.cache, *_grid(request, q)), registers=False
+    )
 
 
 @api.get("/cameras", response_class=JSONResponse)

@@ -77,11 +77,29 @@ def _filter_choices(spec: ListSpec, engine: Any) -> list[dict[str, Any]]:
 
 
 def _page_and_filters(
-    request: Request, spec: ListSpec, engine: Any, query: ListQuery, now: datetime
-) -> tuple[Page, list[dict[str, Any]]]:
-    """One page of a list and its filters with their choices, the read audited first."""
+    request: Request, reg: Register, spec: ListSpec, query: ListQuery, now: datetime
+) -> tuple[Page, list[dict[str, Any]], list[dict[str, Any]]]:
+    """One page of a list, its filters with their choices and its table cells, the read
+    audited first.
+
+    Kept in the cache for this view and minute (the deadline colours follow the clock)
+    until the next change to the data, recorded by any process (see
+    :meth:`gltd.web.cache.DataCache.memo`): users page back and forth through the same
+    lists. The read is audited every time.
+    """
     record_read(request)
-    return fetch_page(engine, spec, query, now), _filter_choices(spec, engine)
+    st = app_state(request)
+    minute = now.replace(second=0, microsecond=0)
+
+    def compute() -> tuple[Page, list[dict[str, Any]], list[dict[str, Any]]]:
+        page = fetch_page(st.engine, spec, query, now)
+        table = [{"id": r["id"], "tds": _tds(reg, r)} for r in page.rows]
+        return page, _filter_choices(spec, st.engine), table
+
+    result: tuple[Page, list[dict[str, Any]], list[dict[str, Any]]] = st.cache.memo(
+        ("register-page", reg.slug, repr(query), minute), compute
+    )
+    return result
 
 
 EXPORT_TYPES = {
@@ -150,10 +168,9 @@ def _add_routes(reg: Register) -> None:
         query = parse_query(spec, request.query_params)
         # One trip to the thread pool for the page and the filters' choices: under load
         # each trip waits for the interpreter again behind the other requests.
-        page, filters = await run_in_threadpool(
-            _page_and_filters, request, spec, st.engine, query, st.web.now()
+        page, filters, table = await run_in_threadpool(
+            _page_and_filters, request, reg, spec, query, st.web.now()
         )
-        table = [{"id": r["id"], "tds": _tds(reg, r)} for r in page.rows]
         return render(
             request,
             "register_list.html",
