@@ -233,7 +233,7 @@ def test_past_interventions_count_target_buffer_and_control(db_url: str) -> None
     plan = {("a", -1): 3, ("a", 1): 1, ("b", -1): 2, ("b", 1): 4, ("c", -1): 5, ("c", 1): 5}
     with session_scope(engine) as s:
         s.add(Zone(name="Ville (test)", kind="commune", geometry_wkt=CITY))
-        s.add(Intervention(name="Occupation", kind="occupation", started_on=start,
+        s.add(Intervention(name="Fermeture du bar", kind="fermeture", started_on=start,
                            geometry_wkt=transform(lambda x, y: to_lonlat(x, y), sq).wkt))  # fmt: skip
         k = 0
         for (where, sign), n in plan.items():
@@ -252,3 +252,10 @@ def test_past_interventions_count_target_buffer_and_control(db_url: str) -> None
     got = tuple(item[f] for f in ("a0", "a1", "b0", "b1", "c0", "c1"))
     assert got == (3, 1, 2, 4, 5, 5)
     assert item["distance_m"] == 0 and item["started_on"] == "2017-03-01"
+    # The study names the kind in French, never by its code.
+    assert item["kind_label"] == "fermeture (débit de boissons, commerce)"
+    from gltd.cctv.study_render import render_html
+
+    html = render_html(relevance_study(engine, lat=SITE[0], lon=SITE[1], as_of=AS_OF, store=False))
+    assert "Fermeture du bar (fermeture (débit de boissons, commerce))" in html
+    assert "(fermeture)" not in html

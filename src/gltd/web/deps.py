@@ -33,6 +33,7 @@ __all__ = [
     "current_user",
     "require",
     "record_read",
+    "check_allowed",
     "UserDep",
     "StateDep",
 ]
@@ -163,6 +164,30 @@ def record_read(request: Request) -> None:
         request.state.unrecorded_read = None
 
 
+async def check_allowed(
+    request: Request, user: CurrentUser, resource: str, action: Action, message: str = ""
+) -> None:
+    """Let the request go on only if the matrix allows ``action`` on ``resource``; else
+    audit the refusal and raise :class:`Forbidden` (``message``, or the generic one)."""
+    if allowed(user.agency_kind, user.role, resource, action):
+        return
+    await run_in_threadpool(
+        audit.record,
+        app_state(request).engine,
+        user,
+        "refus",
+        resource,
+        None,
+        f"{request.method} {request.url.path} ({action})",
+        client_ip(request),
+    )
+    raise Forbidden(
+        message
+        or "Accès refusé : votre rôle ou votre agence ne permet pas "
+        f"{'de consulter' if action == 'read' else 'de modifier'} cette rubrique."
+    )
+
+
 def require(
     resource: str, action: Action = "read", *, audit_in_route: bool = False
 ) -> Callable[..., Awaitable[CurrentUser]]:
@@ -177,21 +202,7 @@ def require(
 
     async def dependency(request: Request, user: UserDep) -> CurrentUser:
         st = app_state(request)
-        if not allowed(user.agency_kind, user.role, resource, action):
-            await run_in_threadpool(
-                audit.record,
-                st.engine,
-                user,
-                "refus",
-                resource,
-                None,
-                f"{request.method} {request.url.path} ({action})",
-                client_ip(request),
-            )
-            raise Forbidden(
-                "Accès refusé : votre rôle ou votre agence ne permet pas "
-                f"{'de consulter' if action == 'read' else 'de modifier'} cette rubrique."
-            )
+        await check_allowed(request, user, resource, action)
         if action == "read" and resource in SENSITIVE and request.method in SAFE_METHODS:
             query = f"?{request.url.query}" if request.url.query else ""
             read = partial(

@@ -18,6 +18,7 @@ from gltd.cctv.inventory import list_cameras
 from gltd.cctv.study.data import StudySite
 from gltd.geo import WGS84, analysis_crs, fov_polygon, transformer
 from gltd.hotspots import hotspot_map, incident_extent
+from gltd.interventions import KIND_LABELS
 from gltd.model import Intervention, Requisition
 from gltd.store.queries import load_events
 from gltd.store.zones import city_extent
@@ -162,7 +163,8 @@ def past_interventions(engine: Engine, site: StudySite, as_of: datetime) -> dict
                 counts[0], counts_after[0], counts[1], counts_after[1], counts[2], counts_after[2]
             )
             items.append(
-                {"id": iv.id, "name": iv.name, "kind": iv.kind, "distance_m": round(dist),
+                {"id": iv.id, "name": iv.name, "kind": iv.kind,
+                 "kind_label": KIND_LABELS.get(iv.kind, iv.kind), "distance_m": round(dist),
                  "started_on": iv.started_on.astimezone(PARIS).date().isoformat(),
                  **dm.as_dict()}
             )  # fmt: skip

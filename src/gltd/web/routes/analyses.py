@@ -17,7 +17,7 @@ from gltd.store.runs import RunRecord, get_run, list_runs
 from gltd.web import audit
 from gltd.web.analyses import ANALYSES, AnalysisSpec
 from gltd.web.auth import CurrentUser
-from gltd.web.deps import Forbidden, app_state, client_ip, require
+from gltd.web.deps import app_state, check_allowed, client_ip, require
 from gltd.web.forms import FormErrors, form_data, parse
 from gltd.web.permissions import allowed
 from gltd.web.render import render
@@ -43,19 +43,13 @@ def _resource_of(kind: str) -> str:
 
 
 async def _check(request: Request, user: CurrentUser, resource: str, action: str) -> None:
-    if not allowed(user.agency_kind, user.role, resource, action):  # type: ignore[arg-type]
-        st = app_state(request)
-        await run_in_threadpool(
-            audit.record,
-            st.engine,
-            user,
-            "refus",
-            resource,
-            None,
-            f"{request.method} {request.url.path} ({action})",
-            client_ip(request),
-        )
-        raise Forbidden("Accès refusé : votre rôle ne permet pas de lancer cette analyse.")
+    await check_allowed(
+        request,
+        user,
+        resource,
+        action,  # type: ignore[arg-type]
+        "Accès refusé : votre rôle ne permet pas de lancer cette analyse.",
+    )
 
 
 def _spec(kind: str) -> AnalysisSpec:
