@@ -35,9 +35,7 @@ def test_last_change_ignores_reads_and_uses_its_index(sqlite_url: str) -> None:
         changed = last_change(conn)
         assert changed is not None and (before is None or changed > before)
         plan = conn.execute(
-            text(
-                "EXPLAIN QUERY PLAN SELECT max(id) FROM audit_event WHERE action = 'creation'"
-            )
+            text("EXPLAIN QUERY PLAN SELECT max(id) FROM audit_event WHERE action = 'creation'")
         ).all()
     assert "ix_audit_action_id" in " ".join(str(r) for r in plan)
 

@@ -41,18 +41,35 @@ def register(app: typer.Typer) -> None:
                 "période par défaut), annoncé sur chaque page (GLTD_REFERENCE_DATE).",
             ),
         ] = None,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=32,
+                help="Processus serveurs (un par cœur : chacun garde en mémoire le cube des "
+                "faits, environ 40 octets par fait). Sessions, droits, journal, analyses et "
+                "caches restent cohérents entre eux.",
+            ),
+        ] = 1,
     ) -> None:
         """Lance le tableau de bord partagé du GLTD (pages web et API /api).
 
-        Exemple : gltd serve --db sqlite:///demo.db --port 8000
+        Exemple : gltd serve --db sqlite:///demo.db --port 8000 --workers 2
         """
-        _run(db, host, port, demo_accounts, reference_date)
+        _run(db, host, port, demo_accounts, reference_date, workers)
 
 
 def _run(
-    db: str | None, host: str, port: int, demo_accounts: bool, reference_date: str | None
+    db: str | None,
+    host: str,
+    port: int,
+    demo_accounts: bool,
+    reference_date: str | None,
+    workers: int = 1,
 ) -> None:
     import dataclasses
+    import os
 
     import uvicorn
 
@@ -96,6 +113,24 @@ def _run(
         )
     if web.reference_date:
         console.print(f"Application à la date du {web.reference_date:%d/%m/%Y}")
+    if workers > 1:
+        # Each process builds its application from the environment (GLTD_*), given here.
+        os.environ["GLTD_DB_URL"] = url
+        if web.reference_date:
+            os.environ["GLTD_REFERENCE_DATE"] = web.reference_date.strftime("%d/%m/%Y")
+        console.print(
+            f"gltd sert http://{host}:{port} avec {workers} processus (Ctrl+C pour arrêter)"
+        )
+        uvicorn.run(
+            "gltd.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
+        )
+        return
     app = create_app(settings, web=web)
     console.print(f"gltd sert http://{host}:{port} (Ctrl+C pour arrêter)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

@@ -36,7 +36,7 @@ from gltd.web.security import (
 )
 from gltd.web.settings import WebSettings, web_settings_from_env
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "app_from_env"]
 
 log = logging.getLogger("gltd.web")
 #: Worker threads for the blocking part of requests (database, computations). More would
@@ -235,3 +235,9 @@ def create_app(
         hsts=web.https,
     )
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The application of one server process of ``gltd serve --workers N``, from the
+    ``GLTD_*`` environment (the command sets ``GLTD_DB_URL`` and ``GLTD_REFERENCE_DATE``)."""
+    return create_app()

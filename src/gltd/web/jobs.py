@@ -13,8 +13,10 @@ its runs and, at start-up and at each beat, fails the runs of stopped processes
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from gltd.errors import GltdError
+from gltd.fileio import write_atomic
 from gltd.store import runs
 from gltd.store.runs import HEARTBEAT_S, INTERRUPTED_FR, STALE_S, fail_interrupted_runs
 
@@ -38,15 +41,25 @@ __all__ = [
 ]
 
 log = logging.getLogger("gltd.web.jobs")
+#: Seconds between two writes of a run's progress file (the page polls every second).
+PROGRESS_WRITE_S = 0.5
 
 
 @dataclass
 class Progress:
-    """Progress of a running job (steps done of total, and a French message)."""
+    """Progress of a running job (steps done of total, and a French message).
+
+    With ``path``, each update is also written there (at most every
+    :data:`PROGRESS_WRITE_S` seconds, and always when the message changes), so that the
+    other server processes (``gltd serve --workers``) show the same progress.
+    """
 
     done: int = 0
     total: int = 1
     message: str = "en attente"
+    path: Path | None = None
+    _written_at: float = -1e18
+    _written_message: str = ""
 
     def __call__(self, done: int, total: int | None = None, message: str | None = None) -> None:
         """Update (the signature analyses use for their progress callbacks)."""
@@ -55,6 +68,24 @@ class Progress:
             self.total = max(int(total), 1)
         if message is not None:
             self.message = message
+        if self.path is not None:
+            now = time.monotonic()
+            if now - self._written_at >= PROGRESS_WRITE_S or self.message != self._written_message:
+                self._written_at, self._written_message = now, self.message
+                state = {"done": self.done, "total": self.total, "message": self.message}
+                try:
+                    write_atomic(self.path, json.dumps(state), parents=True)
+                except OSError:  # progress is a courtesy: the run goes on
+                    log.warning("progress file %s not writable", self.path)
+
+    @classmethod
+    def read(cls, path: Path) -> Progress | None:
+        """The progress another process wrote at ``path``, or None."""
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+            return cls(int(state["done"]), int(state["total"]), str(state["message"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
 
 @dataclass(frozen=True)
@@ -122,15 +153,19 @@ class JobRunner:
         )
         self.start()
         with self._lock:
-            self._progress[run_id] = Progress()
+            self._progress[run_id] = Progress(path=self._progress_file(run_id))
             self._active.add(run_id)
         self._pool.submit(self._run, run_id, params, func)
         return run_id
 
+    def _progress_file(self, run_id: int) -> Path:
+        return self.results_dir / ".progress" / f"{run_id}.json"
+
     def progress(self, run_id: int) -> Progress | None:
-        """Live progress of a run of this process, if any."""
+        """Live progress of a run, of this process or of another server process."""
         with self._lock:
-            return self._progress.get(run_id)
+            mine = self._progress.get(run_id)
+        return mine if mine is not None else Progress.read(self._progress_file(run_id))
 
     def _run(self, run_id: int, params: dict[str, Any], func: JobFunc) -> None:
         try:
@@ -138,9 +173,12 @@ class JobRunner:
         finally:
             with self._lock:
                 self._active.discard(run_id)
+            # The run's status is in the database now: every process reads it there.
+            self._progress_file(run_id).unlink(missing_ok=True)
 
     def _execute(self, run_id: int, params: dict[str, Any], func: JobFunc) -> None:
-        prog = self.progress(run_id) or Progress()
+        with self._lock:
+            prog = self._progress.get(run_id) or Progress()
         prog(0, 1, "calcul en cours")
         runs.start_run(self.engine, run_id)
         try:
