@@ -283,6 +283,9 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--db", type=Path, help="base déjà construite par ce script (réutilisée)")
+    ap.add_argument(
+        "--workers", type=int, default=1, help="processus serveurs (gltd serve --workers)"
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gltd-bench-web-"))
     db = args.db or tmp / "bench.db"
@@ -294,7 +297,16 @@ def main() -> None:
     env = {**os.environ, "GLTD_RESULTS_DIR": str(tmp / "results"), "GLTD_ENV": "development"}
     gltd = str(Path(sys.executable).parent / "gltd")
     proc = subprocess.Popen(
-        [gltd, "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
+        [
+            gltd,
+            "serve",
+            "--db",
+            f"sqlite:///{db}",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],  # fmt: skip
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(tmp / "serve.log").open("wb"),
