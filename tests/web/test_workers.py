@@ -97,3 +97,28 @@ def test_two_server_processes_share_sessions(sqlite_url: str, tmp_path: Path) ->
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert out.count("Started server process") == 2, out[-2000:]
+
+
+def test_a_short_job_does_not_wait_behind_a_long_analysis(sqlite_url: str, tmp_path: Path) -> None:
+    """A printed map (a few seconds) runs in its own lane, beside a long bilan."""
+    seed(sqlite_url)
+    runner = JobRunner(make_engine(sqlite_url), tmp_path / "res")
+    long_started, release, short_done = threading.Event(), threading.Event(), threading.Event()
+
+    def long_job(_e: object, _p: dict, _prog: Progress, _f: Path) -> JobOutput:
+        long_started.set()
+        release.wait(20)
+        return JobOutput({"long": True})
+
+    def short_job(_e: object, _p: dict, _prog: Progress, _f: Path) -> JobOutput:
+        short_done.set()
+        return JobOutput({"short": True})
+
+    runner.submit("bilan", {}, "police.analyste", long_job)
+    assert long_started.wait(10)
+    runner.submit("carte", {}, "police.analyste", short_job, quick=True)
+    try:
+        assert short_done.wait(10), "the printed map waited behind the bilan"
+    finally:
+        release.set()
+        runner.shutdown()

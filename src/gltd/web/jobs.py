@@ -1,7 +1,8 @@
-"""Background analyses: one worker thread, runs recorded through :mod:`gltd.store.runs`.
+"""Background analyses: one worker thread (and one for short jobs such as a printed map),
+runs recorded through :mod:`gltd.store.runs`.
 
 A form starts a job; the page polls ``/api/jobs/{id}`` for its progress (kept in memory
-while it runs) and shows the result when the run is ``done`` (or the French message when
+while it runs, and in ``.progress/`` of the results folder for the other server processes) and shows the result when the run is ``done`` (or the French message when
 it ``failed``). Results and files stay in the database and the results folder.
 
 The run of a job is the only run the job writes: the analysis it calls stores nothing
@@ -109,6 +110,8 @@ class JobRunner:
         self.engine = engine
         self.results_dir = results_dir
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gltd-job")
+        #: Short jobs (a printed map: a few seconds) do not wait behind a long analysis.
+        self._quick = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gltd-job-court")
         self._progress: dict[int, Progress] = {}
         self._active: set[int] = set()
         self._lock = threading.Lock()
@@ -146,8 +149,14 @@ class JobRunner:
         username: str,
         func: JobFunc,
         category: str | None = None,
+        *,
+        quick: bool = False,
     ) -> int:
-        """Record a queued run and start it; returns the run id."""
+        """Record a queued run and start it; returns the run id.
+
+        ``quick``: a job of a few seconds (a printed map), run in its own lane so that it
+        never waits behind a bilan or an analysis of several minutes.
+        """
         run_id = runs.create_run(
             self.engine, kind=kind, params=params, created_by=username, category=category
         )
@@ -155,7 +164,7 @@ class JobRunner:
         with self._lock:
             self._progress[run_id] = Progress(path=self._progress_file(run_id))
             self._active.add(run_id)
-        self._pool.submit(self._run, run_id, params, func)
+        (self._quick if quick else self._pool).submit(self._run, run_id, params, func)
         return run_id
 
     def _progress_file(self, run_id: int) -> Path:
@@ -207,6 +216,7 @@ class JobRunner:
         """Stop accepting jobs and wait for the running one."""
         self._stop.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._quick.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             cancelled = sorted(self._active)
             self._active.clear()

@@ -190,7 +190,7 @@ async def print_map(
     st = app_state(request)
     cams = allowed(user.agency_kind, user.role, "cameras", "read")  # type: ignore[arg-type]
     params = print_params(body, can_cameras=cams)
-    run_id = st.jobs.submit(KIND, params, user.username, print_job(st.cache))
+    run_id = st.jobs.submit(KIND, params, user.username, print_job(st.cache), quick=True)
     await run_in_threadpool(
         audit.record,
         st.engine,
