@@ -56,6 +56,18 @@ PURGE_AFTER = timedelta(days=30)
 _DUMMY_HASH = hash_password("gltd-dummy-password")
 
 
+#: What a request knows of its account (and checks: active, password, demo).
+_ACCOUNT = (
+    User.id,
+    User.username,
+    User.role,
+    User.agency_id,
+    User.active,
+    User.password_hash,
+    User.demo,
+    Agency.name,
+    Agency.kind,
+)
 #: The query behind every request: its session and account by the token's digest. Built
 #: once: SQLAlchemy then reuses its compiled form without rebuilding and re-adapting it
 #: (1 ms of CPU per request down to a fraction).
@@ -66,15 +78,7 @@ _LOAD_SESSION = (
         WebSession.last_seen_at,
         WebSession.expires_at,
         WebSession.revoked_at,
-        User.id,
-        User.username,
-        User.role,
-        User.agency_id,
-        User.active,
-        User.password_hash,
-        User.demo,
-        Agency.name,
-        Agency.kind,
+        *_ACCOUNT,
     )
     .join(User, User.id == WebSession.user_id)
     .join(Agency, Agency.id == User.agency_id)
@@ -436,19 +440,7 @@ class LoginThrottle:
 
 def _user_row(engine: Engine, *, username: str) -> Any:
     stmt = (
-        select(
-            User.id,
-            User.username,
-            User.role,
-            User.agency_id,
-            User.active,
-            User.password_hash,
-            User.demo,
-            Agency.name,
-            Agency.kind,
-        )
-        .join(Agency, Agency.id == User.agency_id)
-        .where(User.username == username)
+        select(*_ACCOUNT).join(Agency, Agency.id == User.agency_id).where(User.username == username)
     )
     with engine.connect() as conn:
         return conn.execute(stmt).first()
