@@ -23,7 +23,6 @@ import os
 import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,8 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_web import free_port  # noqa: E402
-from http_load import Client, session_cookie  # noqa: E402
+from http_load import Client, gltd_server, session_cookie  # noqa: E402
 
 PASSWORD = "Bench-Password-2018"
 
@@ -204,28 +202,7 @@ def main() -> None:
     bm = open_basemap(mbtiles)
     print(f"fond : {bm.n_tiles} tuiles {bm.format}, zooms {bm.minzoom}–{bm.maxzoom}, "
           f"{mbtiles.stat().st_size / 1e6:.1f} Mo")  # fmt: skip
-    port = free_port()
-    env = {
-        **os.environ,
-        "GLTD_RESULTS_DIR": str(tmp / "results"),
-        "GLTD_ENV": "development",
-        "GLTD_BASEMAP": str(mbtiles),
-    }
-    gltd = str(Path(sys.executable).parent / "gltd")
-    proc = subprocess.Popen(
-        [gltd, "serve", "--db", f"sqlite:///{db}", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with gltd_server(db, tmp, env={"GLTD_BASEMAP": str(mbtiles)}) as (proc, base):
         start: list[float] = []
 
         def logged_in() -> None:  # the measure starts once every user is logged in
@@ -237,9 +214,6 @@ def main() -> None:
         wall = time.perf_counter() - start[0]
         cpu = server_cpu(proc.pid) - start[1]
         client_cpu = time.process_time() - start[2]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     views_s = lat.pop("vue")
     n_req = sum(len(v) for v in lat.values())
     print(

@@ -25,12 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +38,7 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_load import Client, session_cookie  # noqa: E402
+from http_load import Client, gltd_server, session_cookie  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CATS = [
@@ -138,12 +135,6 @@ def sql_baseline(db: Path, repeats: int = 5) -> float:
         times.append(time.perf_counter() - t)
     con.close()
     return statistics.median(times)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 #: Register list pages (the first page, further pages, sorted, searched).
@@ -293,32 +284,7 @@ def main() -> None:
         t = time.perf_counter()
         build(db, args.n)
         print(f"base: {args.n:,} faits en {time.perf_counter() - t:.1f} s ({db})")
-    port = free_port()
-    env = {**os.environ, "GLTD_RESULTS_DIR": str(tmp / "results"), "GLTD_ENV": "development"}
-    gltd = str(Path(sys.executable).parent / "gltd")
-    proc = subprocess.Popen(
-        [
-            gltd,
-            "serve",
-            "--db",
-            f"sqlite:///{db}",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],  # fmt: skip
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp / "serve.log").open("wb"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with gltd_server(db, tmp, args=("--workers", str(args.workers))) as (_proc, base):
 
         async def warm() -> tuple[float, float, float, int]:
             async with httpx.AsyncClient(base_url=base, timeout=300) as c:
@@ -349,9 +315,6 @@ def main() -> None:
         first, first_errors, first_wall = asyncio.run(run_load(base, args.users, args.requests))
         # The same load once warm (every view computed once: the target of the issue).
         lat, errors, wall = asyncio.run(run_load(base, args.users, args.requests))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     errors += warm_bad + first_errors
 
     def report(title: str, lat: dict[str, list[float]], wall: float) -> None:

@@ -13,11 +13,58 @@ Logging in (a form, a CSRF token, a redirect) stays with httpx: it is not measur
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
-__all__ = ["Client", "Reply", "session_cookie"]
+__all__ = ["Client", "Reply", "free_port", "gltd_server", "session_cookie"]
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def gltd_server(
+    db: Path, folder: Path, *, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``gltd serve`` on base ``db`` and a free loopback port, in development, its results
+    and its log (``serve.log``) in ``folder``; yields the process and its base URL once
+    the login page answers, and stops it afterwards."""
+    port = free_port()
+    environ = {**os.environ, "GLTD_RESULTS_DIR": str(folder / "results"),
+               "GLTD_ENV": "development", **(env or {})}  # fmt: skip
+    gltd = str(Path(sys.executable).parent / "gltd")
+    with (folder / "serve.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [gltd, "serve", "--db", f"sqlite:///{db}", "--port", str(port), *args],
+            env=environ,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(base + "/login", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            yield proc, base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 @dataclass

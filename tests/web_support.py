@@ -299,15 +299,20 @@ def french_page(playwright: Any, chromium_path: str, width: int = 1366, height: 
     return browser.new_page(viewport={"width": width, "height": height}, locale="fr-FR")
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """``app`` served by a real uvicorn in a thread on a free loopback port; yields its
     base URL and stops the server afterwards (the browser tests' server)."""
     import uvicorn
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()

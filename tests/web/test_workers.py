@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ import httpx
 
 from gltd.store.engine import make_engine
 from gltd.web.jobs import JobOutput, JobRunner, Progress
-from web_support import PASSWORD, SECRET, seed
+from web_support import PASSWORD, SECRET, free_port, seed
 
 SRC = Path(__file__).resolve().parent.parent.parent / "src"
 
@@ -48,15 +47,9 @@ def test_a_run_shows_its_progress_to_the_other_processes(sqlite_url: str, tmp_pa
     assert other.progress(run_id) is None  # finished: its status is read from the base
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_two_server_processes_share_sessions(sqlite_url: str, tmp_path: Path) -> None:
     seed(sqlite_url)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(SRC), "GLTD_SECRET_KEY": SECRET,
            "GLTD_ENV": "development", "GLTD_RESULTS_DIR": str(tmp_path / "res")}  # fmt: skip
     proc = subprocess.Popen(

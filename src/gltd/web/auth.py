@@ -261,17 +261,14 @@ class SessionStore:
         now = utcnow()
         if now >= row.expires_at or (now - row.last_seen_at).total_seconds() > self.idle_s:
             return None, None
-        reason = (
-            "compte désactivé"
-            if not row.active
-            else "compte de démonstration"
-            if row.demo and not self.allow_demo
-            else "mot de passe changé"
-            if password_fingerprint(row.password_hash) != row.password_fp
-            else None
+        refusals = (
+            (not row.active, "compte désactivé"),
+            (row.demo and not self.allow_demo, "compte de démonstration"),
+            (password_fingerprint(row.password_hash) != row.password_fp, "mot de passe changé"),
         )
-        if reason is not None:
-            return None, partial(self.revoke, row.sid, reason)
+        for refused, reason in refusals:
+            if refused:
+                return None, partial(self.revoke, row.sid, reason)
         user = CurrentUser(
             id=row.id,
             username=row.username,

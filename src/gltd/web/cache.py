@@ -222,15 +222,12 @@ class DataCache:
             self._version_at = now
             return self._version
 
-    def changes(self) -> int | None:
-        """The last change recorded in the audit log, by any process (a register edited
-        from the CLI or another server), read with :meth:`version`."""
-        self.version()
-        with self._lock:
-            return self._changes
-
     def _full(self, key: Any, registers: bool) -> tuple[Any, Any, Any]:
-        return (self.version(), self.changes() if registers else None, key)
+        """The cache key of ``key``: the data version and, for ``registers``, the last
+        change recorded in the audit log by any process (read with the version)."""
+        version = self.version()
+        with self._lock:
+            return (version, self._changes if registers else None, key)
 
     def invalidate(self) -> None:
         """Forget everything (after an import or a change made through the app)."""

@@ -31,7 +31,7 @@ Cats = Annotated[list[str] | None, Query(description="Codes de catégories (tout
 ZoneQ = Annotated[str | None, Query(description="Identifiant de zone (toutes si absent)")]
 
 
-def _data(
+def _audited_data(
     request: Request,
     user: CurrentUser,
     du: str | None,
@@ -40,6 +40,8 @@ def _data(
     categorie: list[str] | None,
     zone: str | None = None,
 ) -> dict[str, Any]:
+    """The figures and the audit of their deadlines, in one trip to the thread pool (under
+    load each trip waits for the interpreter again behind the other requests)."""
     st = app_state(request)
     cube = st.cache.cube()
     choice = choose_period(
@@ -52,7 +54,7 @@ def _data(
     def can(resource: str) -> bool:
         return allowed(user.agency_kind, user.role, resource, "read")  # type: ignore[arg-type]
 
-    return {
+    data = {
         "choice": choice,
         "zone_id": zone_id,
         "zone_name": zones.get(zone_id) if zone_id is not None else None,
@@ -70,6 +72,8 @@ def _data(
         "categories": category_choices(st.cache),
         "selected": cats,
     }
+    _audit_deadlines(request, user, data)
+    return data
 
 
 def _zone(value: str | None, zones: dict[int, str]) -> int | None:
@@ -83,22 +87,6 @@ def _zone(value: str | None, zones: dict[int, str]) -> int | None:
     if zid not in zones:
         raise InputError(f"zone inconnue : « {value[:40]} »", field="zone")
     return zid
-
-
-def _audited_data(
-    request: Request,
-    user: CurrentUser,
-    du: str | None,
-    au: str | None,
-    comparer: str | None,
-    categorie: list[str] | None,
-    zone: str | None = None,
-) -> dict[str, Any]:
-    """The figures and the audit of their deadlines, in one trip to the thread pool (under
-    load each trip waits for the interpreter again behind the other requests)."""
-    data = _data(request, user, du, au, comparer, categorie, zone)
-    _audit_deadlines(request, user, data)
-    return data
 
 
 def _audit_deadlines(request: Request, user: CurrentUser, data: dict[str, Any]) -> None:

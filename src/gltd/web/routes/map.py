@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from typing import Annotated, Any
 
@@ -74,7 +73,7 @@ async def _layer(
     """
     st = app_state(request)
     # The day is part of the key: a layer without dates follows the default period.
-    key = ("layer", request.url.path, request.url.query, st.web.reference_date or date.today())
+    key = ("layer", request.url.path, request.url.query, st.web.today())
     data = st.cache.fresh(key, registers=registers)
     if data is None:
         data = await run_in_threadpool(
