@@ -50,9 +50,12 @@ PROGRESS_WRITE_S = 0.5
 class Progress:
     """Progress of a running job (steps done of total, and a French message).
 
-    With ``path``, each update is also written there (at most every
-    :data:`PROGRESS_WRITE_S` seconds, and always when the message changes), so that the
-    other server processes (``gltd serve --workers``) show the same progress.
+    With ``path``, the state is also written there, so that the other server processes
+    (``gltd serve --workers``) show the same progress: at once for a new stage (another
+    number of steps) or when nothing was written for :data:`PROGRESS_WRITE_S` seconds,
+    otherwise by :meth:`flush` (the runner's heartbeat thread, every
+    :data:`PROGRESS_WRITE_S`): an analysis that reports each permutation does not write a
+    file each time.
     """
 
     done: int = 0
@@ -60,7 +63,8 @@ class Progress:
     message: str = "en attente"
     path: Path | None = None
     _written_at: float = -1e18
-    _written_message: str = ""
+    _written_total: int = 0
+    _dirty: bool = False
 
     def __call__(self, done: int, total: int | None = None, message: str | None = None) -> None:
         """Update (the signature analyses use for their progress callbacks)."""
@@ -70,14 +74,21 @@ class Progress:
         if message is not None:
             self.message = message
         if self.path is not None:
-            now = time.monotonic()
-            if now - self._written_at >= PROGRESS_WRITE_S or self.message != self._written_message:
-                self._written_at, self._written_message = now, self.message
-                state = {"done": self.done, "total": self.total, "message": self.message}
-                try:
-                    write_atomic(self.path, json.dumps(state), parents=True)
-                except OSError:  # progress is a courtesy: the run goes on
-                    log.warning("progress file %s not writable", self.path)
+            self._dirty = True
+            new_stage = self.total != self._written_total
+            if new_stage or time.monotonic() - self._written_at >= PROGRESS_WRITE_S:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the state if it changed since the last write."""
+        if self.path is None or not self._dirty:
+            return
+        self._written_at, self._written_total, self._dirty = time.monotonic(), self.total, False
+        state = {"done": self.done, "total": self.total, "message": self.message}
+        try:
+            write_atomic(self.path, json.dumps(state), parents=True)
+        except OSError:  # progress is a courtesy: the run goes on
+            log.warning("progress file %s not writable", self.path)
 
     @classmethod
     def read(cls, path: Path) -> Progress | None:
@@ -133,7 +144,15 @@ class JobRunner:
         return failed
 
     def _heartbeat(self) -> None:
-        while not self._stop.wait(HEARTBEAT_S):
+        last_beat = time.monotonic()
+        while not self._stop.wait(PROGRESS_WRITE_S):
+            with self._lock:
+                active = [self._progress[i] for i in self._active if i in self._progress]
+            for prog in active:
+                prog.flush()
+            if time.monotonic() - last_beat < HEARTBEAT_S:
+                continue
+            last_beat = time.monotonic()
             try:
                 with self._lock:
                     ids = sorted(self._active)
@@ -182,6 +201,9 @@ class JobRunner:
         finally:
             with self._lock:
                 self._active.discard(run_id)
+                prog = self._progress.get(run_id)
+                if prog is not None:
+                    prog.path = None  # no later flush
             # The run's status is in the database now: every process reads it there.
             self._progress_file(run_id).unlink(missing_ok=True)
 
