@@ -77,7 +77,7 @@ def _filter_choices(spec: ListSpec, engine: Any) -> list[dict[str, Any]]:
 
 
 def _page_and_filters(
-    request: Request, reg: Register, spec: ListSpec, query: ListQuery, now: datetime
+    request: Request, reg: Register, query: ListQuery, now: datetime
 ) -> tuple[Page, list[dict[str, Any]], list[dict[str, Any]]]:
     """One page of a list, its filters with their choices and its table cells, the read
     audited first.
@@ -89,6 +89,7 @@ def _page_and_filters(
     """
     record_read(request)
     st = app_state(request)
+    spec = LISTINGS[reg.slug]
     minute = now.replace(second=0, microsecond=0)
 
     def compute() -> tuple[Page, list[dict[str, Any]], list[dict[str, Any]]]:
@@ -169,7 +170,7 @@ def _add_routes(reg: Register) -> None:
         # One trip to the thread pool for the page and the filters' choices: under load
         # each trip waits for the interpreter again behind the other requests.
         page, filters, table = await run_in_threadpool(
-            _page_and_filters, request, reg, spec, query, st.web.now()
+            _page_and_filters, request, reg, query, st.web.now()
         )
         return render(
             request,
